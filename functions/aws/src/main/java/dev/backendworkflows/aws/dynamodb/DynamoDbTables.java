@@ -1,0 +1,90 @@
+package dev.backendworkflows.aws.dynamodb;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+
+/**
+ * The table design, in one place: names (from the function environment) and key schemas. The
+ * local runner and the tests create tables from here; {@code template.yaml} must declare the same.
+ *
+ * <ul>
+ *   <li>Things: {@code type} (hash) + {@code id} (range, time-ordered), fields in the map {@code fields}.
+ *   <li>Runs: {@code run_id} (hash); indexes {@code by-workflow} and {@code by-status}, both ranged by
+ *       {@code started_at}; TTL on {@code expires_at}.
+ *   <li>ApiKeys: {@code key_hash} (hash): the SHA-256 of a key, never the key.
+ * </ul>
+ */
+public record DynamoDbTables(String things, String runs, String apiKeys) {
+  public static final String ENV_THINGS = "THINGS_TABLE";
+  public static final String ENV_RUNS = "RUNS_TABLE";
+  public static final String ENV_API_KEYS = "API_KEYS_TABLE";
+  public static final String RUNS_BY_WORKFLOW = "by-workflow";
+  public static final String RUNS_BY_STATUS = "by-status";
+  public static final String RUNS_TTL_ATTRIBUTE = "expires_at";
+
+  /** Table names from the function environment, with the given prefix as the default. */
+  public static DynamoDbTables fromEnvironment(Map<String, String> env, String defaultPrefix) {
+    return new DynamoDbTables(env.getOrDefault(ENV_THINGS, defaultPrefix + "things"),
+        env.getOrDefault(ENV_RUNS, defaultPrefix + "runs"), env.getOrDefault(ENV_API_KEYS, defaultPrefix + "api-keys"));
+  }
+
+  public static DynamoDbTables withPrefix(String prefix) {
+    return new DynamoDbTables(prefix + "things", prefix + "runs", prefix + "api-keys");
+  }
+
+  public List<CreateTableRequest> definitions() {
+    return List.of(
+        CreateTableRequest.builder().tableName(things).billingMode(BillingMode.PAY_PER_REQUEST)
+            .attributeDefinitions(attr("type"), attr("id"))
+            .keySchema(key("type", KeyType.HASH), key("id", KeyType.RANGE)).build(),
+        CreateTableRequest.builder().tableName(runs).billingMode(BillingMode.PAY_PER_REQUEST)
+            .attributeDefinitions(attr("run_id"), attr("workflow"), attr("status"), attr("started_at"))
+            .keySchema(key("run_id", KeyType.HASH))
+            .globalSecondaryIndexes(index(RUNS_BY_WORKFLOW, "workflow"), index(RUNS_BY_STATUS, "status")).build(),
+        CreateTableRequest.builder().tableName(apiKeys).billingMode(BillingMode.PAY_PER_REQUEST)
+            .attributeDefinitions(attr("key_hash"))
+            .keySchema(key("key_hash", KeyType.HASH)).build());
+  }
+
+  /** Creates any missing table and waits until it is active; existing tables are left alone. */
+  public void createIfMissing(DynamoDbClient client) {
+    for (CreateTableRequest def : definitions()) {
+      try {
+        client.createTable(def);
+      } catch (ResourceInUseException alreadyThere) {
+        continue;
+      }
+      client.waiter().waitUntilTableExists(b -> b.tableName(def.tableName()));
+      if (def.tableName().equals(runs)) {
+        client.updateTimeToLive(b -> b.tableName(runs).timeToLiveSpecification(
+            TimeToLiveSpecification.builder().attributeName(RUNS_TTL_ATTRIBUTE).enabled(true).build()));
+      }
+    }
+  }
+
+  private static AttributeDefinition attr(String name) {
+    return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+  }
+
+  private static KeySchemaElement key(String name, KeyType type) {
+    return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+  }
+
+  private static GlobalSecondaryIndex index(String name, String hash) {
+    return GlobalSecondaryIndex.builder().indexName(name)
+        .keySchema(key(hash, KeyType.HASH), key("started_at", KeyType.RANGE))
+        .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.backendworkflows.aws.lambda;
+
+import dev.backendworkflows.auth.ApiKeys;
+import dev.backendworkflows.aws.dynamodb.DynamoDbApiKeyStore;
+import dev.backendworkflows.aws.dynamodb.DynamoDbRunLog;
+import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
+import dev.backendworkflows.aws.dynamodb.DynamoDbThingStore;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.engine.actions.ActionRegistry;
+import dev.backendworkflows.http.HttpApi;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds the HTTP API from the function's environment: {@code WORKFLOW_NAME} (this function's
+ * workflow) or {@code FUNCTION_ROLE=admin}; {@code STAGE}; {@code RUN_RETENTION_DAYS} (default 30);
+ * the table names of {@link DynamoDbTables}; {@code WORKFLOWS_DIR} (default: the packaged workflows);
+ * {@code AWS_ENDPOINT_URL} to point the SDK at an emulator.
+ */
+public final class AwsRuntime {
+  public static final String ENV_WORKFLOW = "WORKFLOW_NAME";
+  public static final String ENV_ROLE = "FUNCTION_ROLE";
+  public static final int DEFAULT_RETENTION_DAYS = 30;
+
+  private AwsRuntime() {}
+
+  public static HttpApi fromEnvironment(Map<String, String> env) {
+    DynamoDbClient dynamo = dynamoDb(env);
+    DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, "backend-workflows-");
+    Clock clock = Clock.systemUTC();
+    Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
+        new DynamoDbRunLog(dynamo, tables.runs(), clock), clock, env.getOrDefault("STAGE", "dev"),
+        Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
+    Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
+    WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+    return new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));
+  }
+
+  static HttpApi.Routes routes(Map<String, String> env) {
+    if (env.get(ENV_WORKFLOW) != null && !env.get(ENV_WORKFLOW).isBlank()) {
+      return new HttpApi.Routes.Workflow(env.get(ENV_WORKFLOW));
+    }
+    return "admin".equals(env.get(ENV_ROLE)) ? new HttpApi.Routes.Admin() : new HttpApi.Routes.All();
+  }
+
+  static Path workflowsDir(Map<String, String> env) {
+    if (env.containsKey("WORKFLOWS_DIR")) {
+      return Path.of(env.get("WORKFLOWS_DIR"));
+    }
+    return Path.of(env.getOrDefault("LAMBDA_TASK_ROOT", "."), "workflows");
+  }
+
+  /** A DynamoDB client on the lean JDK HTTP client; honours {@code AWS_ENDPOINT_URL} and {@code AWS_REGION}. */
+  public static DynamoDbClient dynamoDb(Map<String, String> env) {
+    var builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+        .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
+    String endpoint = env.get("AWS_ENDPOINT_URL");
+    if (endpoint != null && !endpoint.isBlank()) {
+      builder.endpointOverride(URI.create(endpoint));
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,418 @@
+package dev.backendworkflows.definition;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.backendworkflows.engine.ParameterBinder;
+import dev.backendworkflows.exceptions.DefinitionException;
+import dev.backendworkflows.exceptions.InvalidInputException;
+import dev.backendworkflows.exceptions.ExpressionException;
+import dev.backendworkflows.expression.Expression;
+import dev.backendworkflows.expression.Template;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.ErrorInfo.FieldError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Loads a directory of workflow YAML files plus {@value #DATA_SCHEMA_FILE}, validates them against
+ * the published JSON Schemas and then semantically (expressions, references, types), and reports
+ * every problem at once as {@code file: path: reason}.
+ */
+public final class DefinitionLoader {
+  public static final String DATA_SCHEMA_FILE = "data-schema.yaml";
+  public static final String WORKFLOW_SCHEMA = "/schema/workflow.schema.json";
+  public static final String DATA_SCHEMA_SCHEMA = "/schema/data-schema.schema.json";
+
+  private static final Pattern STEP_REF = Pattern.compile("\\$steps\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern PARAM_REF = Pattern.compile("\\$params\\.([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Set<String> STEP_KEYS = Set.of("id", "action", "when", "description");
+  /** Step arguments that name another workflow. */
+  private static final Set<String> WORKFLOW_ARGS = Set.of("workflow", "event");
+
+  private final JsonSchema workflowSchema = schema(WORKFLOW_SCHEMA);
+  private final JsonSchema dataSchemaSchema = schema(DATA_SCHEMA_SCHEMA);
+
+  /** Loads every {@code *.yaml} in {@code dir}. */
+  public Workflows load(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new DefinitionException(List.of(new DefinitionError(dir.toString(), "(directory)",
+          "no such directory: expected a folder of workflow .yaml files")));
+    }
+    Map<String, String> sources = new TreeMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
+        String n = f.getFileName().toString();
+        if (Files.isRegularFile(f) && (n.endsWith(".yaml") || n.endsWith(".yml"))) {
+          sources.put(n, Files.readString(f, StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return load(sources);
+  }
+
+  /** Loads definitions given as file name → YAML text. */
+  public Workflows load(Map<String, String> sources) {
+    List<DefinitionError> errors = new ArrayList<>();
+    Map<String, DataType> types = Map.of();
+    String dataSchema = sources.get(DATA_SCHEMA_FILE);
+    if (dataSchema != null) {
+      types = loadTypes(dataSchema, errors);
+    }
+    Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
+    Map<String, JsonNode> trees = new LinkedHashMap<>();
+    for (var e : new TreeMap<>(sources).entrySet()) {
+      if (e.getKey().equals(DATA_SCHEMA_FILE)) {
+        continue;
+      }
+      JsonNode tree = parse(e.getKey(), e.getValue(), workflowSchema, errors);
+      if (tree != null) {
+        trees.put(e.getKey(), tree);
+        WorkflowDefinition wf = new WorkflowBuilder(e.getKey(), e.getValue(), tree, types, errors).build();
+        if (wf != null) {
+          workflows.put(wf.name(), wf);
+        }
+      }
+    }
+    // references to other workflows can only be checked once all are loaded
+    trees.forEach((file, tree) -> {
+      JsonNode steps = tree.path("steps");
+      for (int i = 0; i < steps.size(); i++) {
+        for (String arg : WORKFLOW_ARGS) {
+          JsonNode ref = steps.get(i).get(arg);
+          if (ref != null && ref.isTextual() && !workflows.containsKey(ref.asText())) {
+            errors.add(new DefinitionError(file, "steps[" + i + "]." + arg,
+                "unknown workflow '" + ref.asText() + "' (known: " + String.join(", ", new TreeMap<>(workflows).keySet()) + ")"));
+          }
+        }
+      }
+    });
+    if (!errors.isEmpty()) {
+      throw new DefinitionException(errors);
+    }
+    return new Workflows(workflows, types);
+  }
+
+  private Map<String, DataType> loadTypes(String yaml, List<DefinitionError> errors) {
+    JsonNode tree = parse(DATA_SCHEMA_FILE, yaml, dataSchemaSchema, errors);
+    if (tree == null) {
+      return Map.of();
+    }
+    Map<String, DataType> types = new LinkedHashMap<>();
+    tree.path("types").fields().forEachRemaining(t -> {
+      Map<String, FieldSpec> fields = new LinkedHashMap<>();
+      t.getValue().path("fields").fields().forEachRemaining(f -> fields.put(f.getKey(), new FieldSpec(f.getKey(),
+          ValueType.fromWire(f.getValue().path("type").asText()), f.getValue().path("list").asBoolean(false))));
+      types.put(t.getKey(), new DataType(t.getKey(), fields));
+    });
+    return types;
+  }
+
+  /** Parses YAML and checks it against a schema; null (with errors added) when either fails. */
+  private static JsonNode parse(String file, String yaml, JsonSchema schema, List<DefinitionError> errors) {
+    JsonNode tree;
+    try {
+      tree = Json.YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      errors.add(new DefinitionError(file, loc == null ? "(yaml)" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr(),
+          "not valid YAML: " + e.getOriginalMessage().replaceAll("\\s*\\n\\s*", "; ")));
+      return null;
+    }
+    if (tree == null || !tree.isObject()) {
+      errors.add(new DefinitionError(file, "(root)", "expected a mapping (key: value lines), got " + (tree == null ? "an empty file" : tree.getNodeType().toString().toLowerCase())));
+      return null;
+    }
+    Set<ValidationMessage> problems = schema.validate(tree);
+    problems.stream().map(m -> toError(file, m)).distinct()
+        .sorted(Comparator.comparing(DefinitionError::path)).forEach(errors::add);
+    return problems.isEmpty() ? tree : null;
+  }
+
+  private static DefinitionError toError(String file, ValidationMessage m) {
+    String at = path(m.getInstanceLocation().toString());
+    String error = m.getError() != null ? m.getError() : m.getMessage();
+    return switch (m.getType()) {
+      case "required" -> new DefinitionError(file, join(at, m.getProperty()), "is required");
+      case "additionalProperties" -> new DefinitionError(file, join(at, m.getProperty()),
+          "unknown field '" + m.getProperty() + "' (not allowed here)");
+      case "enum" -> at.endsWith(".action")
+          ? new DefinitionError(file, at, "unknown action '" + m.getInstanceNode().asText() + "'; expected one of "
+              + m.getSchemaNode().toString().replaceAll("[\\[\\]\"]", "").replace(",", ", "))
+          : new DefinitionError(file, at, "got " + m.getInstanceNode() + "; " + error);
+      case "type" -> new DefinitionError(file, at, "wrong type: " + error);
+      case "pattern" -> at.endsWith("when") || error.contains("{%")
+          ? new DefinitionError(file, at, "expected a JSONata expression written as {% ... %}")
+          : new DefinitionError(file, at, "'" + m.getInstanceNode().asText() + "' is not a valid name: use lower-case letters, digits and _ (or - for workflow names), starting with a letter");
+      default -> new DefinitionError(file, at, error);
+    };
+  }
+
+  private static String path(String jsonPath) {
+    String p = jsonPath.startsWith("$.") ? jsonPath.substring(2) : jsonPath.startsWith("$") ? jsonPath.substring(1) : jsonPath;
+    return p.isEmpty() ? "(root)" : p;
+  }
+
+  private static String join(String at, String property) {
+    return at.equals("(root)") ? property : at + "." + property;
+  }
+
+  private static JsonSchema schema(String resource) {
+    try (InputStream in = DefinitionLoader.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("schema resource missing: " + resource);
+      }
+      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Builds one workflow from a schema-valid tree, adding semantic errors. */
+  private static final class WorkflowBuilder {
+    private final String file;
+    private final String text;
+    private final JsonNode tree;
+    private final Map<String, DataType> types;
+    private final List<DefinitionError> errors;
+
+    WorkflowBuilder(String file, String text, JsonNode tree, Map<String, DataType> types, List<DefinitionError> errors) {
+      this.file = file;
+      this.text = text;
+      this.tree = tree;
+      this.types = types;
+      this.errors = errors;
+    }
+
+    WorkflowDefinition build() {
+      int before = errors.size();
+      String name = tree.path("name").asText();
+      String expectedName = file.replaceFirst("\\.ya?ml$", "");
+      if (!name.equals(expectedName)) {
+        error("name", "is '" + name + "' but the file is " + file + ": name a workflow after its file ('" + expectedName + "')");
+      }
+      Map<String, ParameterSpec> params = parameters();
+      List<StepDefinition> steps = steps(params);
+      if (errors.size() > before) {
+        return null;
+      }
+      WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger(), params,
+          example(), steps, file, version(text));
+      try {
+        if (tree.has("example")) {
+          ParameterBinder.bind(wf, wf.example());
+        }
+      } catch (InvalidInputException e) {
+        e.fields().forEach(f -> error("example." + f.field(), f.message()));
+        return null;
+      }
+      return wf;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> example() {
+      return tree.has("example") ? (Map<String, Object>) Json.plain(tree.get("example")) : Map.of();
+    }
+
+    private Trigger trigger() {
+      JsonNode t = tree.path("trigger");
+      if (t.has("api")) {
+        String auth = t.path("api").path("auth").asText("api_key");
+        return new Trigger(Trigger.Kind.API, auth.equals("none") ? Trigger.Auth.NONE : Trigger.Auth.API_KEY);
+      }
+      return new Trigger(t.has("schedule") ? Trigger.Kind.SCHEDULE : Trigger.Kind.CUSTOM_EVENT, Trigger.Auth.API_KEY);
+    }
+
+    private Map<String, ParameterSpec> parameters() {
+      Map<String, ParameterSpec> params = new LinkedHashMap<>();
+      tree.path("parameters").fields().forEachRemaining(e -> {
+        JsonNode p = e.getValue();
+        ValueType type = ValueType.fromWire(p.path("type").asText());
+        boolean list = p.path("list").asBoolean(false);
+        Object def = p.has("default") ? Json.plain(p.get("default")) : null;
+        if (def != null) {
+          List<FieldError> bad = new ArrayList<>();
+          def = Values.coerce(def, type, list, "parameters." + e.getKey() + ".default", bad);
+          bad.forEach(b -> error(b.field(), "default does not match the parameter's type: " + b.message()));
+        }
+        boolean required = p.path("required").asBoolean(false);
+        if (required && def != null) {
+          error("parameters." + e.getKey(), "a required parameter cannot have a default");
+        }
+        params.put(e.getKey(), new ParameterSpec(e.getKey(), type, list, required, def, p.path("secret").asBoolean(false)));
+      });
+      return params;
+    }
+
+    private List<StepDefinition> steps(Map<String, ParameterSpec> params) {
+      List<StepDefinition> steps = new ArrayList<>();
+      Map<String, Integer> ids = new LinkedHashMap<>();
+      JsonNode nodes = tree.path("steps");
+      for (int i = 0; i < nodes.size(); i++) {
+        JsonNode s = nodes.get(i);
+        String at = "steps[" + i + "]";
+        String id = s.hasNonNull("id") ? s.get("id").asText() : null;
+        if (id != null && ids.putIfAbsent(id, i) != null) {
+          error(at + ".id", "duplicate step id '" + id + "' (first used by steps[" + ids.get(id) + "])");
+        }
+        Template when = s.has("when") ? compile(s.get("when").asText(), at + ".when") : null;
+        Map<String, Object> raw = new LinkedHashMap<>();
+        Map<String, Template> args = new LinkedHashMap<>();
+        s.fields().forEachRemaining(f -> {
+          if (!STEP_KEYS.contains(f.getKey())) {
+            Object value = Json.plain(f.getValue());
+            raw.put(f.getKey(), value);
+            Template t = compileTree(value, at + "." + f.getKey());
+            if (t != null) {
+              args.put(f.getKey(), t);
+            }
+          }
+        });
+        checkReferences(at, when, args, i, nodes, params);
+        checkData(at, s);
+        steps.add(new StepDefinition(i, id, s.path("action").asText(), when, args, raw));
+      }
+      return steps;
+    }
+
+    /** Compiles every string leaf on its own first, so an error names its exact path. */
+    private Template compileTree(Object value, String at) {
+      int before = errors.size();
+      walk(value, at);
+      return errors.size() == before ? Template.of(value) : null;
+    }
+
+    private void walk(Object value, String at) {
+      if (value instanceof String s) {
+        compile(s, at);
+      } else if (value instanceof Map<?, ?> m) {
+        m.forEach((k, v) -> walk(v, at + "." + k));
+      } else if (value instanceof List<?> l) {
+        for (int i = 0; i < l.size(); i++) {
+          walk(l.get(i), at + "[" + i + "]");
+        }
+      }
+    }
+
+    private Template compile(String s, String at) {
+      try {
+        return Template.of(s);
+      } catch (ExpressionException e) {
+        error(at, e.getMessage());
+        return null;
+      }
+    }
+
+    private void checkReferences(String at, Template when, Map<String, Template> args, int index, JsonNode nodes,
+        Map<String, ParameterSpec> params) {
+      List<Expression> expressions = new ArrayList<>();
+      if (when != null) {
+        expressions.addAll(when.expressions());
+      }
+      args.values().forEach(t -> expressions.addAll(t.expressions()));
+      for (Expression e : expressions) {
+        Matcher m = STEP_REF.matcher(e.source());
+        while (m.find()) {
+          String ref = m.group(1);
+          int target = indexOfStep(nodes, ref);
+          if (target < 0) {
+            error(at, "unknown step '" + ref + "' in '" + e.source().strip() + "' (no step has id '" + ref + "')");
+          } else if (target >= index) {
+            error(at, "step '" + ref + "' runs at steps[" + target + "], not before this step: a step can only use results of earlier steps");
+          }
+        }
+        Matcher p = PARAM_REF.matcher(e.source());
+        while (p.find()) {
+          if (!params.containsKey(p.group(1))) {
+            error(at, "unknown parameter '" + p.group(1) + "' in '" + e.source().strip() + "' (declared: "
+                + (params.isEmpty() ? "none" : String.join(", ", params.keySet())) + ")");
+          }
+        }
+      }
+    }
+
+    private static int indexOfStep(JsonNode nodes, String id) {
+      for (int i = 0; i < nodes.size(); i++) {
+        if (id.equals(nodes.get(i).path("id").asText(null))) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** Types, fields and literal field values must match the data schema. */
+    private void checkData(String at, JsonNode step) {
+      if (!step.has("type")) {
+        return;
+      }
+      String typeName = step.get("type").asText();
+      DataType type = types.get(typeName);
+      if (type == null) {
+        error(at + ".type", "unknown type '" + typeName + "' (declared in " + DATA_SCHEMA_FILE + ": "
+            + (types.isEmpty() ? "none" : String.join(", ", new TreeMap<>(types).keySet())) + ")");
+        return;
+      }
+      step.path("fields").fields().forEachRemaining(f -> {
+        FieldSpec spec = type.fields().get(f.getKey());
+        String fieldAt = at + ".fields." + f.getKey();
+        if (spec == null) {
+          unknownField(fieldAt, f.getKey(), type);
+        } else if (!(f.getValue().isTextual() && f.getValue().asText().contains("{%")) && !f.getValue().isNull()) {
+          List<FieldError> bad = new ArrayList<>();
+          Values.coerce(Json.plain(f.getValue()), spec.type(), spec.list(), fieldAt, bad);
+          bad.forEach(b -> error(b.field(), b.message()));
+        }
+      });
+      JsonNode constraints = step.path("constraints");
+      for (int c = 0; c < constraints.size(); c++) {
+        String field = constraints.get(c).path("field").asText();
+        if (!type.fields().containsKey(field)) {
+          unknownField(at + ".constraints[" + c + "].field", field, type);
+        }
+      }
+      if (step.path("sort").has("field") && !type.fields().containsKey(step.path("sort").path("field").asText())) {
+        unknownField(at + ".sort.field", step.path("sort").path("field").asText(), type);
+      }
+    }
+
+    private void unknownField(String at, String field, DataType type) {
+      error(at, "unknown field '" + field + "' of type '" + type.name() + "' (fields: "
+          + String.join(", ", new TreeMap<>(type.fields()).keySet()) + ")");
+    }
+
+    private void error(String path, String reason) {
+      errors.add(new DefinitionError(file, path, reason));
+    }
+  }
+
+  static String version(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

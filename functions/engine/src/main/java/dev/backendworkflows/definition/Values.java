@@ -1,0 +1,107 @@
+package dev.backendworkflows.definition;
+
+import dev.backendworkflows.runlog.ErrorInfo.FieldError;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a JSON value against a declared type and normalises it (dates become ISO-8601 UTC
+ * instants, so they sort and compare as text). Used for parameters, defaults and field writes.
+ */
+public final class Values {
+  private Values() {}
+
+  /**
+   * @return the normalised value; on a mismatch, adds one {@link FieldError} per bad value to
+   *     {@code errors} (list items as {@code path[i]}) and returns null.
+   */
+  public static Object coerce(Object value, ValueType type, boolean list, String path, List<FieldError> errors) {
+    if (list) {
+      if (!(value instanceof List<?> items)) {
+        errors.add(new FieldError(path, "wrong_type", "expected a list of " + type.wire() + ", got " + kind(value)));
+        return null;
+      }
+      List<Object> out = new ArrayList<>(items.size());
+      int before = errors.size();
+      for (int i = 0; i < items.size(); i++) {
+        out.add(coerce(items.get(i), type, false, path + "[" + i + "]", errors));
+      }
+      return errors.size() == before ? out : null;
+    }
+    Object normalised = switch (type) {
+      case TEXT -> value instanceof String ? value : null;
+      case NUMBER -> value instanceof Number n && Double.isFinite(n.doubleValue()) ? number(new BigDecimal(n.toString())) : null;
+      case BOOLEAN -> value instanceof Boolean ? value : null;
+      case OBJECT -> value instanceof Map ? value : null;
+      case DATE -> value instanceof String s ? parseDate(s) : null;
+    };
+    if (normalised == null) {
+      String expected = type == ValueType.DATE
+          ? "an ISO-8601 date or date-time (2026-03-01 or 2026-03-01T09:00:00Z)" : article(type.wire());
+      errors.add(new FieldError(path, "wrong_type", "expected " + expected + ", got " + describe(value)));
+    }
+    return normalised;
+  }
+
+  /**
+   * One representation per numeric value, as JSON parsers produce it: Integer, Long, or BigDecimal
+   * without trailing zeros, so 3, 3.0 and 3.00 are the same value in every store.
+   */
+  public static Number number(BigDecimal d) {
+    BigDecimal n = d.stripTrailingZeros();
+    if (n.scale() <= 0) {
+      try {
+        long l = n.longValueExact();
+        if (l == (int) l) {
+          return Integer.valueOf((int) l);
+        }
+        return Long.valueOf(l);
+      } catch (ArithmeticException tooLarge) {
+        return n;
+      }
+    }
+    return n;
+  }
+
+  private static String parseDate(String s) {
+    try {
+      return OffsetDateTime.parse(s).toInstant().toString();
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+      } catch (DateTimeParseException e2) {
+        try {
+          return Instant.parse(s).toString();
+        } catch (DateTimeParseException e3) {
+          return null;
+        }
+      }
+    }
+  }
+
+  private static String article(String wire) {
+    return (wire.equals("object") ? "an " : "a ") + wire;
+  }
+
+  private static String describe(Object value) {
+    return value instanceof String s ? "text '" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "'" : kind(value);
+  }
+
+  /** The JSON kind of a value, as error messages name it. */
+  public static String kind(Object value) {
+    if (value == null) return "null";
+    if (value instanceof String) return "text";
+    if (value instanceof Number) return "a number";
+    if (value instanceof Boolean) return "a boolean";
+    if (value instanceof Map) return "an object";
+    if (value instanceof List) return "a list";
+    return value.getClass().getSimpleName();
+  }
+}

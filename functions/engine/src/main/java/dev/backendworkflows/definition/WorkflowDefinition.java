@@ -1,0 +1,12 @@
+package dev.backendworkflows.definition;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A loaded, validated workflow. {@code version} is a hash of its file, recorded with every run so a
+ * run log always says which definition ran. {@code example} holds sample parameters (or is empty).
+ */
+public record WorkflowDefinition(String name, String description, Trigger trigger,
+    Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
+    String version) {}

@@ -1,0 +1,17 @@
+package dev.backendworkflows.engine.actions;
+
+import dev.backendworkflows.exceptions.ActionException;
+
+/** What a step does. Implementations are stateless; the context carries the step's evaluated arguments. */
+public interface Action {
+  /** The name definitions use in {@code action:}. */
+  String name();
+
+  /**
+   * Does the work.
+   *
+   * @return the step's result, visible to later steps as {@code $steps.<id>}
+   * @throws ActionException when the work cannot be done; the run fails with its code and message
+   */
+  Object execute(ActionContext ctx);
+}

@@ -1,0 +1,119 @@
+package dev.backendworkflows.engine.actions;
+
+import dev.backendworkflows.data.Constraint;
+import dev.backendworkflows.data.Thing;
+import dev.backendworkflows.data.ThingPage;
+import dev.backendworkflows.data.ThingQuery;
+import dev.backendworkflows.definition.DataType;
+import dev.backendworkflows.exceptions.ActionException;
+import dev.backendworkflows.internal.Ids;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The data actions: get, search, create, update ("make changes to a thing") and delete. */
+public final class DataActions {
+  private DataActions() {}
+
+  public static List<Action> all() {
+    return List.of(new GetThing(), new SearchThings(), new CreateThing(), new UpdateThing(), new DeleteThing());
+  }
+
+  private static DataType type(ActionContext ctx) {
+    String name = ctx.text("type");
+    DataType type = ctx.workflows().types().get(name);
+    if (type == null) { // the loader rejects this; kept so a direct caller gets a clear error too
+      throw new ActionException("unknown_type", "unknown type '" + name + "'");
+    }
+    return type;
+  }
+
+  /** Reads one thing; null when it does not exist (so an "only when" can test for it). */
+  static final class GetThing implements Action {
+    public String name() {
+      return "get_thing";
+    }
+
+    public Object execute(ActionContext ctx) {
+      return ctx.services().things().get(type(ctx).name(), ctx.text("thing_id")).map(Thing::view).orElse(null);
+    }
+  }
+
+  /** Searches one type: {@code {items, count, cursor}}. */
+  static final class SearchThings implements Action {
+    public String name() {
+      return "search_things";
+    }
+
+    @SuppressWarnings("unchecked")
+    public Object execute(ActionContext ctx) {
+      DataType type = type(ctx);
+      List<Constraint> constraints = new java.util.ArrayList<>();
+      Object raw = ctx.arg("constraints");
+      if (raw instanceof List<?> list) {
+        for (Object o : list) {
+          Map<String, Object> c = (Map<String, Object>) o;
+          constraints.add(new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value")));
+        }
+      }
+      Map<String, Object> sort = ctx.object("sort");
+      Object limitValue = ctx.arg("limit");
+      int limit = 100;
+      if (limitValue != null) {
+        if (!(limitValue instanceof Number n) || n.intValue() < 1 || n.intValue() > ThingQuery.MAX_LIMIT) {
+          throw new ActionException("invalid_argument", "limit must be a number from 1 to " + ThingQuery.MAX_LIMIT + ", got " + limitValue);
+        }
+        limit = n.intValue();
+      }
+      Object cursor = ctx.arg("cursor");
+      ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints,
+          (String) sort.get("field"), Boolean.TRUE.equals(sort.get("descending")), limit,
+          cursor == null || cursor.toString().isBlank() ? null : cursor.toString()));
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("items", page.things().stream().map(Thing::view).toList());
+      result.put("count", page.things().size());
+      result.put("cursor", page.cursor());
+      return result;
+    }
+  }
+
+  /** Creates a thing with a new time-ordered id. */
+  static final class CreateThing implements Action {
+    public String name() {
+      return "create_thing";
+    }
+
+    public Object execute(ActionContext ctx) {
+      DataType type = type(ctx);
+      Map<String, Object> fields = new LinkedHashMap<>(ThingFields.check(type, ctx.object("fields")));
+      fields.values().removeIf(java.util.Objects::isNull);
+      Instant now = ctx.services().clock().instant();
+      return ctx.services().things().create(new Thing(type.name(), Ids.newId(now), fields, now, now)).view();
+    }
+  }
+
+  /** Changes named fields of an existing thing; a null value clears a field. */
+  static final class UpdateThing implements Action {
+    public String name() {
+      return "update_thing";
+    }
+
+    public Object execute(ActionContext ctx) {
+      DataType type = type(ctx);
+      Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
+      return ctx.services().things().update(type.name(), ctx.text("thing_id"), changes, ctx.services().clock().instant()).view();
+    }
+  }
+
+  /** Deletes a thing: {@code {deleted: true|false}}. */
+  static final class DeleteThing implements Action {
+    public String name() {
+      return "delete_thing";
+    }
+
+    public Object execute(ActionContext ctx) {
+      return Map.of("deleted", ctx.services().things().delete(type(ctx).name(), ctx.text("thing_id")));
+    }
+  }
+}

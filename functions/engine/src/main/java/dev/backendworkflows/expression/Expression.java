@@ -1,0 +1,96 @@
+package dev.backendworkflows.expression;
+
+import com.dashjoin.jsonata.JException;
+import com.dashjoin.jsonata.Jsonata;
+import dev.backendworkflows.definition.Values;
+import dev.backendworkflows.exceptions.ExpressionException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One compiled JSONata expression (the text inside {@code {% … %}}). */
+public final class Expression {
+  /** Bounds every evaluation, so a runaway expression fails the step instead of the function. */
+  private static final long TIMEOUT_MS = 2_000;
+  private static final int MAX_DEPTH = 200;
+
+  private final String source;
+  private final Jsonata compiled;
+
+  private Expression(String source, Jsonata compiled) {
+    this.source = source;
+    this.compiled = compiled;
+  }
+
+  /** @throws ExpressionException with the JSONata message and position when the syntax is wrong. */
+  public static Expression compile(String source) {
+    try {
+      return new Expression(source, Jsonata.jsonata(source));
+    } catch (JException e) {
+      throw new ExpressionException("JSONata syntax error in '" + source.strip() + "': " + describe(e), e);
+    }
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** Marks a JSONata "undefined" result where it must be told apart from null. */
+  static final Object UNDEFINED = new Object();
+
+  /** Evaluates against the scope; JSONata's "undefined" comes back as null. */
+  public Object evaluate(Scope scope) {
+    Object v = evaluateOrUndefined(scope);
+    return v == UNDEFINED ? null : v;
+  }
+
+  /** Like {@link #evaluate} but returns {@link #UNDEFINED} for undefined, so null stays a value. */
+  Object evaluateOrUndefined(Scope scope) {
+    try {
+      Object result;
+      // the compiled expression keeps per-evaluation state, so one evaluation at a time
+      synchronized (compiled) {
+        Jsonata.Frame frame = compiled.createFrame();
+        frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+        scope.bindings().forEach(frame::bind);
+        result = compiled.evaluate(scope.input(), frame);
+      }
+      return result == null ? UNDEFINED : plain(result);
+    } catch (JException e) {
+      throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + describe(e), e);
+    } catch (RuntimeException e) {
+      throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Converts JSONata's results to plain JSON values: its null marker, sequences, one number representation. */
+  static Object plain(Object v) {
+    if (v == null || v == Jsonata.NULL_VALUE) {
+      return null;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, val) -> out.put(String.valueOf(k), plain(val)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(x -> out.add(plain(x)));
+      return out;
+    }
+    if (v instanceof Double d && Double.isFinite(d)) {
+      return Values.number(BigDecimal.valueOf(d));
+    }
+    if (v instanceof Number n && !(v instanceof Double) && !(v instanceof Float)) {
+      return Values.number(new BigDecimal(n.toString()));
+    }
+    return v;
+  }
+
+  private static String describe(JException e) {
+    String m = e.getMessage();
+    return m == null ? e.getError() : m;
+  }
+}

@@ -1,0 +1,267 @@
+package dev.backendworkflows.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.auth.ApiKey;
+import dev.backendworkflows.auth.ApiKeys;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.engine.RunOutcome;
+import dev.backendworkflows.engine.RunRequest;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.internal.StructuredLog;
+import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.runlog.RunLog;
+import dev.backendworkflows.runlog.RunPage;
+import dev.backendworkflows.runlog.RunQuery;
+import dev.backendworkflows.runlog.RunRecord;
+import dev.backendworkflows.runlog.RunStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP surface: {@code POST /wf/{name}} runs an API workflow; {@code GET /runs/{id}} and
+ * {@code GET /runs?workflow=&status=} read the run log (admin key). Every failure is a JSON error
+ * envelope with a stable code; no stack trace ever leaves.
+ */
+public final class HttpApi {
+  /** Request bodies above this many bytes are refused with 413. */
+  public static final int MAX_BODY_BYTES = 256 * 1024;
+  private static final Pattern WORKFLOW_PATH = Pattern.compile("^/wf/([^/]+)/?$");
+  private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)/?$");
+
+  /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
+  public sealed interface Routes {
+    /** Serves {@code POST /wf/{name}} for one workflow only. */
+    record Workflow(String name) implements Routes {}
+
+    /** Serves the admin routes only. */
+    record Admin() implements Routes {}
+
+    /** Serves everything. */
+    record All() implements Routes {}
+  }
+
+  private final WorkflowEngine engine;
+  private final RunLog runs;
+  private final ApiKeys keys;
+  private final Routes routes;
+
+  public HttpApi(WorkflowEngine engine, RunLog runs, ApiKeys keys, Routes routes) {
+    this.engine = engine;
+    this.runs = runs;
+    this.keys = keys;
+    this.routes = routes;
+  }
+
+  public ApiResponse handle(ApiRequest request) {
+    try {
+      return route(request);
+    } catch (RuntimeException e) {
+      StructuredLog.write("error", "unhandled error: " + e, Map.of("request_id", String.valueOf(request.requestId())));
+      return ApiResponse.error(500, "internal_error", "The request failed unexpectedly; request id " + request.requestId());
+    }
+  }
+
+  private ApiResponse route(ApiRequest request) {
+    String path = request.path() == null ? "/" : request.path();
+    Matcher wf = WORKFLOW_PATH.matcher(path);
+    if (wf.matches() && !(routes instanceof Routes.Admin)) {
+      if (!request.method().equals("POST")) {
+        return methodNotAllowed("POST", request);
+      }
+      return runWorkflow(java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8), request);
+    }
+    if (!(routes instanceof Routes.Workflow)) {
+      Matcher run = RUN_PATH.matcher(path);
+      if (run.matches() || path.equals("/runs") || path.equals("/runs/")) {
+        if (!request.method().equals("GET")) {
+          return methodNotAllowed("GET", request);
+        }
+        Optional<ApiResponse> denied = requireKey(request, true);
+        if (denied.isPresent()) {
+          return denied.get();
+        }
+        return run.matches() ? getRun(run.group(1)) : listRuns(request);
+      }
+    }
+    return ApiResponse.error(404, "not_found", "No route for " + request.method() + " " + path
+        + (routes instanceof Routes.Admin ? "; this function serves GET /runs" : "; workflows are called as POST /wf/{name}"));
+  }
+
+  private ApiResponse runWorkflow(String name, ApiRequest request) {
+    Optional<WorkflowDefinition> found = engine.workflows().get(name);
+    if (found.isEmpty() || (routes instanceof Routes.Workflow w && !w.name().equals(name))) {
+      return ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'");
+    }
+    WorkflowDefinition def = found.get();
+    if (def.trigger().kind() != Trigger.Kind.API) {
+      return ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
+          + def.trigger().kind().name().toLowerCase() + " and is not callable over HTTP");
+    }
+    String caller = "anonymous";
+    if (def.trigger().auth() == Trigger.Auth.API_KEY) {
+      Optional<ApiResponse> denied = requireKey(request, false);
+      if (denied.isPresent()) {
+        return denied.get();
+      }
+      caller = "key:" + keys.authenticate(bearer(request)).map(ApiKey::name).orElse("?");
+    }
+    Object input;
+    try {
+      input = body(request);
+    } catch (BadRequest e) {
+      return e.response;
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      RunOutcome outcome = engine.run(new RunRequest(name, (Map<String, Object>) input, "api", caller));
+      return outcomeResponse(outcome);
+    } catch (WorkflowEngine.RejectedRunException e) {
+      return ApiResponse.error(400, new ErrorInfo(e.code(), e.getMessage(), e.input().fields()), e.runId())
+          .withHeader("x-run-id", e.runId());
+    }
+  }
+
+  private static ApiResponse outcomeResponse(RunOutcome outcome) {
+    RunRecord r = outcome.record();
+    if (r.status() == RunStatus.FAILED) {
+      int status = r.error().code().equals("internal_error") ? 500 : 422;
+      return ApiResponse.error(status, r.error(), r.runId()).withHeader("x-run-id", r.runId());
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("run_id", r.runId());
+    body.put("status", r.status().wire());
+    if (r.status() == RunStatus.TERMINATED) {
+      body.put("reason", r.reason());
+    }
+    body.put("response", outcome.response());
+    return ApiResponse.json(200, body).withHeader("x-run-id", r.runId());
+  }
+
+  /** The body as a JSON object: empty means {}, anything else must be application/json within the cap. */
+  private static Object body(ApiRequest request) {
+    String body = request.body();
+    if (body == null || body.isBlank()) {
+      return Map.of();
+    }
+    if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+      throw new BadRequest(ApiResponse.error(413, "body_too_large", "Request body is larger than the "
+          + MAX_BODY_BYTES / 1024 + " KiB limit"));
+    }
+    String type = request.header("content-type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).split(";")[0].strip().equals("application/json")) {
+      throw new BadRequest(ApiResponse.error(415, "unsupported_media_type", "Send the parameters as a JSON object with "
+          + "Content-Type: application/json (got " + (type == null ? "no Content-Type" : "'" + type + "'") + ")"));
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(body);
+    } catch (Exception e) {
+      String detail = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+          ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";
+      throw new BadRequest(ApiResponse.error(400, "malformed_json", "Request body is not valid JSON" + detail));
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadRequest(ApiResponse.error(400, "malformed_json", "Request body must be a JSON object of parameters, got "
+          + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase())));
+    }
+    return Json.plain(node);
+  }
+
+  private Optional<ApiResponse> requireKey(ApiRequest request, boolean admin) {
+    String token = bearer(request);
+    if (token == null) {
+      return Optional.of(ApiResponse.error(401, "unauthorized", "Send an API key as 'Authorization: Bearer <key>'")
+          .withHeader("www-authenticate", "Bearer"));
+    }
+    Optional<ApiKey> key = keys.authenticate(token);
+    if (key.isEmpty()) {
+      return Optional.of(ApiResponse.error(401, "unauthorized", "The API key is not valid")
+          .withHeader("www-authenticate", "Bearer error=\"invalid_token\""));
+    }
+    if (admin && !key.get().admin()) {
+      return Optional.of(ApiResponse.error(403, "forbidden", "Reading run logs needs an admin API key"));
+    }
+    return Optional.empty();
+  }
+
+  private static String bearer(ApiRequest request) {
+    String auth = request.header("authorization");
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return auth.substring(7).strip();
+  }
+
+  private ApiResponse getRun(String id) {
+    return runs.get(id).map(r -> ApiResponse.json(200, r))
+        .orElseGet(() -> ApiResponse.error(404, "run_not_found", "No run with id '" + id + "' (run records expire after the retention period)"));
+  }
+
+  private ApiResponse listRuns(ApiRequest request) {
+    Map<String, String> q = request.query();
+    String workflow = blankToNull(q.get("workflow"));
+    RunStatus status = null;
+    if (blankToNull(q.get("status")) != null) {
+      try {
+        status = RunStatus.fromWire(q.get("status"));
+      } catch (IllegalArgumentException e) {
+        return badQuery("status", "must be one of " + String.join(", ", Arrays.stream(RunStatus.values()).map(RunStatus::wire).toList()));
+      }
+    }
+    if (workflow == null && status == null) {
+      return badQuery("workflow", "give workflow and/or status (e.g. /runs?workflow=send-reminder&status=failed)");
+    }
+    int limit = 20;
+    if (q.get("limit") != null) {
+      try {
+        limit = Integer.parseInt(q.get("limit"));
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > RunQuery.MAX_LIMIT) {
+        return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
+      }
+    }
+    try {
+      RunPage page = runs.query(new RunQuery(workflow, status, limit, blankToNull(q.get("cursor"))));
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("runs", page.runs());
+      body.put("cursor", page.cursor());
+      return ApiResponse.json(200, body);
+    } catch (InvalidCursorException e) {
+      return badQuery("cursor", e.getMessage());
+    }
+  }
+
+  private static ApiResponse badQuery(String field, String message) {
+    return ApiResponse.error(400, new ErrorInfo("invalid_query", "Query parameter '" + field + "' " + message,
+        java.util.List.of(new ErrorInfo.FieldError(field, "invalid", message))), null);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static ApiResponse methodNotAllowed(String allowed, ApiRequest request) {
+    return ApiResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use " + allowed)
+        .withHeader("allow", allowed);
+  }
+
+  /** Carries a ready error response out of body parsing. */
+  private static final class BadRequest extends RuntimeException {
+    final transient ApiResponse response;
+
+    BadRequest(ApiResponse response) {
+      super(null, null, false, false);
+      this.response = response;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.backendworkflows.internal;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One JSON object per line on stdout: what Lambda's JSON log format and CloudWatch Insights read. */
+public final class StructuredLog {
+  private StructuredLog() {}
+
+  public static void write(String level, String message, Map<String, ?> context) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("timestamp", Instant.now().toString());
+    line.put("level", level.toUpperCase(java.util.Locale.ROOT));
+    line.put("message", message);
+    line.putAll(context);
+    System.out.println(Json.write(line));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.backendworkflows.runlog.local;
+
+import dev.backendworkflows.internal.Cursors;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.RunLog;
+import dev.backendworkflows.runlog.RunPage;
+import dev.backendworkflows.runlog.RunQuery;
+import dev.backendworkflows.runlog.RunRecord;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** {@link RunLog} over a concurrent map of JSON strings; expired runs are invisible, as with TTL. */
+public final class MapRunLog implements RunLog {
+  private final ConcurrentMap<String, String> map;
+  private final Clock clock;
+
+  public MapRunLog(ConcurrentMap<String, String> map, Clock clock) {
+    this.map = map;
+    this.clock = clock;
+  }
+
+  public MapRunLog(Clock clock) {
+    this(new ConcurrentSkipListMap<>(), clock);
+  }
+
+  @Override
+  public void put(RunRecord run) {
+    map.put(run.runId(), Json.write(run));
+  }
+
+  @Override
+  public Optional<RunRecord> get(String runId) {
+    return Optional.ofNullable(map.get(runId)).map(s -> Json.read(s, RunRecord.class)).filter(this::live);
+  }
+
+  @Override
+  public RunPage query(RunQuery query) {
+    int offset = 0;
+    if (query.cursor() != null) {
+      Object o = Cursors.decode(query.cursor()).get("offset");
+      if (!(o instanceof Number n) || n.intValue() < 0) {
+        throw new dev.backendworkflows.exceptions.InvalidCursorException(query.cursor());
+      }
+      offset = n.intValue();
+    }
+    List<RunRecord> matching = map.values().stream()
+        .map(s -> Json.read(s, RunRecord.class))
+        .filter(this::live)
+        .filter(r -> query.workflow() == null || query.workflow().equals(r.workflow()))
+        .filter(r -> query.status() == null || query.status() == r.status())
+        .sorted(Comparator.comparing(RunRecord::startedAt).thenComparing(RunRecord::runId).reversed())
+        .toList();
+    int from = Math.min(offset, matching.size());
+    int to = Math.min(from + query.limit(), matching.size());
+    return new RunPage(matching.subList(from, to), to < matching.size() ? Cursors.encode(Map.of("offset", to)) : null);
+  }
+
+  private boolean live(RunRecord r) {
+    return r.expiresAt() == 0 || r.expiresAt() > clock.instant().getEpochSecond();
+  }
+}

@@ -1,0 +1,189 @@
+package dev.backendworkflows.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backendworkflows.data.Constraint.Op;
+import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
+import dev.backendworkflows.exceptions.ThingNotFoundException;
+import dev.backendworkflows.internal.Ids;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour every {@link ThingStore} adapter must have; each adapter's test extends this. */
+public abstract class ThingStoreContract {
+  private static final Instant T0 = Instant.parse("2026-03-01T09:00:00Z");
+  protected ThingStore store;
+  private int clockTick;
+
+  /** A fresh, empty store (or one whose types no other test uses). */
+  protected abstract ThingStore newStore();
+
+  /** A type name unique to this test, so adapters backed by a shared table stay isolated. */
+  protected String type;
+
+  @BeforeEach
+  void setUp() {
+    store = newStore();
+    type = "t" + Ids.newId(Instant.now()).toLowerCase().substring(14);
+  }
+
+  private Thing thing(Map<String, Object> fields) {
+    Instant at = T0.plusMillis(clockTick++);
+    return new Thing(type, Ids.newId(at), fields, at, at);
+  }
+
+  private Thing create(Map<String, Object> fields) {
+    return store.create(thing(fields));
+  }
+
+  private List<Thing> search(List<Constraint> constraints) {
+    return store.search(new ThingQuery(type, constraints, null, false, 1000, null)).things();
+  }
+
+  @Test
+  void createdThingCanBeReadBack() {
+    Thing t = create(Map.of("name", "Ada", "age", 36, "tags", List.of("a", "b"), "meta", Map.of("k", true)));
+    assertThat(store.get(type, t.id())).contains(t);
+  }
+
+  @Test
+  void missingThingIsEmpty() {
+    assertThat(store.get(type, "nope")).isEmpty();
+  }
+
+  @Test
+  void createNeverOverwrites() {
+    Thing t = create(Map.of("name", "Ada"));
+    Thing clash = new Thing(type, t.id(), Map.of("name", "Eve"), T0, T0);
+    assertThatThrownBy(() -> store.create(clash)).isInstanceOf(ThingAlreadyExistsException.class);
+    assertThat(store.get(type, t.id()).orElseThrow().fields()).containsEntry("name", "Ada");
+  }
+
+  @Test
+  void updateChangesNamedFieldsKeepsOthersAndNullClears() {
+    Thing t = create(Map.of("name", "Ada", "age", 36, "city", "London"));
+    Map<String, Object> changes = new HashMap<>();
+    changes.put("age", 37);
+    changes.put("city", null);
+    Thing updated = store.update(type, t.id(), changes, T0.plusSeconds(60));
+    assertThat(updated.fields()).isEqualTo(Map.of("name", "Ada", "age", 37));
+    assertThat(updated.modifiedAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(updated.createdAt()).isEqualTo(t.createdAt());
+    assertThat(store.get(type, t.id())).contains(updated);
+  }
+
+  @Test
+  void updateNeverCreates() {
+    assertThatThrownBy(() -> store.update(type, "ghost", Map.of("a", 1), T0)).isInstanceOf(ThingNotFoundException.class);
+    assertThat(store.get(type, "ghost")).isEmpty();
+  }
+
+  @Test
+  void deleteSaysWhetherThereWasAThing() {
+    Thing t = create(Map.of("name", "Ada"));
+    assertThat(store.delete(type, t.id())).isTrue();
+    assertThat(store.delete(type, t.id())).isFalse();
+    assertThat(store.get(type, t.id())).isEmpty();
+  }
+
+  @Test
+  void numbersKeepOneRepresentation() {
+    Thing t = create(Map.of("int", 3, "big", 12345678901L, "dec", new BigDecimal("2.5")));
+    assertThat(store.get(type, t.id()).orElseThrow().fields())
+        .isEqualTo(Map.of("int", 3, "big", 12345678901L, "dec", new BigDecimal("2.5")));
+  }
+
+  @Test
+  void equalityAndRangeConstraints() {
+    create(Map.of("name", "a", "age", 10));
+    Thing b = create(Map.of("name", "b", "age", 20));
+    Thing c = create(Map.of("name", "c", "age", 30));
+    assertThat(search(List.of(new Constraint("name", Op.EQ, "b")))).containsExactly(b);
+    assertThat(search(List.of(new Constraint("age", Op.GTE, 20)))).containsExactly(b, c);
+    assertThat(search(List.of(new Constraint("age", Op.GT, 10), new Constraint("age", Op.LT, new BigDecimal("25.5"))))).containsExactly(b);
+    assertThat(search(List.of(new Constraint("age", Op.LTE, 10)))).extracting(t -> t.fields().get("name")).containsExactly("a");
+  }
+
+  @Test
+  void datesCompareAsIsoText() {
+    create(Map.of("seen", "2026-01-01T00:00:00Z"));
+    Thing recent = create(Map.of("seen", "2026-02-15T12:00:00Z"));
+    assertThat(search(List.of(new Constraint("seen", Op.GT, "2026-02-01T00:00:00Z")))).containsExactly(recent);
+  }
+
+  @Test
+  void notEqualMatchesThingsWithoutTheField() {
+    Thing without = create(Map.of("name", "x"));
+    create(Map.of("name", "y", "status", "done"));
+    Thing other = create(Map.of("name", "z", "status", "open"));
+    assertThat(search(List.of(new Constraint("status", Op.NE, "done")))).containsExactly(without, other);
+  }
+
+  @Test
+  void differentKindsNeverCompare() {
+    Thing numeric = create(Map.of("v", 5));
+    create(Map.of("v", "5"));
+    Thing flag = create(Map.of("v", true));
+    assertThat(search(List.of(new Constraint("v", Op.EQ, 5)))).containsExactly(numeric);
+    assertThat(search(List.of(new Constraint("v", Op.GT, 1)))).containsExactly(numeric);
+    assertThat(search(List.of(new Constraint("v", Op.EQ, true)))).containsExactly(flag);
+    assertThat(search(List.of(new Constraint("v", Op.LT, true)))).isEmpty();
+    assertThat(search(List.of(new Constraint("missing", Op.EQ, null)))).isEmpty();
+  }
+
+  @Test
+  void unsortedSearchPagesInCreationOrderVisitingEachOnce() {
+    List<Thing> created = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      created.add(create(Map.of("i", i, "even", i % 2 == 0)));
+    }
+    List<Thing> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      ThingPage page = store.search(new ThingQuery(type, List.of(new Constraint("even", Op.EQ, true)), null, false, 5, cursor));
+      seen.addAll(page.things());
+      cursor = page.cursor();
+      pages++;
+    } while (cursor != null);
+    assertThat(seen).containsExactlyElementsOf(created.stream().filter(t -> (Boolean) t.fields().get("even")).toList());
+    assertThat(pages).isEqualTo(3);
+  }
+
+  @Test
+  void sortedSearchOrdersByFieldWithMissingLastAndPages() {
+    Thing mid = create(Map.of("score", 50));
+    Thing none = create(Map.of("other", 1));
+    Thing high = create(Map.of("score", 90));
+    Thing low = create(Map.of("score", 10));
+    ThingPage first = store.search(new ThingQuery(type, List.of(), "score", true, 2, null));
+    assertThat(first.things()).containsExactly(high, mid);
+    ThingPage second = store.search(new ThingQuery(type, List.of(), "score", true, 2, first.cursor()));
+    assertThat(second.things()).containsExactly(low, none);
+    assertThat(second.cursor()).isNull();
+    assertThat(store.search(new ThingQuery(type, List.of(), "score", false, 10, null)).things()).containsExactly(low, mid, high, none);
+  }
+
+  @Test
+  void foreignCursorIsRejected() {
+    assertThatThrownBy(() -> store.search(new ThingQuery(type, List.of(), null, false, 5, "not-a-cursor")))
+        .isInstanceOf(InvalidCursorException.class);
+  }
+
+  @Test
+  void typesAreSeparate() {
+    create(Map.of("name", "mine"));
+    String otherType = type + "x";
+    Instant at = T0;
+    store.create(new Thing(otherType, Ids.newId(at), Map.of("name", "theirs"), at, at));
+    assertThat(search(List.of())).extracting(t -> t.fields().get("name")).containsExactly("mine");
+  }
+}

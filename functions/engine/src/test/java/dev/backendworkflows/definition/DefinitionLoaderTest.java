@@ -1,0 +1,175 @@
+package dev.backendworkflows.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backendworkflows.exceptions.DefinitionException;
+import dev.backendworkflows.testutils.Fixtures;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DefinitionLoaderTest {
+
+  /** Loads one workflow file and returns its errors as {@code file: path: reason} lines. */
+  private static List<String> errorsOf(String file, String yaml) {
+    try {
+      Fixtures.workflows(file, yaml);
+    } catch (DefinitionException e) {
+      return e.errors().stream().map(DefinitionError::toString).toList();
+    }
+    throw new AssertionError("expected " + file + " to be rejected");
+  }
+
+  private static String wf(String name, String steps) {
+    return "name: " + name + "\ntrigger: { api: {} }\nparameters:\n  id: { type: text }\nsteps:\n" + steps;
+  }
+
+  @Test
+  void validDefinitionLoadsWithDefaultsApplied() {
+    Workflows w = Fixtures.workflows("greet.yaml", """
+        name: greet
+        trigger: { api: {} }
+        parameters:
+          who: { type: text, default: world }
+        steps:
+          - { action: return, data: "Hello {% $params.who %}" }
+        """);
+    WorkflowDefinition greet = w.get("greet").orElseThrow();
+    assertThat(greet.trigger()).isEqualTo(new Trigger(Trigger.Kind.API, Trigger.Auth.API_KEY));
+    assertThat(greet.parameters().get("who").defaultValue()).isEqualTo("world");
+    assertThat(greet.version()).hasSize(12);
+  }
+
+  @Test
+  void unknownActionNamesTheChoices() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - action: launch_rocket\n")))
+        .singleElement().asString()
+        .startsWith("a.yaml: steps[0].action: unknown action 'launch_rocket'; expected one of get_thing, search_things");
+  }
+
+  @Test
+  void missingFieldIsReportedAtItsPath() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: get_thing, type: user }\n")))
+        .containsExactly("a.yaml: steps[0].thing_id: is required");
+  }
+
+  @Test
+  void extraFieldIsReportedAtItsPath() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: delete_thing, type: user, thing_id: x, cascade: true }\n")))
+        .containsExactly("a.yaml: steps[0].cascade: unknown field 'cascade' (not allowed here)");
+  }
+
+  @Test
+  void wrongTypeIsReported() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: terminate, reason: [1, 2] }\n")))
+        .singleElement().asString().startsWith("a.yaml: steps[0].reason: wrong type:");
+  }
+
+  @Test
+  void jsonataSyntaxErrorNamesTheExpression() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: return, data: { x: \"{% $params.id + %}\" } }\n")))
+        .singleElement().asString().startsWith("a.yaml: steps[0].data.x: JSONata syntax error in '$params.id +'");
+  }
+
+  @Test
+  void whenMustBeAnExpression() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: return, when: yes please }\n")))
+        .containsExactly("a.yaml: steps[0].when: expected a JSONata expression written as {% ... %}");
+  }
+
+  @Test
+  void referencesToUnknownOrLaterStepsAreErrors() {
+    assertThat(errorsOf("a.yaml", wf("a", """
+          - { id: first, action: return, data: "{% $steps.second %}" }
+          - { id: second, action: return, data: "{% $steps.nothing %}" }
+        """))).containsExactly(
+        "a.yaml: steps[0]: step 'second' runs at steps[1], not before this step: a step can only use results of earlier steps",
+        "a.yaml: steps[1]: unknown step 'nothing' in '$steps.nothing' (no step has id 'nothing')");
+  }
+
+  @Test
+  void referenceToUndeclaredParameterIsAnError() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: return, data: \"{% $params.idd %}\" }\n")))
+        .containsExactly("a.yaml: steps[0]: unknown parameter 'idd' in '$params.idd' (declared: id)");
+  }
+
+  @Test
+  void duplicateStepIdsAreErrors() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { id: x, action: return }\n  - { id: x, action: return }\n")))
+        .containsExactly("a.yaml: steps[1].id: duplicate step id 'x' (first used by steps[0])");
+  }
+
+  @Test
+  void unknownTypeAndFieldAndBadLiteralValueAreErrors() {
+    assertThat(errorsOf("a.yaml", wf("a", """
+          - { action: get_thing, type: usr, thing_id: x }
+          - { action: create_thing, type: user, fields: { emial: x, age: old } }
+          - { action: search_things, type: user, sort: { field: height } }
+        """))).containsExactly(
+        "a.yaml: steps[0].type: unknown type 'usr' (declared in data-schema.yaml: note, user)",
+        "a.yaml: steps[1].fields.emial: unknown field 'emial' of type 'user' (fields: age, born, email, name, subscribed, tags)",
+        "a.yaml: steps[1].fields.age: expected a number, got text 'old'",
+        "a.yaml: steps[2].sort.field: unknown field 'height' of type 'user' (fields: age, born, email, name, subscribed, tags)");
+  }
+
+  @Test
+  void referenceToUnknownWorkflowIsAnError() {
+    assertThat(errorsOf("a.yaml", wf("a", "  - { action: trigger_event, event: nowhere }\n")))
+        .singleElement().asString().startsWith("a.yaml: steps[0].event: unknown workflow 'nowhere' (known: a)");
+  }
+
+  @Test
+  void nameMustMatchTheFile() {
+    assertThat(errorsOf("b.yaml", wf("a", "  - { action: return }\n")))
+        .containsExactly("b.yaml: name: is 'a' but the file is b.yaml: name a workflow after its file ('b')");
+  }
+
+  @Test
+  void brokenYamlGivesLineAndColumn() {
+    assertThat(errorsOf("a.yaml", "name: a\nsteps: [\n  - oops: : :\n")).singleElement().asString()
+        .matches("a\\.yaml: line \\d+, column \\d+: not valid YAML: .*");
+  }
+
+  @Test
+  void defaultAndExampleMustMatchTheParameterTypes() {
+    assertThat(errorsOf("a.yaml", """
+        name: a
+        trigger: { api: {} }
+        parameters:
+          n: { type: number, default: lots }
+          when: { type: date, required: true }
+        example: { when: someday }
+        steps: [ { action: return } ]
+        """)).containsExactly(
+        "a.yaml: parameters.n.default: default does not match the parameter's type: expected a number, got text 'lots'");
+  }
+
+  @Test
+  void exampleIsCheckedAgainstParameters() {
+    assertThat(errorsOf("a.yaml", """
+        name: a
+        trigger: { api: {} }
+        parameters:
+          when: { type: date, required: true }
+        example: { when: someday }
+        steps: [ { action: return } ]
+        """)).singleElement().asString().startsWith("a.yaml: example.when: expected an ISO-8601 date");
+  }
+
+  @Test
+  void everyErrorOfEveryFileIsReportedAtOnce() {
+    assertThatThrownBy(() -> Fixtures.workflows(
+        "a.yaml", wf("a", "  - action: nope\n"),
+        "b.yaml", wf("b", "  - { action: get_thing, type: user }\n")))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessageContaining("2 definition error(s):")
+        .hasMessageContaining("a.yaml: steps[0].action: unknown action 'nope'")
+        .hasMessageContaining("b.yaml: steps[0].thing_id: is required");
+  }
+
+  @Test
+  void missingDirectoryIsAClearError() {
+    assertThatThrownBy(() -> new DefinitionLoader().load(java.nio.file.Path.of("/no/such/dir")))
+        .isInstanceOf(DefinitionException.class).hasMessageContaining("/no/such/dir: (directory): no such directory");
+  }
+}

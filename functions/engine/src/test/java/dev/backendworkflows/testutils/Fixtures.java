@@ -1,0 +1,90 @@
+package dev.backendworkflows.testutils;
+
+import dev.backendworkflows.auth.ApiKeys;
+import dev.backendworkflows.auth.local.MapApiKeyStore;
+import dev.backendworkflows.data.local.MapThingStore;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.engine.actions.ActionRegistry;
+import dev.backendworkflows.http.ApiRequest;
+import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.runlog.local.MapRunLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Shared test fixtures: definitions from inline YAML, an engine on the in-memory adapters, requests. */
+public final class Fixtures {
+  public static final String DATA_SCHEMA = """
+      types:
+        user:
+          fields:
+            email: { type: text }
+            name: { type: text }
+            age: { type: number }
+            subscribed: { type: boolean }
+            born: { type: date }
+            tags: { type: text, list: true }
+        note:
+          fields:
+            text: { type: text }
+      """;
+
+  private Fixtures() {}
+
+  /** The repository root (set by the build), for shipped workflows and events. */
+  public static Path projectRoot() {
+    String root = System.getProperty("project.root");
+    return root != null ? Path.of(root) : Path.of("../..").toAbsolutePath().normalize();
+  }
+
+  public static Path shippedWorkflows() {
+    return projectRoot().resolve("functions/workflows");
+  }
+
+  /** Loads {@code file name → yaml} pairs plus the shared test data schema. */
+  public static Workflows workflows(String... fileAndYaml) {
+    Map<String, String> sources = new LinkedHashMap<>();
+    sources.put(DefinitionLoader.DATA_SCHEMA_FILE, DATA_SCHEMA);
+    for (int i = 0; i < fileAndYaml.length; i += 2) {
+      sources.put(fileAndYaml[i], fileAndYaml[i + 1]);
+    }
+    return new DefinitionLoader().load(sources);
+  }
+
+  /** An engine and API over fresh in-memory adapters. */
+  public static final class Stack {
+    public final MutableClock clock = MutableClock.at("2026-03-01T09:00:00Z");
+    public final MapThingStore things = new MapThingStore();
+    public final MapRunLog runs = new MapRunLog(clock);
+    public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
+    public final Services services = new Services(things, runs, clock, "test", Duration.ofDays(7));
+    public final WorkflowEngine engine;
+    public final HttpApi api;
+    public final String adminKey;
+    public final String userKey;
+
+    public Stack(Workflows workflows) {
+      engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+      api = new HttpApi(engine, runs, keys, new HttpApi.Routes.All());
+      adminKey = keys.issue("admin", true);
+      userKey = keys.issue("app", false);
+    }
+  }
+
+  public static ApiRequest post(String path, String key, String body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", "application/json");
+    if (key != null) {
+      headers.put("authorization", "Bearer " + key);
+    }
+    return new ApiRequest("POST", path, headers, Map.of(), body, "req-1");
+  }
+
+  public static ApiRequest get(String path, String key, Map<String, String> query) {
+    return new ApiRequest("GET", path, key == null ? Map.of() : Map.of("authorization", "Bearer " + key), query, null, "req-2");
+  }
+}

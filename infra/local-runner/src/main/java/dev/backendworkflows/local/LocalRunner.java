@@ -1,0 +1,187 @@
+package dev.backendworkflows.local;
+
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.exceptions.DefinitionException;
+import dev.backendworkflows.internal.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The local runner: one command, no Docker, no AWS account. Serves the app's workflows on
+ * localhost through the same Lambda handler AWS runs, on the embedded local stack.
+ */
+public final class LocalRunner implements AutoCloseable {
+  static final String USAGE = """
+      Usage: local runner [--port 3000] [--host 127.0.0.1] [--workflows functions/workflows]
+                          [--data-dir DIR] [--stage local] [--api-key KEY]
+        --port       port to listen on (0 picks a free one)
+        --workflows  folder of workflow .yaml files and data-schema.yaml
+        --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
+        --api-key    use this dev API key instead of a generated one
+      """;
+
+  /** Parsed command line. */
+  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey) {
+    static Options parse(String... args) {
+      String host = "127.0.0.1";
+      int port = 3000;
+      Path workflows = Path.of("functions", "workflows");
+      Path dataDir = null;
+      String stage = "local";
+      String apiKey = System.getenv("BW_API_KEY");
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (flag.equals("--help") || flag.equals("-h")) {
+          throw new IllegalArgumentException("");
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        String value = args[++i];
+        switch (flag) {
+          case "--port" -> {
+            try {
+              port = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--port must be a number, got '" + value + "'");
+            }
+          }
+          case "--host" -> host = value;
+          case "--workflows" -> workflows = Path.of(value);
+          case "--data-dir" -> dataDir = Path.of(value);
+          case "--stage" -> stage = value;
+          case "--api-key" -> apiKey = value;
+          default -> throw new IllegalArgumentException("unknown option " + flag);
+        }
+      }
+      return new Options(host, port, workflows, dataDir, stage, apiKey);
+    }
+  }
+
+  private final LocalStack stack;
+  private final LocalHttpServer server;
+  private final String apiKey;
+  private final Workflows workflows;
+  private final Options options;
+
+  /**
+   * Loads definitions, opens the stack and starts serving.
+   *
+   * @throws DefinitionException when a definition is broken (nothing is served)
+   */
+  public LocalRunner(Options options, Clock clock) throws IOException {
+    this.options = options;
+    this.workflows = new DefinitionLoader().load(options.workflows());
+    this.stack = new LocalStack(workflows, options.dataDir(), clock, options.stage());
+    this.apiKey = devKey(options);
+    stack.keys().register(apiKey, "dev", true);
+    this.server = new LocalHttpServer(options.host(), options.port(), stack.handler());
+    server.start();
+  }
+
+  /** The dev key: given, or kept in the data directory, or new for this run. */
+  private static String devKey(Options options) throws IOException {
+    if (options.apiKey() != null && !options.apiKey().isBlank()) {
+      return options.apiKey();
+    }
+    if (options.dataDir() == null) {
+      return dev.backendworkflows.auth.ApiKeys.PREFIX + "dev_" + dev.backendworkflows.internal.Ids.secret(18);
+    }
+    Path file = options.dataDir().resolve("dev-api-key");
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+    Files.createDirectories(options.dataDir());
+    String key = dev.backendworkflows.auth.ApiKeys.PREFIX + "dev_" + dev.backendworkflows.internal.Ids.secret(18);
+    Files.writeString(file, key, StandardCharsets.UTF_8);
+    return key;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String apiKey() {
+    return apiKey;
+  }
+
+  public LocalStack stack() {
+    return stack;
+  }
+
+  public String url() {
+    String host = options.host().equals("0.0.0.0") || options.host().equals("127.0.0.1") ? "localhost" : options.host();
+    return "http://" + host + ":" + port();
+  }
+
+  void printBanner(PrintStream out) {
+    List<WorkflowDefinition> api = new ArrayList<>(workflows.byName().values().stream()
+        .filter(w -> w.trigger().kind() == Trigger.Kind.API).sorted(Comparator.comparing(WorkflowDefinition::name)).toList());
+    out.println("Backend Workflows local runner");
+    out.println("  Serving       " + url() + "   (stage " + options.stage() + ", data "
+        + (options.dataDir() == null ? "in memory" : "in " + options.dataDir()) + ")");
+    out.println("  Workflows     " + workflows.byName().size() + " loaded from " + options.workflows() + "; over HTTP: "
+        + String.join(", ", api.stream().map(WorkflowDefinition::name).toList()));
+    out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs)");
+    api.stream().filter(w -> !w.example().isEmpty()).findFirst().or(() -> api.stream().findFirst()).ifPresent(w -> {
+      out.println();
+      out.println("Try:");
+      out.println("  curl -s -X POST " + url() + "/wf/" + w.name() + " \\");
+      out.println("    -H 'Authorization: Bearer " + apiKey + "' -H 'Content-Type: application/json' \\");
+      out.println("    -d '" + Json.write(w.example()) + "'");
+      out.println("  curl -s " + url() + "/runs/<run_id> -H 'Authorization: Bearer " + apiKey + "'");
+    });
+    out.flush();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close();
+    stack.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      if (!e.getMessage().isEmpty()) {
+        System.err.println("error: " + e.getMessage());
+      }
+      System.err.print(USAGE);
+      System.exit(e.getMessage().isEmpty() ? 0 : 2);
+      return;
+    }
+    LocalRunner runner;
+    try {
+      runner = new LocalRunner(options, Clock.systemUTC());
+    } catch (DefinitionException e) {
+      System.err.println("Cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    } catch (java.net.BindException e) {
+      System.err.println("Cannot start: port " + options.port() + " on " + options.host() + " is in use; pick another with --port");
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        runner.close();
+      } catch (Exception ignored) {
+        // shutting down anyway
+      }
+    }));
+    runner.printBanner(System.out);
+    Thread.currentThread().join();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.backendworkflows.local;
+
+import dev.backendworkflows.auth.ApiKeys;
+import dev.backendworkflows.auth.local.MapApiKeyStore;
+import dev.backendworkflows.aws.lambda.ApiGatewayHandler;
+import dev.backendworkflows.data.local.MapThingStore;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.engine.actions.ActionRegistry;
+import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.runlog.local.MapRunLog;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The embedded stack the local runner serves from: the local adapters over in-memory maps, or over
+ * journaled maps in a data directory, wired into the same Lambda handler AWS runs.
+ */
+public final class LocalStack implements AutoCloseable {
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ApiGatewayHandler handler;
+  private final ApiKeys keys;
+  private final Services services;
+
+  /**
+   * @param dataDir where data persists, or null for memory only
+   */
+  public LocalStack(Workflows workflows, Path dataDir, Clock clock, String stage) {
+    MapThingStore things = new MapThingStore(map(dataDir, "things"));
+    MapRunLog runs = new MapRunLog(map(dataDir, "runs"), clock);
+    this.keys = new ApiKeys(new MapApiKeyStore(map(dataDir, "api-keys")), clock);
+    this.services = new Services(things, runs, clock, stage, Duration.ofDays(7));
+    WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+    this.handler = new ApiGatewayHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()));
+  }
+
+  private ConcurrentNavigableMap<String, String> map(Path dataDir, String name) {
+    if (dataDir == null) {
+      return new ConcurrentSkipListMap<>();
+    }
+    JournaledMap m = JournaledMap.open(dataDir.resolve(name + ".journal"));
+    closeables.add(m);
+    return m;
+  }
+
+  public ApiGatewayHandler handler() {
+    return handler;
+  }
+
+  public ApiKeys keys() {
+    return keys;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+}
