@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.backendworkflows.aws.lambda.HttpApiEvents;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.internal.Ids;
 import dev.backendworkflows.internal.Json;
@@ -13,14 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -29,7 +25,6 @@ import java.util.concurrent.Executors;
  * send, invokes the Lambda handler in-process, and writes back the response it returns.
  */
 public final class LocalHttpServer implements AutoCloseable {
-  private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
   private final HttpServer server;
   private final RequestStreamHandler handler;
 
@@ -80,51 +75,11 @@ public final class LocalHttpServer implements AutoCloseable {
   /** The API Gateway HTTP API payload-2.0 event for this request. */
   static Map<String, Object> event(HttpExchange exchange, String body) {
     Map<String, String> headers = new LinkedHashMap<>();
-    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-    String rawQuery = exchange.getRequestURI().getRawQuery();
-    Map<String, String> query = new LinkedHashMap<>();
-    if (rawQuery != null && !rawQuery.isEmpty()) {
-      for (String pair : rawQuery.split("&")) {
-        String[] kv = pair.split("=", 2);
-        String k = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
-        String v = kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-        query.merge(k, v, (a, b) -> a + "," + b);
-      }
-    }
-    String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-    String path = exchange.getRequestURI().getRawPath();
+    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
     Instant now = Instant.now();
-    Map<String, Object> http = new LinkedHashMap<>();
-    http.put("method", method);
-    http.put("path", path);
-    http.put("protocol", exchange.getProtocol());
-    http.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
-    http.put("userAgent", headers.getOrDefault("user-agent", ""));
-    Map<String, Object> context = new LinkedHashMap<>();
-    context.put("accountId", "000000000000");
-    context.put("apiId", "local");
-    context.put("domainName", headers.getOrDefault("host", "localhost"));
-    context.put("http", http);
-    context.put("requestId", Ids.newId(now));
-    context.put("routeKey", "$default");
-    context.put("stage", "$default");
-    context.put("time", EVENT_TIME.format(now.atOffset(ZoneOffset.UTC)));
-    context.put("timeEpoch", now.toEpochMilli());
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("version", "2.0");
-    event.put("routeKey", "$default");
-    event.put("rawPath", path);
-    event.put("rawQueryString", rawQuery == null ? "" : rawQuery);
-    event.put("headers", headers);
-    if (!query.isEmpty()) {
-      event.put("queryStringParameters", query);
-    }
-    event.put("requestContext", context);
-    if (!body.isEmpty()) {
-      event.put("body", body);
-    }
-    event.put("isBase64Encoded", false);
-    return event;
+    return HttpApiEvents.event(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+        exchange.getRequestURI().getRawQuery(), headers, body,
+        exchange.getRemoteAddress().getAddress().getHostAddress(), Ids.newId(now), now);
   }
 
   @Override

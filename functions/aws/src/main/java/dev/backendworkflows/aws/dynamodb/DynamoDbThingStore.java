@@ -111,14 +111,21 @@ public final class DynamoDbThingStore implements ThingStore {
         continue; // != null always holds
       }
       values.put(":c" + i, AttributeValues.of(c.value()));
-      filters.add(switch (c.op()) {
+      String compare = switch (c.op()) {
         case EQ -> field + " = :c" + i;
         case NE -> "(attribute_not_exists(" + field + ") OR " + field + " <> :c" + i + ")";
         case LT -> field + " < :c" + i;
         case LTE -> field + " <= :c" + i;
         case GT -> field + " > :c" + i;
         case GTE -> field + " >= :c" + i;
-      });
+      };
+      if (ordered) {
+        // DynamoDB finds "text < number" false; the type guard states that, and keeps emulators that
+        // fail on mixed-type ordering (moto answers HTTP 500) from seeing such a comparison at all
+        values.put(":t" + i, AttributeValue.fromS(c.value() instanceof Number ? "N" : "S"));
+        compare = "(attribute_type(" + field + ", :t" + i + ") AND " + compare + ")";
+      }
+      filters.add(compare);
     }
     QueryRequest.Builder request = QueryRequest.builder().tableName(table)
         .keyConditionExpression("#type = :type").expressionAttributeNames(names).expressionAttributeValues(values);

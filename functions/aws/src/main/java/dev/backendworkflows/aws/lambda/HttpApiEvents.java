@@ -3,7 +3,11 @@ package dev.backendworkflows.aws.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.ApiResponse;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +15,7 @@ import java.util.Map;
 
 /** Maps API Gateway HTTP API (payload format 2.0) events to {@link ApiRequest} and responses back. */
 public final class HttpApiEvents {
+  private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
   private HttpApiEvents() {}
 
   /** @throws IllegalArgumentException when the event is not a payload-2.0 HTTP API event */
@@ -30,6 +35,55 @@ public final class HttpApiEvents {
     String path = event.hasNonNull("rawPath") ? event.get("rawPath").asText() : http.path("path").asText("/");
     return new ApiRequest(http.get("method").asText().toUpperCase(Locale.ROOT), path, headers, query, body,
         event.path("requestContext").path("requestId").asText(null));
+  }
+
+  /**
+   * Builds the payload-2.0 event API Gateway sends for a request: what the local runner passes to
+   * the handler and what the sample events in {@code events/} contain.
+   */
+  public static Map<String, Object> event(String method, String rawPath, String rawQuery, Map<String, String> headers,
+      String body, String sourceIp, String requestId, Instant time) {
+    Map<String, String> lowerHeaders = new LinkedHashMap<>();
+    headers.forEach((k, v) -> lowerHeaders.put(k.toLowerCase(Locale.ROOT), v));
+    Map<String, String> query = new LinkedHashMap<>();
+    if (rawQuery != null && !rawQuery.isEmpty()) {
+      for (String pair : rawQuery.split("&")) {
+        String[] kv = pair.split("=", 2);
+        query.merge(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+            kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "", (a, b) -> a + "," + b);
+      }
+    }
+    Map<String, Object> http = new LinkedHashMap<>();
+    http.put("method", method.toUpperCase(Locale.ROOT));
+    http.put("path", rawPath);
+    http.put("protocol", "HTTP/1.1");
+    http.put("sourceIp", sourceIp);
+    http.put("userAgent", lowerHeaders.getOrDefault("user-agent", ""));
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("accountId", "000000000000");
+    context.put("apiId", "local");
+    context.put("domainName", lowerHeaders.getOrDefault("host", "localhost"));
+    context.put("http", http);
+    context.put("requestId", requestId);
+    context.put("routeKey", "$default");
+    context.put("stage", "$default");
+    context.put("time", EVENT_TIME.format(time.atOffset(ZoneOffset.UTC)));
+    context.put("timeEpoch", time.toEpochMilli());
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("version", "2.0");
+    event.put("routeKey", "$default");
+    event.put("rawPath", rawPath);
+    event.put("rawQueryString", rawQuery == null ? "" : rawQuery);
+    event.put("headers", lowerHeaders);
+    if (!query.isEmpty()) {
+      event.put("queryStringParameters", query);
+    }
+    event.put("requestContext", context);
+    if (body != null && !body.isEmpty()) {
+      event.put("body", body);
+    }
+    event.put("isBase64Encoded", false);
+    return event;
   }
 
   /** The payload-2.0 response object API Gateway expects. */

@@ -1,0 +1,75 @@
+package dev.backendworkflows.aws.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+
+/** template.yaml stays in step with the shipped workflows and with the table design in code. */
+class TemplateTest {
+  private final JsonNode resources = template().path("Resources");
+
+  private static JsonNode template() {
+    try {
+      return Json.YAML.readTree(Files.readString(Fixtures.projectRoot().resolve("template.yaml")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void everyApiWorkflowHasItsOwnFunctionAndRouteAndNothingElseDoes() {
+    Map<String, String> routeByWorkflow = new HashMap<>();
+    resources.fields().forEachRemaining(r -> {
+      JsonNode p = r.getValue().path("Properties");
+      String wf = p.path("Environment").path("Variables").path("WORKFLOW_NAME").asText(null);
+      if (wf != null) {
+        routeByWorkflow.put(wf, p.path("Events").path("Api").path("Properties").path("Method").asText() + " "
+            + p.path("Events").path("Api").path("Properties").path("Path").asText());
+      }
+    });
+    Map<String, String> expected = new HashMap<>();
+    for (WorkflowDefinition wf : new DefinitionLoader().load(Fixtures.shippedWorkflows()).byName().values()) {
+      if (wf.trigger().kind() == Trigger.Kind.API) {
+        expected.put(wf.name(), "POST /wf/" + wf.name());
+      }
+    }
+    assertThat(routeByWorkflow).isEqualTo(expected);
+  }
+
+  @Test
+  void tablesMatchTheDesignInCode() {
+    DynamoDbTables names = DynamoDbTables.withPrefix("");
+    Map<String, String> logicalIds = Map.of(names.things(), "ThingsTable", names.runs(), "RunsTable", names.apiKeys(), "ApiKeysTable");
+    for (CreateTableRequest def : names.definitions()) {
+      JsonNode table = resources.path(logicalIds.get(def.tableName())).path("Properties");
+      assertThat(keys(table.path("KeySchema"))).as(def.tableName()).isEqualTo(
+          def.keySchema().stream().map(k -> k.attributeName() + ":" + k.keyTypeAsString()).toList());
+      List<String> indexes = new ArrayList<>();
+      table.path("GlobalSecondaryIndexes").forEach(i -> indexes.add(i.path("IndexName").asText() + keys(i.path("KeySchema"))));
+      assertThat(indexes).as(def.tableName() + " indexes").containsExactlyElementsOf(def.globalSecondaryIndexes().stream()
+          .map(i -> i.indexName() + i.keySchema().stream().map(k -> k.attributeName() + ":" + k.keyTypeAsString()).toList()).toList());
+      assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+    }
+    assertThat(resources.path("RunsTable").path("Properties").path("TimeToLiveSpecification").path("AttributeName").asText())
+        .isEqualTo(DynamoDbTables.RUNS_TTL_ATTRIBUTE);
+  }
+
+  private static List<String> keys(JsonNode schema) {
+    List<String> out = new ArrayList<>();
+    schema.forEach(k -> out.add(k.path("AttributeName").asText() + ":" + k.path("KeyType").asText()));
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.backendworkflows.aws.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The shipped sample events, fed to the real handler over the local adapters. */
+class ApiGatewayHandlerTest {
+  private final Fixtures.Stack stack = new Fixtures.Stack(new DefinitionLoader().load(Fixtures.shippedWorkflows()));
+  private final ApiGatewayHandler handler = new ApiGatewayHandler(stack.api);
+
+  {
+    stack.keys.register(HandlerCalls.SAMPLE_KEY, "sample", true);
+  }
+
+  @Test
+  void everySampleEventGetsARunAndAJsonAnswer() throws IOException {
+    List<Path> events;
+    try (Stream<Path> s = Files.list(HandlerCalls.eventsDir())) {
+      events = s.filter(p -> p.getFileName().toString().startsWith("api-")).sorted().toList();
+    }
+    assertThat(events).isNotEmpty();
+    for (Path event : events) {
+      JsonNode response = HandlerCalls.invoke(handler, Files.readString(event));
+      int status = response.path("statusCode").asInt();
+      JsonNode body = Json.tree(response.path("body").asText());
+      assertThat(status).as(event.getFileName() + ": " + body).isIn(200, 422);
+      assertThat(body.path("run_id").asText()).as(event.getFileName().toString()).isNotEmpty();
+      if (status == 422) { // only actions of later versions may be missing, and they must say so
+        assertThat(body.path("error").path("code").asText()).as(event.getFileName().toString()).isEqualTo("action_unavailable");
+      }
+    }
+  }
+
+  @Test
+  void onboardingSampleCreatesTheUserAndTheRunShowsEveryStep() {
+    JsonNode response = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-onboard-user.json"));
+    JsonNode body = Json.tree(response.path("body").asText());
+    assertThat(response.path("statusCode").asInt()).isEqualTo(200);
+    assertThat(response.path("headers").path("x-run-id").asText()).isEqualTo(body.path("run_id").asText());
+    assertThat(body.path("response").path("created").asBoolean()).isTrue();
+    JsonNode run = Json.tree(HandlerCalls.invoke(handler, HandlerCalls.getEvent("/runs/" + body.path("run_id").asText(),
+        HandlerCalls.SAMPLE_KEY)).path("body").asText());
+    assertThat(run.path("steps").findValuesAsText("action"))
+        .containsExactly("search_things", "create_thing", "return", "terminate", "log");
+    assertThat(run.path("steps").findValuesAsText("status"))
+        .containsExactly("succeeded", "succeeded", "succeeded", "skipped", "succeeded");
+  }
+
+  @Test
+  void importOrdersSampleAddsUpPaidOrdersAcrossCalls() {
+    HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json"));
+    JsonNode second = Json.tree(HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json")).path("body").asText());
+    assertThat(second.path("response").path("paid").asInt()).isEqualTo(2);
+    assertThat(second.path("response").path("skipped").asInt()).isEqualTo(1);
+    assertThat(second.path("response").path("day_total").path("order_count").asInt()).isEqualTo(4);
+    assertThat(second.path("response").path("day_total").path("amount_cents").asInt()).isEqualTo(2 * (1250 + 4200));
+  }
+
+  @Test
+  void somethingThatIsNotAnHttpApiEventIsA400NotACrash() {
+    JsonNode response = HandlerCalls.invoke(handler, "{\"detail-type\":\"Scheduled Event\"}");
+    assertThat(response.path("statusCode").asInt()).isEqualTo(400);
+    assertThat(Json.tree(response.path("body").asText()).path("error").path("code").asText()).isEqualTo("bad_event");
+    assertThat(HandlerCalls.invoke(handler, "not json").path("statusCode").asInt()).isEqualTo(400);
+  }
+}

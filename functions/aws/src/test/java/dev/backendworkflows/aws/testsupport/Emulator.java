@@ -1,0 +1,75 @@
+package dev.backendworkflows.aws.testsupport;
+
+import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
+import dev.backendworkflows.internal.Ids;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Locale;
+import org.junit.jupiter.api.Assumptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The AWS-compatible endpoint adapter tests talk to: {@code AWS_ENDPOINT_URL} (or the system
+ * property {@code aws.endpoint}). Without one, these tests are reported as skipped with the reason —
+ * never as passed. {@code .ci/run} starts an emulator and sets it.
+ */
+public final class Emulator {
+  public static final String SKIP_REASON = "No AWS endpoint: set AWS_ENDPOINT_URL to a LocalStack-compatible emulator "
+      + "(e.g. `moto_server -p 4566` then AWS_ENDPOINT_URL=http://127.0.0.1:4566); .ci/run does this";
+
+  private Emulator() {}
+
+  private static final java.util.concurrent.atomic.AtomicBoolean TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+  private static DynamoDbClient client;
+  private static DynamoDbTables tables;
+
+  /**
+   * The endpoint, or aborts the calling test as skipped. Call it per test (not in {@code @BeforeAll},
+   * where an abort hides the tests instead of reporting them skipped).
+   */
+  public static String endpoint() {
+    String endpoint = System.getProperty("aws.endpoint", System.getenv("AWS_ENDPOINT_URL"));
+    if ((endpoint == null || endpoint.isBlank()) && TOLD.compareAndSet(false, true)) {
+      System.out.println("SKIPPED emulator tests: " + SKIP_REASON);
+    }
+    Assumptions.assumeTrue(endpoint != null && !endpoint.isBlank(), SKIP_REASON);
+    // emulators accept any credentials; the default chain reads these too
+    if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
+      System.setProperty("aws.accessKeyId", "test");
+      System.setProperty("aws.secretAccessKey", "test");
+    }
+    return endpoint;
+  }
+
+  public static DynamoDbClient dynamoDb() {
+    return DynamoDbClient.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+        .httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+  }
+
+  /** One client and one set of fresh tables per test JVM; tests isolate by type or workflow name. */
+  public static synchronized DynamoDbTables sharedTables() {
+    endpoint();
+    if (tables == null) {
+      client = dynamoDb();
+      tables = freshTables(client);
+    }
+    return tables;
+  }
+
+  public static synchronized DynamoDbClient sharedClient() {
+    sharedTables();
+    return client;
+  }
+
+  /** Fresh tables under a unique prefix, so runs never see each other's data. */
+  public static DynamoDbTables freshTables(DynamoDbClient client) {
+    DynamoDbTables tables = DynamoDbTables.withPrefix("test-" + Ids.newId(Instant.now()).toLowerCase(Locale.ROOT).substring(10, 22) + "-");
+    tables.createIfMissing(client);
+    return tables;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.backendworkflows.local.tools;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.backendworkflows.aws.lambda.HttpApiEvents;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.internal.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Generates {@code events/}: one API Gateway v2 sample event per API workflow, built from the
+ * workflow's {@code example}, so the samples cannot drift from the definitions (a test checks it).
+ * Run: {@code ./mvnw -q compile exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
+ */
+public final class SampleEvents {
+  /** The bearer token in the samples; replace it with a real key, or register it locally. */
+  public static final String SAMPLE_API_KEY = "bwk_sample_key_replace_me";
+  private static final Instant SAMPLE_TIME = Instant.parse("2026-01-01T00:00:00Z");
+
+  private SampleEvents() {}
+
+  /** File name → pretty JSON, for every API workflow. */
+  public static Map<String, String> generate(Workflows workflows) {
+    Map<String, String> files = new TreeMap<>();
+    for (WorkflowDefinition wf : workflows.byName().values()) {
+      if (wf.trigger().kind() != Trigger.Kind.API) {
+        continue;
+      }
+      Map<String, String> headers = new TreeMap<>(Map.of("content-type", "application/json"));
+      if (wf.trigger().auth() == Trigger.Auth.API_KEY) {
+        headers.put("authorization", "Bearer " + SAMPLE_API_KEY);
+      }
+      Map<String, Object> event = HttpApiEvents.event("POST", "/wf/" + wf.name(), "", headers,
+          Json.write(wf.example()), "127.0.0.1", "sample-" + wf.name(), SAMPLE_TIME);
+      files.put("api-" + wf.name() + ".json", pretty(event));
+    }
+    return files;
+  }
+
+  static String pretty(Object value) {
+    try {
+      return Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path root = Path.of(args.length > 0 ? args[0] : ".");
+    Workflows workflows = new DefinitionLoader().load(root.resolve("functions/workflows"));
+    Path events = root.resolve("events");
+    Files.createDirectories(events);
+    for (var e : generate(workflows).entrySet()) {
+      Files.writeString(events.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+      System.out.println("wrote events/" + e.getKey());
+    }
+  }
+}
