@@ -87,7 +87,11 @@ public final class Values {
   }
 
   private static String article(String wire) {
-    return (wire.equals("object") ? "an " : "a ") + wire;
+    return switch (wire) {
+      case "text" -> "text";
+      case "object" -> "an object";
+      default -> "a " + wire;
+    };
   }
 
   private static String describe(Object value) {

@@ -125,15 +125,20 @@ public final class LocalRunner implements AutoCloseable {
   }
 
   void printBanner(PrintStream out) {
-    List<WorkflowDefinition> api = new ArrayList<>(workflows.byName().values().stream()
-        .filter(w -> w.trigger().kind() == Trigger.Kind.API).sorted(Comparator.comparing(WorkflowDefinition::name)).toList());
+    List<WorkflowDefinition> api = workflows.byName().values().stream()
+        .filter(w -> w.trigger().kind() == Trigger.Kind.API).sorted(Comparator.comparing(WorkflowDefinition::name)).toList();
+    List<WorkflowDefinition> runnable = api.stream().filter(this::runnable).toList();
+    List<String> waiting = api.stream().filter(w -> !runnable(w)).map(WorkflowDefinition::name).toList();
     out.println("Backend Workflows local runner");
     out.println("  Serving       " + url() + "   (stage " + options.stage() + ", data "
         + (options.dataDir() == null ? "in memory" : "in " + options.dataDir()) + ")");
     out.println("  Workflows     " + workflows.byName().size() + " loaded from " + options.workflows() + "; over HTTP: "
-        + String.join(", ", api.stream().map(WorkflowDefinition::name).toList()));
+        + String.join(", ", runnable.stream().map(WorkflowDefinition::name).toList()));
+    if (!waiting.isEmpty()) {
+      out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
+    }
     out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs)");
-    api.stream().filter(w -> !w.example().isEmpty()).findFirst().or(() -> api.stream().findFirst()).ifPresent(w -> {
+    runnable.stream().filter(w -> !w.example().isEmpty()).findFirst().ifPresent(w -> {
       out.println();
       out.println("Try:");
       out.println("  curl -s -X POST " + url() + "/wf/" + w.name() + " \\");
@@ -142,6 +147,11 @@ public final class LocalRunner implements AutoCloseable {
       out.println("  curl -s " + url() + "/runs/<run_id> -H 'Authorization: Bearer " + apiKey + "'");
     });
     out.flush();
+  }
+
+  /** True when every step's action exists in this runtime. */
+  private boolean runnable(WorkflowDefinition wf) {
+    return wf.steps().stream().allMatch(step -> stack.actions().has(step.action()));
   }
 
   @Override

@@ -27,6 +27,7 @@ public final class LocalStack implements AutoCloseable {
   private final ApiGatewayHandler handler;
   private final ApiKeys keys;
   private final Services services;
+  private final ActionRegistry actions = ActionRegistry.builtIn();
 
   /**
    * @param dataDir where data persists, or null for memory only
@@ -36,7 +37,7 @@ public final class LocalStack implements AutoCloseable {
     MapRunLog runs = new MapRunLog(map(dataDir, "runs"), clock);
     this.keys = new ApiKeys(new MapApiKeyStore(map(dataDir, "api-keys")), clock);
     this.services = new Services(things, runs, clock, stage, Duration.ofDays(7));
-    WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+    WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     this.handler = new ApiGatewayHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()));
   }
 
@@ -51,6 +52,10 @@ public final class LocalStack implements AutoCloseable {
 
   public ApiGatewayHandler handler() {
     return handler;
+  }
+
+  public ActionRegistry actions() {
+    return actions;
   }
 
   public ApiKeys keys() {

@@ -136,6 +136,10 @@ class LocalRunnerEndToEndTest {
     runner.printBanner(new PrintStream(out, true, StandardCharsets.UTF_8));
     String banner = out.toString(StandardCharsets.UTF_8);
     assertThat(banner).contains(runner.url()).contains(runner.apiKey()).contains("curl -s -X POST " + runner.url() + "/wf/");
+    // the printed example must work: run it
+    String workflow = banner.substring(banner.indexOf("/wf/") + 4, banner.indexOf(" \\", banner.indexOf("/wf/")));
+    String body = banner.substring(banner.indexOf("-d '") + 4, banner.indexOf("'", banner.indexOf("-d '") + 4));
+    assertThat(send("POST", "/wf/" + workflow, "application/json", body, runner.apiKey()).statusCode()).isEqualTo(200);
   }
 
   @Test

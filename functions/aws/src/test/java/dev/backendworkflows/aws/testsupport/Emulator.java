@@ -33,6 +33,9 @@ public final class Emulator {
    */
   public static String endpoint() {
     String endpoint = System.getProperty("aws.endpoint", System.getenv("AWS_ENDPOINT_URL"));
+    if ((endpoint == null || endpoint.isBlank()) && "true".equals(System.getenv("REQUIRE_EMULATOR"))) {
+      throw new IllegalStateException("REQUIRE_EMULATOR is set but " + SKIP_REASON);
+    }
     if ((endpoint == null || endpoint.isBlank()) && TOLD.compareAndSet(false, true)) {
       System.out.println("SKIPPED emulator tests: " + SKIP_REASON);
     }

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 /**
  * Generates {@code events/}: one API Gateway v2 sample event per API workflow, built from the
  * workflow's {@code example}, so the samples cannot drift from the definitions (a test checks it).
- * Run: {@code ./mvnw -q compile exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
+ * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
  */
 public final class SampleEvents {
   /** The bearer token in the samples; replace it with a real key, or register it locally. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code events/} is generated from the workflows' examples; this fails when it is stale. */
 class SampleEventsTest {
-  private static final String REGENERATE = "events/ is stale: regenerate with ./mvnw -q compile exec:java -pl infra/local-runner -am "
+  private static final String REGENERATE = "events/ is stale: regenerate with ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am "
       + "-Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents";
 
   @Test
