@@ -33,6 +33,11 @@ public record RunRecord(
     steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
+  /** False once the retention period has passed; stores hide such runs even before TTL deletes them. */
+  public boolean liveAt(Instant now) {
+    return expiresAt == 0 || expiresAt > now.getEpochSecond();
+  }
+
   /** This record ended with {@code status} at {@code endedAt}. */
   public RunRecord finish(RunStatus status, Instant endedAt, List<StepRecord> steps, ErrorInfo error,
       String reason, Object response) {

@@ -94,7 +94,7 @@ public final class DynamoDbRunLog implements RunLog {
   }
 
   private boolean live(RunRecord r) {
-    return r.expiresAt() == 0 || r.expiresAt() > clock.instant().getEpochSecond();
+    return r.liveAt(clock.instant());
   }
 
   private static RunRecord decode(Map<String, AttributeValue> item) {

@@ -61,6 +61,6 @@ public final class MapRunLog implements RunLog {
   }
 
   private boolean live(RunRecord r) {
-    return r.expiresAt() == 0 || r.expiresAt() > clock.instant().getEpochSecond();
+    return r.liveAt(clock.instant());
   }
 }
