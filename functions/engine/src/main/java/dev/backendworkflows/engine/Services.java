@@ -2,11 +2,22 @@ package dev.backendworkflows.engine;
 
 import dev.backendworkflows.data.ThingStore;
 import dev.backendworkflows.runlog.RunLog;
+import dev.backendworkflows.schedule.Dispatcher;
+import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
  * The ports a run uses, plus deployment settings: {@code stage} (e.g. test, live) is recorded on
- * every run; {@code runRetention} is how long run records live before TTL removes them.
+ * every run; {@code retention} is how long run records and finished scheduled runs live before TTL
+ * removes them.
  */
-public record Services(ThingStore things, RunLog runs, Clock clock, String stage, Duration runRetention) {}
+public record Services(ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
+    Dispatcher dispatcher, Clock clock, String stage, Duration retention) {
+
+  /** Epoch second at which a record finished now may expire. */
+  public long expiry() {
+    return clock.instant().plus(retention).getEpochSecond();
+  }
+}

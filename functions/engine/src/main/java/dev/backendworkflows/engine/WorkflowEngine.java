@@ -46,6 +46,10 @@ public final class WorkflowEngine {
     return workflows;
   }
 
+  public Services services() {
+    return services;
+  }
+
   /**
    * Runs a workflow to its end.
    *
@@ -57,7 +61,7 @@ public final class WorkflowEngine {
         .orElseThrow(() -> new NoSuchElementException("unknown workflow '" + request.workflow() + "'"));
     Instant started = services.clock().instant();
     String runId = Ids.newId(started);
-    long expiresAt = started.plus(services.runRetention()).getEpochSecond();
+    long expiresAt = started.plus(services.retention()).getEpochSecond();
     Map<String, Object> params;
     try {
       params = ParameterBinder.bind(wf, request.input());
@@ -90,7 +94,7 @@ public final class WorkflowEngine {
     for (StepDefinition step : wf.steps()) {
       long t0 = System.nanoTime();
       Boolean condition = null;
-      ActionContext ctx = new ActionContext(step, scope, services, workflows, record.runId(), wf.name());
+      ActionContext ctx = new ActionContext(step, scope, services, workflows, record.runId(), wf.name(), record.caller());
       try {
         if (step.when() != null) {
           condition = Jsonata.boolize(step.when().evaluate(scope));

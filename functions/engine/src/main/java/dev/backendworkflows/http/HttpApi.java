@@ -5,6 +5,7 @@ import dev.backendworkflows.auth.ApiKey;
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.engine.ParameterBinder;
 import dev.backendworkflows.engine.RunOutcome;
 import dev.backendworkflows.engine.RunRequest;
 import dev.backendworkflows.engine.WorkflowEngine;
@@ -17,6 +18,10 @@ import dev.backendworkflows.runlog.RunPage;
 import dev.backendworkflows.runlog.RunQuery;
 import dev.backendworkflows.runlog.RunRecord;
 import dev.backendworkflows.runlog.RunStatus;
+import dev.backendworkflows.schedule.SchedulePage;
+import dev.backendworkflows.schedule.ScheduleStatus;
+import dev.backendworkflows.schedule.ScheduledRun;
+import dev.backendworkflows.schedule.Scheduling;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +32,8 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP surface: {@code POST /wf/{name}} runs an API workflow; {@code GET /runs/{id}} and
- * {@code GET /runs?workflow=&status=} read the run log (admin key). Every failure is a JSON error
+ * {@code GET /runs?workflow=&status=} read the run log; {@code GET /schedules}, {@code GET|DELETE
+ * /schedules/{id}} and {@code POST /schedules/{id}/retry} manage scheduled runs (admin key). Every failure is a JSON error
  * envelope with a stable code; no stack trace ever leaves.
  */
 public final class HttpApi {
@@ -35,6 +41,7 @@ public final class HttpApi {
   public static final int MAX_BODY_BYTES = 256 * 1024;
   private static final Pattern WORKFLOW_PATH = Pattern.compile("^/wf/([^/]+)/?$");
   private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)/?$");
+  private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
   public sealed interface Routes {
@@ -90,9 +97,22 @@ public final class HttpApi {
         }
         return run.matches() ? getRun(run.group(1)) : listRuns(request);
       }
+      Matcher schedule = SCHEDULE_PATH.matcher(path);
+      if (schedule.matches()) {
+        String id = schedule.group(1);
+        String allowed = id == null ? "GET" : schedule.group(2) != null ? "POST" : "GET, DELETE";
+        if (!java.util.Arrays.asList(allowed.split(", ")).contains(request.method())) {
+          return methodNotAllowed(allowed, request);
+        }
+        Optional<ApiResponse> denied = requireKey(request, true);
+        if (denied.isPresent()) {
+          return denied.get();
+        }
+        return schedules(request, id, schedule.group(2) != null);
+      }
     }
     return ApiResponse.error(404, "not_found", "No route for " + request.method() + " " + path
-        + (routes instanceof Routes.Admin ? "; this function serves GET /runs" : "; workflows are called as POST /wf/{name}"));
+        + (routes instanceof Routes.Admin ? "; this function serves /runs and /schedules" : "; workflows are called as POST /wf/{name}"));
   }
 
   private ApiResponse runWorkflow(String name, ApiRequest request) {
@@ -219,16 +239,9 @@ public final class HttpApi {
     if (workflow == null && status == null) {
       return badQuery("workflow", "give workflow and/or status (e.g. /runs?workflow=send-reminder&status=failed)");
     }
-    int limit = 20;
-    if (q.get("limit") != null) {
-      try {
-        limit = Integer.parseInt(q.get("limit"));
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > RunQuery.MAX_LIMIT) {
-        return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
-      }
+    Integer limit = limit(q);
+    if (limit == null) {
+      return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
     }
     try {
       RunPage page = runs.query(new RunQuery(workflow, status, limit, blankToNull(q.get("cursor"))));
@@ -238,6 +251,65 @@ public final class HttpApi {
       return ApiResponse.json(200, body);
     } catch (InvalidCursorException e) {
       return badQuery("cursor", e.getMessage());
+    }
+  }
+
+  private ApiResponse schedules(ApiRequest request, String id, boolean retry) {
+    Scheduling scheduling = new Scheduling(engine.services(), engine.workflows());
+    try {
+      if (id == null) {
+        Map<String, String> q = request.query();
+        ScheduleStatus status = ScheduleStatus.PENDING;
+        if (blankToNull(q.get("status")) != null) {
+          try {
+            status = ScheduleStatus.fromWire(q.get("status"));
+          } catch (IllegalArgumentException e) {
+            return badQuery("status", "must be one of " + String.join(", ", Arrays.stream(ScheduleStatus.values()).map(ScheduleStatus::wire).toList()));
+          }
+        }
+        Integer limit = limit(q);
+        if (limit == null) {
+          return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
+        }
+        SchedulePage page = engine.services().schedules().list(status, blankToNull(q.get("workflow")), limit, blankToNull(q.get("cursor")));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("schedules", page.runs().stream().map(this::redacted).toList());
+        body.put("cursor", page.cursor());
+        return ApiResponse.json(200, body);
+      }
+      if (retry) {
+        return ApiResponse.json(200, redacted(scheduling.retry(id)));
+      }
+      if (request.method().equals("DELETE")) {
+        return ApiResponse.json(200, redacted(scheduling.cancel(id)));
+      }
+      return engine.services().schedules().get(id).map(r -> ApiResponse.json(200, redacted(r)))
+          .orElseGet(() -> ApiResponse.error(404, "schedule_not_found", "No scheduled run with id '" + id + "'"));
+    } catch (InvalidCursorException e) {
+      return badQuery("cursor", e.getMessage());
+    } catch (dev.backendworkflows.exceptions.ActionException e) {
+      int status = e.code().equals("schedule_not_found") ? 404 : 409;
+      return ApiResponse.error(status, e.code(), e.getMessage());
+    }
+  }
+
+  /** A scheduled run as the API shows it: secret parameters of its workflow redacted. */
+  private ScheduledRun redacted(ScheduledRun r) {
+    Map<String, Object> params = engine.workflows().get(r.workflow()).map(wf -> ParameterBinder.redact(wf, r.params())).orElse(r.params());
+    return new ScheduledRun(r.id(), r.workflow(), params, r.dueAt(), r.status(), r.scheduledBy(), r.chainId(), r.createdAt(),
+        r.runId(), r.error(), r.finishedAt(), r.expiresAt());
+  }
+
+  /** The {@code limit} query parameter (default 20), or null when it is not a number from 1 to 100. */
+  private static Integer limit(Map<String, String> q) {
+    if (q.get("limit") == null) {
+      return 20;
+    }
+    try {
+      int limit = Integer.parseInt(q.get("limit"));
+      return limit < 1 || limit > RunQuery.MAX_LIMIT ? null : limit;
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

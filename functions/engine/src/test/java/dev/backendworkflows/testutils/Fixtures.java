@@ -11,6 +11,9 @@ import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.runlog.local.MapRunLog;
+import dev.backendworkflows.schedule.Deliveries;
+import dev.backendworkflows.schedule.local.LocalScheduler;
+import dev.backendworkflows.schedule.local.MapScheduleStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -60,9 +63,12 @@ public final class Fixtures {
     public final MutableClock clock = MutableClock.at("2026-03-01T09:00:00Z");
     public final MapThingStore things = new MapThingStore();
     public final MapRunLog runs = new MapRunLog(clock);
+    public final MapScheduleStore schedules = new MapScheduleStore();
+    public final LocalScheduler scheduler = new LocalScheduler();
     public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
-    public final Services services = new Services(things, runs, clock, "test", Duration.ofDays(7));
+    public final Services services = new Services(things, runs, schedules, scheduler, scheduler, clock, "test", Duration.ofDays(7));
     public final WorkflowEngine engine;
+    public final Deliveries deliveries;
     public final HttpApi api;
     public final String adminKey;
     public final String userKey;
@@ -70,8 +76,26 @@ public final class Fixtures {
     public Stack(Workflows workflows) {
       engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
       api = new HttpApi(engine, runs, keys, new HttpApi.Routes.All());
+      deliveries = new Deliveries(services, engine);
       adminKey = keys.issue("admin", true);
       userKey = keys.issue("app", false);
+    }
+
+    /** Fires everything due now, including what those runs schedule for now; returns how many ran. */
+    public int fireDue() {
+      int total = 0;
+      int fired;
+      do {
+        fired = scheduler.fireDue(clock.instant(), d -> deliveries.deliver(d.scheduledRunId()));
+        total += fired;
+      } while (fired > 0);
+      return total;
+    }
+
+    /** Moves time forward and fires what became due. */
+    public int advance(java.time.Duration d) {
+      clock.advance(d);
+      return fireDue();
     }
   }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -70,6 +71,8 @@ public final class LocalRunner implements AutoCloseable {
 
   private final LocalStack stack;
   private final LocalHttpServer server;
+  private final SchedulerLoop schedulerLoop;
+  private final int rearmed;
   private final String apiKey;
   private final Workflows workflows;
   private final Options options;
@@ -85,8 +88,14 @@ public final class LocalRunner implements AutoCloseable {
     this.stack = new LocalStack(workflows, options.dataDir(), clock, options.stage());
     this.apiKey = devKey(options);
     stack.keys().register(apiKey, "dev", true);
+    this.schedulerLoop = new SchedulerLoop(stack.services(), stack.scheduler(), stack.handler());
+    this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
     this.server = new LocalHttpServer(options.host(), options.port(), stack.handler());
     server.start();
+  }
+
+  SchedulerLoop schedulerLoop() {
+    return schedulerLoop;
   }
 
   /** The dev key: given, or kept in the data directory, or new for this run. */
@@ -137,7 +146,9 @@ public final class LocalRunner implements AutoCloseable {
     if (!waiting.isEmpty()) {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
-    out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs)");
+    out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs and /schedules)");
+    out.println("  Scheduler     local: fires scheduled runs within a second of their time"
+        + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed from " + options.dataDir() : ""));
     runnable.stream().filter(w -> !w.example().isEmpty()).findFirst().ifPresent(w -> {
       out.println();
       out.println("Try:");
@@ -157,6 +168,7 @@ public final class LocalRunner implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.close();
+    schedulerLoop.close();
     stack.close();
   }
 

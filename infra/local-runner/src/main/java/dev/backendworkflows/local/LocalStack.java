@@ -2,7 +2,7 @@ package dev.backendworkflows.local;
 
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.auth.local.MapApiKeyStore;
-import dev.backendworkflows.aws.lambda.ApiGatewayHandler;
+import dev.backendworkflows.aws.lambda.WorkflowFunctionHandler;
 import dev.backendworkflows.data.local.MapThingStore;
 import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
@@ -10,6 +10,9 @@ import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.runlog.local.MapRunLog;
+import dev.backendworkflows.schedule.Deliveries;
+import dev.backendworkflows.schedule.local.LocalScheduler;
+import dev.backendworkflows.schedule.local.MapScheduleStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,10 +27,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class LocalStack implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final ApiGatewayHandler handler;
+  private final WorkflowFunctionHandler handler;
   private final ApiKeys keys;
   private final Services services;
   private final ActionRegistry actions = ActionRegistry.builtIn();
+  private final LocalScheduler scheduler = new LocalScheduler();
 
   /**
    * @param dataDir where data persists, or null for memory only
@@ -36,9 +40,11 @@ public final class LocalStack implements AutoCloseable {
     MapThingStore things = new MapThingStore(map(dataDir, "things"));
     MapRunLog runs = new MapRunLog(map(dataDir, "runs"), clock);
     this.keys = new ApiKeys(new MapApiKeyStore(map(dataDir, "api-keys")), clock);
-    this.services = new Services(things, runs, clock, stage, Duration.ofDays(7));
+    this.services = new Services(things, runs, new MapScheduleStore(map(dataDir, "schedules")), scheduler, scheduler,
+        clock, stage, Duration.ofDays(7));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
-    this.handler = new ApiGatewayHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()));
+    this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()),
+        new Deliveries(services, engine));
   }
 
   private ConcurrentNavigableMap<String, String> map(Path dataDir, String name) {
@@ -50,8 +56,12 @@ public final class LocalStack implements AutoCloseable {
     return m;
   }
 
-  public ApiGatewayHandler handler() {
+  public WorkflowFunctionHandler handler() {
     return handler;
+  }
+
+  public LocalScheduler scheduler() {
+    return scheduler;
   }
 
   public ActionRegistry actions() {

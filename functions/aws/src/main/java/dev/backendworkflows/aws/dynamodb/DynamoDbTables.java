@@ -24,12 +24,17 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
  *   <li>Runs: {@code run_id} (hash); indexes {@code by-workflow} and {@code by-status}, both ranged by
  *       {@code started_at}; TTL on {@code expires_at}.
  *   <li>ApiKeys: {@code key_hash} (hash): the SHA-256 of a key, never the key.
+ *   <li>Schedules: {@code id} (hash); index {@code by-status-due} ({@code status}, {@code due_at});
+ *       TTL on {@code expires_at}, set only once a run has finished.
  * </ul>
  */
-public record DynamoDbTables(String things, String runs, String apiKeys) {
+public record DynamoDbTables(String things, String runs, String apiKeys, String schedules) {
   public static final String ENV_THINGS = "THINGS_TABLE";
   public static final String ENV_RUNS = "RUNS_TABLE";
   public static final String ENV_API_KEYS = "API_KEYS_TABLE";
+  public static final String ENV_SCHEDULES = "SCHEDULES_TABLE";
+  public static final String SCHEDULES_BY_STATUS = "by-status-due";
+  public static final String SCHEDULES_TTL_ATTRIBUTE = "expires_at";
   public static final String RUNS_BY_WORKFLOW = "by-workflow";
   public static final String RUNS_BY_STATUS = "by-status";
   public static final String RUNS_TTL_ATTRIBUTE = "expires_at";
@@ -37,11 +42,12 @@ public record DynamoDbTables(String things, String runs, String apiKeys) {
   /** Table names from the function environment, with the given prefix as the default. */
   public static DynamoDbTables fromEnvironment(Map<String, String> env, String defaultPrefix) {
     return new DynamoDbTables(env.getOrDefault(ENV_THINGS, defaultPrefix + "things"),
-        env.getOrDefault(ENV_RUNS, defaultPrefix + "runs"), env.getOrDefault(ENV_API_KEYS, defaultPrefix + "api-keys"));
+        env.getOrDefault(ENV_RUNS, defaultPrefix + "runs"), env.getOrDefault(ENV_API_KEYS, defaultPrefix + "api-keys"),
+        env.getOrDefault(ENV_SCHEDULES, defaultPrefix + "schedules"));
   }
 
   public static DynamoDbTables withPrefix(String prefix) {
-    return new DynamoDbTables(prefix + "things", prefix + "runs", prefix + "api-keys");
+    return new DynamoDbTables(prefix + "things", prefix + "runs", prefix + "api-keys", prefix + "schedules");
   }
 
   public List<CreateTableRequest> definitions() {
@@ -55,7 +61,13 @@ public record DynamoDbTables(String things, String runs, String apiKeys) {
             .globalSecondaryIndexes(index(RUNS_BY_WORKFLOW, "workflow"), index(RUNS_BY_STATUS, "status")).build(),
         CreateTableRequest.builder().tableName(apiKeys).billingMode(BillingMode.PAY_PER_REQUEST)
             .attributeDefinitions(attr("key_hash"))
-            .keySchema(key("key_hash", KeyType.HASH)).build());
+            .keySchema(key("key_hash", KeyType.HASH)).build(),
+        CreateTableRequest.builder().tableName(schedules).billingMode(BillingMode.PAY_PER_REQUEST)
+            .attributeDefinitions(attr("id"), attr("status"), attr("due_at"))
+            .keySchema(key("id", KeyType.HASH))
+            .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_STATUS)
+                .keySchema(key("status", KeyType.HASH), key("due_at", KeyType.RANGE))
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()).build());
   }
 
   /** Creates any missing table and waits until it is active; existing tables are left alone. */
@@ -67,8 +79,8 @@ public record DynamoDbTables(String things, String runs, String apiKeys) {
         continue;
       }
       client.waiter().waitUntilTableExists(b -> b.tableName(def.tableName()));
-      if (def.tableName().equals(runs)) {
-        client.updateTimeToLive(b -> b.tableName(runs).timeToLiveSpecification(
+      if (def.tableName().equals(runs) || def.tableName().equals(schedules)) {
+        client.updateTimeToLive(b -> b.tableName(def.tableName()).timeToLiveSpecification(
             TimeToLiveSpecification.builder().attributeName(RUNS_TTL_ATTRIBUTE).enabled(true).build()));
       }
     }

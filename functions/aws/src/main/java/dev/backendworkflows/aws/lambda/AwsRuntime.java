@@ -3,6 +3,7 @@ package dev.backendworkflows.aws.lambda;
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.aws.dynamodb.DynamoDbApiKeyStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbRunLog;
+import dev.backendworkflows.aws.dynamodb.DynamoDbScheduleStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
 import dev.backendworkflows.aws.dynamodb.DynamoDbThingStore;
 import dev.backendworkflows.definition.DefinitionLoader;
@@ -11,6 +12,14 @@ import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.aws.scheduler.EventBridgeScheduler;
+import dev.backendworkflows.aws.scheduler.LambdaDispatcher;
+import dev.backendworkflows.schedule.Deliveries;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +33,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Builds the HTTP API from the function's environment: {@code WORKFLOW_NAME} (this function's
  * workflow) or {@code FUNCTION_ROLE=admin}; {@code STAGE}; {@code RUN_RETENTION_DAYS} (default 30);
  * the table names of {@link DynamoDbTables}; {@code WORKFLOWS_DIR} (default: the packaged workflows);
- * {@code AWS_ENDPOINT_URL} to point the SDK at an emulator.
+ * for scheduling {@code SCHEDULE_GROUP}, {@code FUNCTION_ARN_PREFIX} (+ workflow name = its
+ * function), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code AWS_ENDPOINT_URL} to
+ * point the SDK at an emulator.
  */
 public final class AwsRuntime {
   public static final String ENV_WORKFLOW = "WORKFLOW_NAME";
@@ -33,16 +44,41 @@ public final class AwsRuntime {
 
   private AwsRuntime() {}
 
-  public static HttpApi fromEnvironment(Map<String, String> env) {
+  /** What a function serves: HTTP requests and deliveries of scheduled runs. */
+  public record Function(HttpApi api, Deliveries deliveries) {}
+
+  public static Function fromEnvironment(Map<String, String> env) {
     DynamoDbClient dynamo = dynamoDb(env);
     DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, "backend-workflows-");
     Clock clock = Clock.systemUTC();
+    String arnPrefix = env.getOrDefault("FUNCTION_ARN_PREFIX", "");
+    // created on first use: most invocations never schedule, and every client costs cold-start time
+    EventBridgeScheduler scheduler = new EventBridgeScheduler(memoize(() -> client(SchedulerClient.builder(), env)),
+        new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", "backend-workflows"), arnPrefix,
+            env.getOrDefault("SCHEDULER_ROLE_ARN", ""), env.get("SCHEDULER_DLQ_ARN")));
+    LambdaDispatcher dispatcher = new LambdaDispatcher(memoize(() -> client(LambdaClient.builder(), env)), arnPrefix);
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
-        new DynamoDbRunLog(dynamo, tables.runs(), clock), clock, env.getOrDefault("STAGE", "dev"),
+        new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
+        scheduler, dispatcher, clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
-    return new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));
+    HttpApi api = new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));
+    return new Function(api, new Deliveries(services, engine));
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    return new Supplier<>() {
+      private volatile T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = supplier.get();
+        }
+        return value;
+      }
+    };
   }
 
   static HttpApi.Routes routes(Map<String, String> env) {
@@ -61,7 +97,12 @@ public final class AwsRuntime {
 
   /** A DynamoDB client on the lean JDK HTTP client; honours {@code AWS_ENDPOINT_URL} and {@code AWS_REGION}. */
   public static DynamoDbClient dynamoDb(Map<String, String> env) {
-    var builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+    return client(DynamoDbClient.builder(), env);
+  }
+
+  /** Any SDK client on the lean JDK HTTP client, with the region and endpoint from the environment. */
+  public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, Map<String, String> env) {
+    builder.httpClient(UrlConnectionHttpClient.create())
         .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
     String endpoint = env.get("AWS_ENDPOINT_URL");
     if (endpoint != null && !endpoint.isBlank()) {

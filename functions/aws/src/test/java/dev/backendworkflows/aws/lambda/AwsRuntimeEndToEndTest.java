@@ -33,7 +33,7 @@ class AwsRuntimeEndToEndTest {
 
   @Test
   void workflowFunctionRunsItsWorkflowAndTheAdminFunctionReadsTheRun() {
-    ApiGatewayHandler onboard = new ApiGatewayHandler(AwsRuntime.fromEnvironment(with("WORKFLOW_NAME", "onboard-user")));
+    WorkflowFunctionHandler onboard = new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(with("WORKFLOW_NAME", "onboard-user")));
     JsonNode response = HandlerCalls.invoke(onboard, HandlerCalls.sampleEvent("api-onboard-user.json"));
     assertThat(response.path("statusCode").asInt()).as(response.toString()).isEqualTo(200);
     String runId = Json.tree(response.path("body").asText()).path("run_id").asText();
@@ -41,7 +41,7 @@ class AwsRuntimeEndToEndTest {
     JsonNode wrongWorkflow = HandlerCalls.invoke(onboard, HandlerCalls.sampleEvent("api-import-orders.json"));
     assertThat(wrongWorkflow.path("statusCode").asInt()).isEqualTo(404);
 
-    ApiGatewayHandler admin = new ApiGatewayHandler(AwsRuntime.fromEnvironment(with("FUNCTION_ROLE", "admin")));
+    WorkflowFunctionHandler admin = new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(with("FUNCTION_ROLE", "admin")));
     JsonNode run = Json.tree(HandlerCalls.invoke(admin, HandlerCalls.getEvent("/runs/" + runId, HandlerCalls.SAMPLE_KEY)).path("body").asText());
     assertThat(run.path("status").asText()).isEqualTo("succeeded");
     assertThat(run.path("stage").asText()).isEqualTo("test");

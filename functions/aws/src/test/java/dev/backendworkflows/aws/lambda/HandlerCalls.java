@@ -19,7 +19,7 @@ final class HandlerCalls {
 
   private HandlerCalls() {}
 
-  static JsonNode invoke(ApiGatewayHandler handler, String eventJson) {
+  static JsonNode invoke(WorkflowFunctionHandler handler, String eventJson) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, null);

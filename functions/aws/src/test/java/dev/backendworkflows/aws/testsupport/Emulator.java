@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 
 /**
  * The AWS-compatible endpoint adapter tests talk to: {@code AWS_ENDPOINT_URL} (or the system
@@ -67,6 +68,25 @@ public final class Emulator {
   public static synchronized DynamoDbClient sharedClient() {
     sharedTables();
     return client;
+  }
+
+  public static SchedulerClient scheduler() {
+    return SchedulerClient.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+        .httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+  }
+
+  private static String scheduleGroup;
+
+  /** One schedule group per test JVM. */
+  public static synchronized String sharedScheduleGroup() {
+    endpoint();
+    if (scheduleGroup == null) {
+      scheduleGroup = "test-" + Ids.newId(Instant.now()).toLowerCase(Locale.ROOT).substring(10, 22);
+      String name = scheduleGroup;
+      scheduler().createScheduleGroup(b -> b.name(name));
+    }
+    return scheduleGroup;
   }
 
   /** Fresh tables under a unique prefix, so runs never see each other's data. */

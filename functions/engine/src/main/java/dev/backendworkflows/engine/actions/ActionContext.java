@@ -16,18 +16,26 @@ public final class ActionContext {
   private final Workflows workflows;
   private final String runId;
   private final String workflow;
+  private final String caller;
   private boolean terminated;
   private String terminateReason;
   private boolean responded;
   private Object response;
 
-  public ActionContext(StepDefinition step, Scope scope, Services services, Workflows workflows, String runId, String workflow) {
+  public ActionContext(StepDefinition step, Scope scope, Services services, Workflows workflows, String runId, String workflow,
+      String caller) {
     this.step = step;
     this.scope = scope;
     this.services = services;
     this.workflows = workflows;
     this.runId = runId;
     this.workflow = workflow;
+    this.caller = caller;
+  }
+
+  /** Who started this run: {@code key:<name>}, {@code anonymous}, {@code scheduled:<id>}. */
+  public String caller() {
+    return caller;
   }
 
   public StepDefinition step() {

@@ -24,6 +24,7 @@ public final class ActionRegistry {
     List<Action> all = new ArrayList<>();
     all.addAll(DataActions.all());
     all.addAll(FlowActions.all());
+    all.addAll(ScheduleActions.all());
     all.addAll(List.of(custom));
     return new ActionRegistry(all);
   }

@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The shipped sample events, fed to the real handler over the local adapters. */
-class ApiGatewayHandlerTest {
+class WorkflowFunctionHandlerTest {
   private final Fixtures.Stack stack = new Fixtures.Stack(new DefinitionLoader().load(Fixtures.shippedWorkflows()));
-  private final ApiGatewayHandler handler = new ApiGatewayHandler(stack.api);
+  private final WorkflowFunctionHandler handler = new WorkflowFunctionHandler(stack.api, stack.deliveries);
 
   {
     stack.keys.register(HandlerCalls.SAMPLE_KEY, "sample", true);

@@ -1,0 +1,183 @@
+package dev.backendworkflows.aws.dynamodb;
+
+import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.internal.Cursors;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.SchedulePage;
+import dev.backendworkflows.schedule.ScheduleStatus;
+import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.ScheduledRun;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+/**
+ * {@link ScheduleStore} on the Schedules table. Every transition is an UpdateItem conditioned on
+ * the current status, so of two concurrent deliveries exactly one claims the run.
+ */
+public final class DynamoDbScheduleStore implements ScheduleStore {
+  private final DynamoDbClient client;
+  private final String table;
+
+  public DynamoDbScheduleStore(DynamoDbClient client, String table) {
+    this.client = client;
+    this.table = table;
+  }
+
+  @Override
+  public void create(ScheduledRun run) {
+    try {
+      client.putItem(b -> b.tableName(table).item(encode(run)).conditionExpression("attribute_not_exists(id)"));
+    } catch (ConditionalCheckFailedException e) {
+      throw new ScheduleConflictException(run.id());
+    }
+  }
+
+  @Override
+  public Optional<ScheduledRun> get(String id) {
+    var item = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(decode(item));
+  }
+
+  /** SET {@code sets} (and REMOVE {@code removes}) when the status is {@code from}; empty if it is not. */
+  private Optional<ScheduledRun> transition(String id, ScheduleStatus from, Map<String, AttributeValue> sets, List<String> removes) {
+    Map<String, String> names = new HashMap<>(Map.of("#status", "status"));
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":from", AttributeValue.fromS(from.wire())));
+    List<String> assignments = new ArrayList<>();
+    sets.forEach((attr, value) -> {
+      names.put("#" + attr, attr);
+      values.put(":" + attr, value);
+      assignments.add("#" + attr + " = :" + attr);
+    });
+    removes.forEach(attr -> names.put("#" + attr, attr));
+    String update = "SET " + String.join(", ", assignments)
+        + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes.stream().map(a -> "#" + a).toList()));
+    try {
+      var result = client.updateItem(b -> b.tableName(table).key(key(id)).updateExpression(update)
+          .conditionExpression("#status = :from").expressionAttributeNames(names).expressionAttributeValues(values)
+          .returnValues(ReturnValue.ALL_NEW));
+      return Optional.of(decode(result.attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<ScheduledRun> claim(String id, Instant now) {
+    return transition(id, ScheduleStatus.PENDING, Map.of("status", AttributeValue.fromS(ScheduleStatus.RUNNING.wire()),
+        "claimed_at", AttributeValue.fromS(now.toString())), List.of());
+  }
+
+  @Override
+  public void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
+    Map<String, AttributeValue> sets = new HashMap<>(Map.of("status", AttributeValue.fromS(status.wire()),
+        "finished_at", AttributeValue.fromS(at.toString()), "expires_at", AttributeValue.fromN(Long.toString(expiresAt))));
+    if (runId != null) {
+      sets.put("run_id", AttributeValue.fromS(runId));
+    }
+    if (error != null) {
+      sets.put("error", AttributeValue.fromS(Json.write(error)));
+    }
+    transition(id, ScheduleStatus.RUNNING, sets, List.of());
+  }
+
+  @Override
+  public boolean cancel(String id, Instant at, long expiresAt) {
+    return transition(id, ScheduleStatus.PENDING, Map.of("status", AttributeValue.fromS(ScheduleStatus.CANCELLED.wire()),
+        "finished_at", AttributeValue.fromS(at.toString()), "expires_at", AttributeValue.fromN(Long.toString(expiresAt))),
+        List.of()).isPresent();
+  }
+
+  @Override
+  public Optional<ScheduledRun> retry(String id, Instant dueAt) {
+    return transition(id, ScheduleStatus.FAILED, Map.of("status", AttributeValue.fromS(ScheduleStatus.PENDING.wire()),
+        "due_at", AttributeValue.fromS(dueAt.toString())), List.of("error", "run_id", "finished_at", "expires_at", "claimed_at"));
+  }
+
+  @Override
+  public SchedulePage list(ScheduleStatus status, String workflow, int limit, String cursor) {
+    Map<String, String> names = new HashMap<>(Map.of("#status", "status"));
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":status", AttributeValue.fromS(status.wire())));
+    QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_STATUS)
+        .keyConditionExpression("#status = :status");
+    if (workflow != null) {
+      names.put("#wf", "workflow");
+      values.put(":wf", AttributeValue.fromS(workflow));
+      request.filterExpression("#wf = :wf");
+    }
+    request.expressionAttributeNames(names).expressionAttributeValues(values);
+    if (cursor != null) {
+      Map<String, Object> c = Cursors.decode(cursor);
+      if (!(c.get("id") instanceof String id && c.get("due_at") instanceof String due)) {
+        throw new InvalidCursorException(cursor);
+      }
+      request.exclusiveStartKey(Map.of("id", AttributeValue.fromS(id), "status", AttributeValue.fromS(status.wire()),
+          "due_at", AttributeValue.fromS(due)));
+    }
+    var items = client.queryPaginator(request.build()).items().iterator();
+    List<ScheduledRun> page = new ArrayList<>();
+    while (page.size() < limit && items.hasNext()) {
+      page.add(decode(items.next()));
+    }
+    String next = !page.isEmpty() && items.hasNext()
+        ? Cursors.encode(Map.of("id", page.getLast().id(), "due_at", page.getLast().dueAt().toString())) : null;
+    return new SchedulePage(page, next);
+  }
+
+  @Override
+  public List<ScheduledRun> due(Instant now, int limit) {
+    var items = client.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_STATUS)
+        .keyConditionExpression("#status = :pending AND #due <= :now")
+        .expressionAttributeNames(Map.of("#status", "status", "#due", "due_at"))
+        .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(ScheduleStatus.PENDING.wire()),
+            ":now", AttributeValue.fromS(now.toString())))).items().iterator();
+    List<ScheduledRun> due = new ArrayList<>();
+    while (due.size() < limit && items.hasNext()) {
+      due.add(decode(items.next()));
+    }
+    return due;
+  }
+
+  private static Map<String, AttributeValue> key(String id) {
+    return Map.of("id", AttributeValue.fromS(id));
+  }
+
+  private static Map<String, AttributeValue> encode(ScheduledRun r) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("id", AttributeValue.fromS(r.id()));
+    item.put("workflow", AttributeValue.fromS(r.workflow()));
+    item.put("params", AttributeValues.of(r.params()));
+    item.put("due_at", AttributeValue.fromS(r.dueAt().toString()));
+    item.put("status", AttributeValue.fromS(r.status().wire()));
+    item.put("scheduled_by", AttributeValue.fromS(r.scheduledBy()));
+    item.put("chain_id", AttributeValue.fromS(r.chainId()));
+    item.put("created_at", AttributeValue.fromS(r.createdAt().toString()));
+    if (r.expiresAt() > 0) { // never 0: TTL would delete a pending run at once
+      item.put("expires_at", AttributeValue.fromN(Long.toString(r.expiresAt())));
+    }
+    return item;
+  }
+
+  private static ScheduledRun decode(Map<String, AttributeValue> item) {
+    return new ScheduledRun(item.get("id").s(), item.get("workflow").s(), AttributeValues.plainMap(item.get("params").m()),
+        Instant.parse(item.get("due_at").s()), ScheduleStatus.fromWire(item.get("status").s()), item.get("scheduled_by").s(),
+        item.get("chain_id").s(), Instant.parse(item.get("created_at").s()), s(item, "run_id"),
+        item.containsKey("error") ? Json.read(item.get("error").s(), ErrorInfo.class) : null,
+        item.containsKey("finished_at") ? Instant.parse(item.get("finished_at").s()) : null,
+        item.containsKey("expires_at") ? Long.parseLong(item.get("expires_at").n()) : 0);
+  }
+
+  private static String s(Map<String, AttributeValue> item, String attr) {
+    return item.containsKey(attr) ? item.get(attr).s() : null;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.backendworkflows.aws.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.http.ApiRequest;
+import dev.backendworkflows.http.ApiResponse;
+import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.schedule.Deliveries;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The one Lambda handler of every workflow function. It takes an API Gateway HTTP API (payload 2.0)
+ * event and answers it, or a scheduled-run delivery ({@code {"scheduled_run_id": …}}, from
+ * EventBridge Scheduler or an asynchronous invoke) and runs it once. Which workflow a function
+ * serves comes from its environment ({@code WORKFLOW_NAME}).
+ */
+public final class WorkflowFunctionHandler implements RequestStreamHandler {
+  /** The one field of a scheduled-run delivery event. */
+  public static final String SCHEDULED_RUN_ID = "scheduled_run_id";
+
+  private final HttpApi api;
+  private final Deliveries deliveries;
+
+  /** Used by Lambda: builds everything from the environment, once per execution environment. */
+  public WorkflowFunctionHandler() {
+    this(AwsRuntime.fromEnvironment(System.getenv()));
+  }
+
+  public WorkflowFunctionHandler(AwsRuntime.Function function) {
+    this(function.api(), function.deliveries());
+  }
+
+  /** Used by the local runner and tests, with their own adapters. */
+  public WorkflowFunctionHandler(HttpApi api, Deliveries deliveries) {
+    this.api = api;
+    this.deliveries = deliveries;
+  }
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+    ApiResponse response;
+    try {
+      JsonNode event = Json.MAPPER.readTree(input);
+      if (event != null && event.hasNonNull(SCHEDULED_RUN_ID)) {
+        // an infrastructure failure here propagates, so Lambda retries the delivery
+        Deliveries.Result result = deliveries.deliver(event.get(SCHEDULED_RUN_ID).asText());
+        Json.MAPPER.writeValue(output, result);
+        return;
+      }
+      ApiRequest request = HttpApiEvents.request(event);
+      response = api.handle(request);
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      response = ApiResponse.error(400, "bad_event", "Not an API Gateway HTTP API v2 event: " + e.getMessage());
+    }
+    Json.MAPPER.writeValue(output, HttpApiEvents.response(response));
+  }
+}

@@ -1,0 +1,114 @@
+package dev.backendworkflows.aws.scheduler;
+
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.schedule.Scheduler;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.scheduler.model.ActionAfterCompletion;
+import software.amazon.awssdk.services.scheduler.model.ConflictException;
+import software.amazon.awssdk.services.scheduler.model.FlexibleTimeWindowMode;
+import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
+import software.amazon.awssdk.services.scheduler.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.scheduler.model.ScheduleSummary;
+
+/**
+ * {@link Scheduler} on EventBridge Scheduler: one one-time {@code at()} schedule per scheduled run,
+ * named {@code run-<id>}, in the stack's schedule group, with the flexible window off and
+ * {@code ActionAfterCompletion=DELETE}. Its input carries only the scheduled-run id. The client
+ * token is the id, so a retried create makes one schedule. EventBridge fires within the minute
+ * after the target time, at least once; the schedule store's claim makes the effect exactly once.
+ */
+public final class EventBridgeScheduler implements Scheduler {
+  static final String NAME_PREFIX = "run-";
+  private static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+  private static final Pattern AT_EXPRESSION = Pattern.compile("^at\\((\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})\\)$");
+
+  /**
+   * Where schedules go and what they invoke: the schedule group, the ARN prefix that with a
+   * workflow name gives its function's ARN, the role Scheduler assumes, and the dead-letter queue.
+   */
+  public record Config(String group, String functionArnPrefix, String roleArn, String deadLetterArn) {}
+
+  private final Supplier<SchedulerClient> client;
+  private final Config config;
+
+  public EventBridgeScheduler(Supplier<SchedulerClient> client, Config config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /** The schedule's input: only the id, so large parameters never meet Scheduler's input limit. */
+  public static String input(String scheduledRunId) {
+    return Json.write(Map.of("scheduled_run_id", scheduledRunId));
+  }
+
+  @Override
+  public void deliverAt(String scheduledRunId, String workflow, Instant at) {
+    try {
+      client.get().createSchedule(b -> b.name(NAME_PREFIX + scheduledRunId).groupName(config.group())
+          .clientToken(scheduledRunId)
+          .scheduleExpression("at(" + AT.format(LocalDateTime.ofInstant(at, ZoneOffset.UTC)) + ")")
+          .scheduleExpressionTimezone("UTC")
+          .flexibleTimeWindow(w -> w.mode(FlexibleTimeWindowMode.OFF))
+          .actionAfterCompletion(ActionAfterCompletion.DELETE)
+          .target(t -> {
+            t.arn(config.functionArnPrefix() + workflow).roleArn(config.roleArn()).input(input(scheduledRunId))
+                .retryPolicy(r -> r.maximumEventAgeInSeconds(86_400).maximumRetryAttempts(185));
+            if (config.deadLetterArn() != null && !config.deadLetterArn().isBlank()) {
+              t.deadLetterConfig(d -> d.arn(config.deadLetterArn()));
+            }
+          }));
+    } catch (ConflictException alreadyThere) {
+      // a retried create of the same run: the schedule exists, which is what was asked
+    }
+  }
+
+  @Override
+  public void cancel(String scheduledRunId) {
+    try {
+      client.get().deleteSchedule(b -> b.name(NAME_PREFIX + scheduledRunId).groupName(config.group()));
+    } catch (ResourceNotFoundException gone) {
+      // fired and deleted itself, or never existed: nothing to withdraw
+    }
+  }
+
+  @Override
+  public List<Delivery> due(Instant now) {
+    List<Delivery> due = new ArrayList<>();
+    for (ScheduleSummary s : client.get().listSchedulesPaginator(b -> b.groupName(config.group()).namePrefix(NAME_PREFIX)).schedules()) {
+      GetScheduleResponse schedule;
+      try {
+        schedule = client.get().getSchedule(b -> b.name(s.name()).groupName(config.group()));
+      } catch (ResourceNotFoundException gone) {
+        continue;
+      }
+      Matcher m = AT_EXPRESSION.matcher(schedule.scheduleExpression());
+      if (!m.matches()) {
+        continue;
+      }
+      ZoneId zone = schedule.scheduleExpressionTimezone() == null ? ZoneOffset.UTC : ZoneId.of(schedule.scheduleExpressionTimezone());
+      Instant at = LocalDateTime.parse(m.group(1)).atZone(zone).toInstant();
+      if (!at.isAfter(now)) {
+        String arn = schedule.target().arn();
+        String workflow = arn.startsWith(config.functionArnPrefix()) ? arn.substring(config.functionArnPrefix().length()) : arn;
+        due.add(new Delivery(s.name().substring(NAME_PREFIX.length()), workflow, at));
+      }
+    }
+    return due;
+  }
+
+  @Override
+  public void delivered(String scheduledRunId) {
+    cancel(scheduledRunId); // what ActionAfterCompletion=DELETE does after AWS fires a schedule
+  }
+}

@@ -1,0 +1,61 @@
+package dev.backendworkflows.schedule;
+
+import dev.backendworkflows.engine.RunOutcome;
+import dev.backendworkflows.engine.RunRequest;
+import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.exceptions.WorkflowException;
+import dev.backendworkflows.internal.StructuredLog;
+import dev.backendworkflows.runlog.ErrorInfo;
+import java.util.Map;
+
+/**
+ * Receives deliveries of scheduled runs. A delivery first claims the run (pending → running, a
+ * conditional write); a duplicate or late delivery, or one of a cancelled run, loses the claim and
+ * does nothing but log. A run that fails is recorded as failed with its error, and can be retried.
+ */
+public final class Deliveries {
+  private final Services services;
+  private final WorkflowEngine engine;
+
+  public Deliveries(Services services, WorkflowEngine engine) {
+    this.services = services;
+    this.engine = engine;
+  }
+
+  /** What a delivery did: ran the workflow (with its run id), or was ignored (with the reason). */
+  public record Result(boolean ran, String runId, String status, String reason) {}
+
+  public Result deliver(String scheduledRunId) {
+    var claimed = services.schedules().claim(scheduledRunId, services.clock().instant());
+    if (claimed.isEmpty()) {
+      String state = services.schedules().get(scheduledRunId).map(r -> r.status().wire()).orElse("unknown");
+      String reason = "delivery of scheduled run " + scheduledRunId + " ignored: it is " + state + ", not pending"
+          + " (duplicate, late or cancelled delivery)";
+      StructuredLog.write("info", reason, Map.of("scheduled_run_id", scheduledRunId));
+      return new Result(false, null, state, reason);
+    }
+    ScheduledRun run = claimed.get();
+    try {
+      RunOutcome outcome = engine.run(new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id()));
+      ScheduleStatus status = switch (outcome.record().status()) {
+        case SUCCEEDED -> ScheduleStatus.SUCCEEDED;
+        case TERMINATED -> ScheduleStatus.TERMINATED;
+        default -> ScheduleStatus.FAILED;
+      };
+      finish(run, status, outcome.record().runId(), outcome.record().error());
+      return new Result(true, outcome.record().runId(), status.wire(), null);
+    } catch (WorkflowEngine.RejectedRunException e) {
+      // the definition changed since scheduling and the stored parameters no longer fit it
+      finish(run, ScheduleStatus.FAILED, e.runId(), new ErrorInfo(e.code(), e.getMessage(), e.input().fields()));
+      return new Result(true, e.runId(), ScheduleStatus.FAILED.wire(), e.getMessage());
+    } catch (WorkflowException | java.util.NoSuchElementException e) {
+      finish(run, ScheduleStatus.FAILED, null, new ErrorInfo("delivery_failed", e.getMessage()));
+      return new Result(false, null, ScheduleStatus.FAILED.wire(), e.getMessage());
+    }
+  }
+
+  private void finish(ScheduledRun run, ScheduleStatus status, String runId, ErrorInfo error) {
+    services.schedules().finish(run.id(), status, runId, error, services.clock().instant(), services.expiry());
+  }
+}

@@ -1,0 +1,49 @@
+package dev.backendworkflows.schedule;
+
+import dev.backendworkflows.runlog.ErrorInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Port: scheduled runs, the source of truth for scheduled work. Every state change is a
+ * conditional write, so concurrent or duplicate deliveries cannot both win. Adapters:
+ * {@code DynamoDbScheduleStore}, {@link dev.backendworkflows.schedule.local.MapScheduleStore}.
+ */
+public interface ScheduleStore {
+
+  /**
+   * Stores a new pending run.
+   *
+   * @throws dev.backendworkflows.exceptions.ScheduleConflictException when the id exists: never overwrites
+   */
+  void create(ScheduledRun run);
+
+  Optional<ScheduledRun> get(String id);
+
+  /**
+   * Moves a pending run to running. This is the exactly-once gate for deliveries.
+   *
+   * @return the claimed run, or empty when it is not pending (already claimed, finished, cancelled, unknown)
+   */
+  Optional<ScheduledRun> claim(String id, Instant now);
+
+  /** Records how a running run ended ({@code runId} may be null when no run started); expires at {@code expiresAt}. */
+  void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt);
+
+  /** @return true when a pending run was cancelled; false when it was not pending (or is unknown). */
+  boolean cancel(String id, Instant at, long expiresAt);
+
+  /**
+   * Puts a failed run back to pending, due at {@code dueAt}.
+   *
+   * @return the run as now pending, or empty when it was not failed
+   */
+  Optional<ScheduledRun> retry(String id, Instant dueAt);
+
+  /** Runs with a status, optionally of one workflow, in due order. */
+  SchedulePage list(ScheduleStatus status, String workflow, int limit, String cursor);
+
+  /** Pending runs due at or before {@code now}, oldest first, at most {@code limit}. */
+  List<ScheduledRun> due(Instant now, int limit);
+}

@@ -1,0 +1,109 @@
+package dev.backendworkflows.schedule.local;
+
+import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.internal.Cursors;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.SchedulePage;
+import dev.backendworkflows.schedule.ScheduleStatus;
+import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.ScheduledRun;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.UnaryOperator;
+
+/** {@link ScheduleStore} over a concurrent map of JSON strings; state changes are compare-and-set. */
+public final class MapScheduleStore implements ScheduleStore {
+  private final ConcurrentMap<String, String> map;
+
+  public MapScheduleStore(ConcurrentMap<String, String> map) {
+    this.map = map;
+  }
+
+  public MapScheduleStore() {
+    this(new ConcurrentSkipListMap<>());
+  }
+
+  @Override
+  public void create(ScheduledRun run) {
+    if (map.putIfAbsent(run.id(), Json.write(run)) != null) {
+      throw new ScheduleConflictException(run.id());
+    }
+  }
+
+  @Override
+  public Optional<ScheduledRun> get(String id) {
+    return Optional.ofNullable(map.get(id)).map(MapScheduleStore::decode);
+  }
+
+  /** Applies {@code change} when the run has status {@code from}; empty when it has not. */
+  private Optional<ScheduledRun> transition(String id, ScheduleStatus from, UnaryOperator<ScheduledRun> change) {
+    while (true) {
+      String before = map.get(id);
+      if (before == null || decode(before).status() != from) {
+        return Optional.empty();
+      }
+      ScheduledRun after = change.apply(decode(before));
+      if (map.replace(id, before, Json.write(after))) {
+        return Optional.of(after);
+      }
+    }
+  }
+
+  @Override
+  public Optional<ScheduledRun> claim(String id, Instant now) {
+    return transition(id, ScheduleStatus.PENDING, r -> r.with(ScheduleStatus.RUNNING));
+  }
+
+  @Override
+  public void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
+    transition(id, ScheduleStatus.RUNNING, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), r.dueAt(), status,
+        r.scheduledBy(), r.chainId(), r.createdAt(), runId, error, at, expiresAt));
+  }
+
+  @Override
+  public boolean cancel(String id, Instant at, long expiresAt) {
+    return transition(id, ScheduleStatus.PENDING, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), r.dueAt(),
+        ScheduleStatus.CANCELLED, r.scheduledBy(), r.chainId(), r.createdAt(), null, null, at, expiresAt)).isPresent();
+  }
+
+  @Override
+  public Optional<ScheduledRun> retry(String id, Instant dueAt) {
+    return transition(id, ScheduleStatus.FAILED, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), dueAt,
+        ScheduleStatus.PENDING, r.scheduledBy(), r.chainId(), r.createdAt(), null, null, null, 0));
+  }
+
+  @Override
+  public SchedulePage list(ScheduleStatus status, String workflow, int limit, String cursor) {
+    int offset = 0;
+    if (cursor != null) {
+      if (!(Cursors.decode(cursor).get("offset") instanceof Number n) || n.intValue() < 0) {
+        throw new InvalidCursorException(cursor);
+      }
+      offset = n.intValue();
+    }
+    List<ScheduledRun> all = map.values().stream().map(MapScheduleStore::decode)
+        .filter(r -> r.status() == status && (workflow == null || workflow.equals(r.workflow())))
+        .sorted(Comparator.comparing(ScheduledRun::dueAt).thenComparing(ScheduledRun::id)).toList();
+    int from = Math.min(offset, all.size());
+    int to = Math.min(from + limit, all.size());
+    return new SchedulePage(all.subList(from, to), to < all.size() ? Cursors.encode(Map.of("offset", to)) : null);
+  }
+
+  @Override
+  public List<ScheduledRun> due(Instant now, int limit) {
+    return map.values().stream().map(MapScheduleStore::decode)
+        .filter(r -> r.status() == ScheduleStatus.PENDING && !r.dueAt().isAfter(now))
+        .sorted(Comparator.comparing(ScheduledRun::dueAt).thenComparing(ScheduledRun::id)).limit(limit).toList();
+  }
+
+  private static ScheduledRun decode(String json) {
+    return Json.read(json, ScheduledRun.class);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.backendworkflows.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.internal.Ids;
+import dev.backendworkflows.runlog.ErrorInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour every {@link ScheduleStore} adapter must have; each adapter's test extends this. */
+public abstract class ScheduleStoreContract {
+  private static final Instant T0 = Instant.parse("2026-03-01T09:00:00Z");
+  protected ScheduleStore store;
+  /** A workflow name unique to this test, so adapters backed by a shared table stay isolated. */
+  protected String workflow;
+  private int tick;
+
+  protected abstract ScheduleStore newStore();
+
+  @BeforeEach
+  void setUp() {
+    store = newStore();
+    workflow = "wf-" + Ids.newId(Instant.now()).toLowerCase().substring(16);
+  }
+
+  private ScheduledRun pending(Instant due) {
+    String id = Ids.newId(T0.plusMillis(tick++)) + workflow.substring(3);
+    ScheduledRun r = new ScheduledRun(id, workflow, Map.of("user_id", "u1", "round", 2), due, ScheduleStatus.PENDING,
+        "run:r0", id, T0, null, null, null, 0);
+    store.create(r);
+    return r;
+  }
+
+  @Test
+  void createdRunReadsBack() {
+    ScheduledRun r = pending(T0.plusSeconds(60));
+    assertThat(store.get(r.id())).contains(r);
+    assertThat(store.get("nope")).isEmpty();
+  }
+
+  @Test
+  void createNeverOverwrites() {
+    ScheduledRun r = pending(T0);
+    assertThatThrownBy(() -> store.create(r.with(ScheduleStatus.PENDING))).isInstanceOf(ScheduleConflictException.class);
+  }
+
+  @Test
+  void onlyOneClaimWinsEvenConcurrently() throws Exception {
+    ScheduledRun r = pending(T0);
+    int contenders = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    ConcurrentLinkedQueue<ScheduledRun> winners = new ConcurrentLinkedQueue<>();
+    try (var pool = Executors.newFixedThreadPool(contenders)) {
+      for (int i = 0; i < contenders; i++) {
+        pool.submit(() -> {
+          start.await();
+          store.claim(r.id(), T0).ifPresent(winners::add);
+          return null;
+        });
+      }
+      start.countDown();
+    }
+    assertThat(winners).hasSize(1);
+    assertThat(winners.peek().status()).isEqualTo(ScheduleStatus.RUNNING);
+    assertThat(store.claim(r.id(), T0)).isEmpty();
+  }
+
+  @Test
+  void finishRecordsOutcomeOfARunningRun() {
+    ScheduledRun r = pending(T0);
+    store.claim(r.id(), T0);
+    store.finish(r.id(), ScheduleStatus.FAILED, "run-1", new ErrorInfo("boom", "it broke"), T0.plusSeconds(1), 123);
+    ScheduledRun done = store.get(r.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(ScheduleStatus.FAILED);
+    assertThat(done.runId()).isEqualTo("run-1");
+    assertThat(done.error()).isEqualTo(new ErrorInfo("boom", "it broke"));
+    assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(1));
+    assertThat(done.params()).isEqualTo(r.params());
+  }
+
+  @Test
+  void onlyPendingRunsCancel() {
+    ScheduledRun r = pending(T0);
+    assertThat(store.cancel(r.id(), T0, 99)).isTrue();
+    assertThat(store.get(r.id()).orElseThrow().status()).isEqualTo(ScheduleStatus.CANCELLED);
+    assertThat(store.cancel(r.id(), T0, 99)).isFalse();
+    assertThat(store.claim(r.id(), T0)).isEmpty();
+    assertThat(store.cancel("unknown", T0, 99)).isFalse();
+  }
+
+  @Test
+  void onlyFailedRunsRetry() {
+    ScheduledRun r = pending(T0);
+    assertThat(store.retry(r.id(), T0)).isEmpty();
+    store.claim(r.id(), T0);
+    store.finish(r.id(), ScheduleStatus.FAILED, null, new ErrorInfo("x", "y"), T0, 5);
+    ScheduledRun again = store.retry(r.id(), T0.plusSeconds(30)).orElseThrow();
+    assertThat(again.status()).isEqualTo(ScheduleStatus.PENDING);
+    assertThat(again.dueAt()).isEqualTo(T0.plusSeconds(30));
+    assertThat(again.error()).isNull();
+    assertThat(store.claim(r.id(), T0)).isPresent();
+  }
+
+  @Test
+  void dueListsPendingRunsUpToNowOldestFirst() {
+    ScheduledRun later = pending(T0.plusSeconds(120));
+    ScheduledRun second = pending(T0.plusSeconds(20));
+    ScheduledRun first = pending(T0.plusSeconds(10));
+    ScheduledRun claimed = pending(T0);
+    store.claim(claimed.id(), T0);
+    List<String> due = store.due(T0.plusSeconds(60), 1000).stream().filter(x -> x.workflow().equals(workflow)).map(ScheduledRun::id).toList();
+    assertThat(due).containsExactly(first.id(), second.id());
+    assertThat(store.due(T0.plusSeconds(500), 1000).stream().map(ScheduledRun::id)).contains(later.id());
+  }
+
+  @Test
+  void listPagesInDueOrderByStatusAndWorkflow() {
+    List<ScheduledRun> runs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      runs.add(pending(T0.plusSeconds(50 - i * 10)));
+    }
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      SchedulePage page = store.list(ScheduleStatus.PENDING, workflow, 2, cursor);
+      page.runs().forEach(r -> seen.add(r.id()));
+      cursor = page.cursor();
+    } while (cursor != null);
+    assertThat(seen).containsExactlyElementsOf(runs.reversed().stream().map(ScheduledRun::id).toList());
+    assertThat(store.list(ScheduleStatus.CANCELLED, workflow, 10, null).runs()).isEmpty();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.backendworkflows.local.tools;
+
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+
+/**
+ * Regenerates the workflow-dependent part of {@code template.yaml} — one function per API or
+ * scheduled workflow — between the {@value #BEGIN} and {@value #END} lines; everything else in the
+ * template is written by hand. A test fails when the template is stale.
+ * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.TemplateGenerator}
+ */
+public final class TemplateGenerator {
+  public static final String BEGIN = "  # ---- BEGIN GENERATED: one function per workflow (TemplateGenerator) ----";
+  public static final String END = "  # ---- END GENERATED ----";
+
+  private TemplateGenerator() {}
+
+  /** The CloudFormation logical id of a workflow's function: onboard-user → OnboardUserFunction. */
+  public static String logicalId(String workflow) {
+    StringBuilder out = new StringBuilder();
+    for (String part : workflow.split("-")) {
+      out.append(part.substring(0, 1).toUpperCase(Locale.ROOT)).append(part.substring(1));
+    }
+    return out + "Function";
+  }
+
+  /** The generated section, for every workflow that runs as a function of its own. */
+  public static String section(Workflows workflows) {
+    StringBuilder out = new StringBuilder(BEGIN).append('\n');
+    workflows.byName().values().stream().sorted(Comparator.comparing(WorkflowDefinition::name))
+        .filter(w -> w.trigger().kind() != Trigger.Kind.CUSTOM_EVENT)
+        .forEach(w -> out.append(function(w).strip().indent(2)).append('\n'));
+    return out.append(END).append('\n').toString();
+  }
+
+  private static String function(WorkflowDefinition w) {
+    String events = w.trigger().kind() != Trigger.Kind.API ? "" : """
+            Events:
+              Api:
+                Type: HttpApi
+                Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /wf/%s }
+        """.formatted(w.name());
+    return """
+        %s:
+          Type: AWS::Serverless::Function
+          Properties:
+            FunctionName: !Sub ${AWS::StackName}-wf-%s
+            Description: %s workflow %s
+            Environment:
+              Variables:
+                WORKFLOW_NAME: %s
+            Policies:
+              - DynamoDBCrudPolicy: { TableName: !Ref ThingsTable }
+              - DynamoDBCrudPolicy: { TableName: !Ref RunsTable }
+              - DynamoDBCrudPolicy: { TableName: !Ref SchedulesTable }
+              - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
+              - !Ref SchedulingPolicy
+        """.formatted(logicalId(w.name()), w.name(), w.trigger().kind() == Trigger.Kind.API ? "API" : "Scheduled",
+        w.name(), w.name()) + events;
+  }
+
+  /** The template with its generated section replaced. */
+  public static String regenerate(String template, Workflows workflows) {
+    int begin = template.indexOf(BEGIN);
+    int end = template.indexOf(END);
+    if (begin < 0 || end < begin) {
+      throw new IllegalStateException("template.yaml has no generated section: add the lines\n" + BEGIN + "\n" + END);
+    }
+    return template.substring(0, begin) + section(workflows) + template.substring(end + END.length() + 1);
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path root = Path.of(args.length > 0 ? args[0] : ".");
+    Path template = root.resolve("template.yaml");
+    Workflows workflows = new DefinitionLoader().load(root.resolve("functions/workflows"));
+    Files.writeString(template, regenerate(Files.readString(template, StandardCharsets.UTF_8), workflows), StandardCharsets.UTF_8);
+    System.out.println("regenerated the workflow functions in template.yaml");
+  }
+}

@@ -1,0 +1,42 @@
+package dev.backendworkflows.local.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.testutils.Fixtures;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** The workflow functions in template.yaml are generated; this fails when they are stale. */
+class TemplateGeneratorTest {
+  static final String REGENERATE = "template.yaml is stale: regenerate with ./mvnw -q package -DskipTests exec:java "
+      + "-pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.TemplateGenerator";
+  private final Workflows shipped = new DefinitionLoader().load(Fixtures.shippedWorkflows());
+
+  @Test
+  void templateIsInStepWithTheWorkflows() throws Exception {
+    String template = Files.readString(Fixtures.projectRoot().resolve("template.yaml"));
+    assertThat(TemplateGenerator.regenerate(template, shipped)).as(REGENERATE).isEqualTo(template);
+  }
+
+  @Test
+  void aDeliberatelyStaleTemplateIsCaught() throws Exception {
+    String template = Files.readString(Fixtures.projectRoot().resolve("template.yaml"));
+    String stale = template.replace("WORKFLOW_NAME: import-orders", "WORKFLOW_NAME: import-orderz");
+    assertThat(TemplateGenerator.regenerate(stale, shipped)).isNotEqualTo(stale);
+    Workflows withNewOne = Fixtures.workflows("brand-new.yaml", "name: brand-new\ntrigger: { api: {} }\nsteps: [ { action: return } ]\n");
+    assertThat(TemplateGenerator.regenerate(template, withNewOne)).contains("BrandNewFunction:").contains("Path: /wf/brand-new");
+  }
+
+  @Test
+  void aTemplateWithoutTheMarkersIsAClearError() {
+    assertThatThrownBy(() -> TemplateGenerator.regenerate("Resources: {}\n", shipped)).hasMessageContaining(TemplateGenerator.BEGIN);
+  }
+
+  @Test
+  void logicalIdsAreCamelCase() {
+    assertThat(TemplateGenerator.logicalId("onboard-user")).isEqualTo("OnboardUserFunction");
+  }
+}
