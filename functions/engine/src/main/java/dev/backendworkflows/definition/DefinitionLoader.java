@@ -14,6 +14,8 @@ import dev.backendworkflows.expression.Expression;
 import dev.backendworkflows.expression.Template;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.ErrorInfo.FieldError;
+import dev.backendworkflows.schedule.ScheduleExpression;
+import java.time.Instant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -215,10 +217,15 @@ public final class DefinitionLoader {
       }
       Map<String, ParameterSpec> params = parameters();
       List<StepDefinition> steps = steps(params);
+      Trigger trigger = trigger();
+      if (trigger != null && trigger.kind() == Trigger.Kind.RECURRING
+          && params.values().stream().anyMatch(ParameterSpec::required)) {
+        error("parameters", "a recurring workflow is started without parameters, so none can be required");
+      }
       if (errors.size() > before) {
         return null;
       }
-      WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger(), params,
+      WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
           example(), steps, file, version(text));
       try {
         if (tree.has("example")) {
@@ -242,7 +249,31 @@ public final class DefinitionLoader {
         String auth = t.path("api").path("auth").asText("api_key");
         return new Trigger(Trigger.Kind.API, auth.equals("none") ? Trigger.Auth.NONE : Trigger.Auth.API_KEY);
       }
+      if (t.has("recurring")) {
+        JsonNode r = t.get("recurring");
+        try {
+          ScheduleExpression expression = ScheduleExpression.parse(r.path("schedule").asText(), r.path("timezone").asText(null));
+          return new Trigger(Trigger.Kind.RECURRING, Trigger.Auth.API_KEY, new Trigger.Recurring(expression,
+              instant(r, "start"), instant(r, "end")));
+        } catch (IllegalArgumentException e) {
+          String m = e.getMessage();
+          error("trigger.recurring." + (m.contains("time zone") ? "timezone" : m.startsWith("start ") ? "start"
+              : m.startsWith("end ") ? "end" : "schedule"), m);
+          return null;
+        }
+      }
       return new Trigger(t.has("schedule") ? Trigger.Kind.SCHEDULE : Trigger.Kind.CUSTOM_EVENT, Trigger.Auth.API_KEY);
+    }
+
+    private Instant instant(JsonNode recurring, String field) {
+      if (!recurring.hasNonNull(field)) {
+        return null;
+      }
+      try {
+        return java.time.OffsetDateTime.parse(recurring.get(field).asText()).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(field + " must be an ISO-8601 date-time with offset, got '" + recurring.get(field).asText() + "'");
+      }
     }
 
     private Map<String, ParameterSpec> parameters() {

@@ -7,6 +7,7 @@ import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.exceptions.WorkflowException;
 import dev.backendworkflows.internal.StructuredLog;
 import dev.backendworkflows.runlog.ErrorInfo;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -25,6 +26,22 @@ public final class Deliveries {
 
   /** What a delivery did: ran the workflow (with its run id), or was ignored (with the reason). */
   public record Result(boolean ran, String runId, String status, String reason) {}
+
+  /**
+   * A firing of a recurring workflow at {@code scheduledTime} (as EventBridge passes it). The firing
+   * is recorded as a scheduled run whose id is derived from workflow and time, so a duplicate
+   * delivery of the same firing finds the record and runs nothing.
+   */
+  public Result deliverRecurring(String workflow, Instant scheduledTime) {
+    String id = "rec-" + workflow + "-" + scheduledTime.getEpochSecond();
+    try {
+      services.schedules().create(new ScheduledRun(id, workflow, Map.of(), scheduledTime, ScheduleStatus.PENDING,
+          "recurring", id, services.clock().instant(), null, null, null, 0));
+    } catch (dev.backendworkflows.exceptions.ScheduleConflictException duplicate) {
+      // the same firing delivered again: the claim below ignores it
+    }
+    return deliver(id);
+  }
 
   public Result deliver(String scheduledRunId) {
     var claimed = services.schedules().claim(scheduledRunId, services.clock().instant());

@@ -88,7 +88,7 @@ public final class LocalRunner implements AutoCloseable {
     this.stack = new LocalStack(workflows, options.dataDir(), clock, options.stage());
     this.apiKey = devKey(options);
     stack.keys().register(apiKey, "dev", true);
-    this.schedulerLoop = new SchedulerLoop(stack.services(), stack.scheduler(), stack.handler());
+    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler());
     this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
     this.server = new LocalHttpServer(options.host(), options.port(), stack.handler());
     server.start();

@@ -32,6 +32,7 @@ public final class LocalStack implements AutoCloseable {
   private final Services services;
   private final ActionRegistry actions = ActionRegistry.builtIn();
   private final LocalScheduler scheduler = new LocalScheduler();
+  private final Deliveries deliveries;
 
   /**
    * @param dataDir where data persists, or null for memory only
@@ -43,8 +44,8 @@ public final class LocalStack implements AutoCloseable {
     this.services = new Services(things, runs, new MapScheduleStore(map(dataDir, "schedules")), scheduler, scheduler,
         clock, stage, Duration.ofDays(7));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
-    this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()),
-        new Deliveries(services, engine));
+    this.deliveries = new Deliveries(services, engine);
+    this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()), deliveries);
   }
 
   private ConcurrentNavigableMap<String, String> map(Path dataDir, String name) {
@@ -58,6 +59,10 @@ public final class LocalStack implements AutoCloseable {
 
   public WorkflowFunctionHandler handler() {
     return handler;
+  }
+
+  public Deliveries deliveries() {
+    return deliveries;
   }
 
   public LocalScheduler scheduler() {

@@ -2,6 +2,9 @@ package dev.backendworkflows.local;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.backendworkflows.aws.lambda.WorkflowFunctionHandler;
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.internal.StructuredLog;
@@ -9,12 +12,15 @@ import dev.backendworkflows.runlog.ErrorInfo;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduledRun;
-import dev.backendworkflows.schedule.Scheduler;
 import dev.backendworkflows.schedule.local.LocalScheduler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +33,10 @@ import java.util.concurrent.TimeUnit;
  * would send. On start it re-arms every pending run from the schedule store — runs that fell due
  * while the runner was down fire at once — and marks runs a stop interrupted as failed, so they
  * can be retried ({@code POST /schedules/{id}/retry}) rather than silently run twice or never.
+ * Recurring workflows fire at each time their expression gives, in its time zone.
  */
 final class SchedulerLoop implements AutoCloseable {
+  private static final int MAX_CATCH_UP = 1000;
   private final Services services;
   private final LocalScheduler scheduler;
   private final RequestStreamHandler handler;
@@ -38,11 +46,25 @@ final class SchedulerLoop implements AutoCloseable {
     return t;
   });
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final List<WorkflowDefinition> recurring;
+  private final Map<String, Instant> nextFiring = new ConcurrentHashMap<>();
+  private final Instant anchor;
 
-  SchedulerLoop(Services services, LocalScheduler scheduler, RequestStreamHandler handler) {
+  SchedulerLoop(Services services, Workflows workflows, LocalScheduler scheduler, RequestStreamHandler handler) {
     this.services = services;
     this.scheduler = scheduler;
     this.handler = handler;
+    this.recurring = workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.RECURRING).toList();
+    this.anchor = services.clock().instant();
+    // firings missed while the runner was down are not replayed, as EventBridge does not replay them either
+    recurring.forEach(w -> following(w, anchor).ifPresent(t -> nextFiring.put(w.name(), t)));
+  }
+
+  /** The first firing of a recurring workflow after {@code after}, within its start/end window. */
+  private Optional<Instant> following(WorkflowDefinition w, Instant after) {
+    Trigger.Recurring r = w.trigger().recurring();
+    Instant from = r.start() != null && r.start().isAfter(after) ? r.start().minusNanos(1) : after;
+    return r.expression().next(from, r.start() != null ? r.start() : anchor).filter(t -> r.end() == null || !t.isAfter(r.end()));
   }
 
   /** Re-arms from the store and starts ticking; returns how many pending runs were re-armed. */
@@ -76,7 +98,25 @@ final class SchedulerLoop implements AutoCloseable {
 
   /** Delivers everything due now on worker threads; returns how many deliveries started. */
   int tick() {
-    return scheduler.fireDue(services.clock().instant(), d -> workers.submit(() -> deliver(d)));
+    Instant now = services.clock().instant();
+    int fired = scheduler.fireDue(now, d -> workers.submit(() -> send(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId()))));
+    for (WorkflowDefinition w : recurring) {
+      Instant next = nextFiring.get(w.name());
+      // after a jump of the clock (tests), each missed firing is delivered, up to a bound
+      for (int i = 0; next != null && !next.isAfter(now) && i < MAX_CATCH_UP; i++) {
+        Instant at = next;
+        workers.submit(() -> send(Map.of(WorkflowFunctionHandler.RECURRING_WORKFLOW, w.name(),
+            WorkflowFunctionHandler.SCHEDULED_TIME, at.toString())));
+        fired++;
+        next = following(w, at).orElse(null);
+      }
+      if (next == null) {
+        nextFiring.remove(w.name());
+      } else {
+        nextFiring.put(w.name(), next);
+      }
+    }
+    return fired;
   }
 
   private void tickQuietly() {
@@ -87,12 +127,12 @@ final class SchedulerLoop implements AutoCloseable {
     }
   }
 
-  private void deliver(Scheduler.Delivery d) {
+  /** Invokes the handler with the event EventBridge Scheduler would send. */
+  private void send(Map<String, String> event) {
     try {
-      byte[] event = Json.MAPPER.writeValueAsBytes(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId()));
-      handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), null);
+      handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), new ByteArrayOutputStream(), null);
     } catch (IOException | RuntimeException e) {
-      StructuredLog.write("error", "delivery failed: " + e, Map.of("scheduled_run_id", d.scheduledRunId()));
+      StructuredLog.write("error", "delivery failed: " + e, event);
     }
   }
 

@@ -50,6 +50,13 @@ class LocalSchedulingTest {
         steps:
           - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
         """);
+    Files.writeString(dir.resolve("morning.yaml"), """
+        name: morning
+        trigger:
+          recurring: { schedule: "cron(0 9 * * ? *)", timezone: Europe/Paris }
+        steps:
+          - { action: create_thing, type: note, fields: { text: "{% $run.started_at %}" } }
+        """);
     return dir;
   }
 
@@ -107,6 +114,31 @@ class LocalSchedulingTest {
     clock.advance(Duration.ofHours(2)); // the runner was down when the run fell due
     try (LocalRunner runner = start(clock, "--data-dir", data.toString())) {
       waitForStatus(runner, id, "succeeded");
+    }
+  }
+
+  @Test
+  void recurringDailyAtNineParisFiresAtTheRightInstantsAcrossDst() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-27T12:00:00Z"));
+    try (LocalRunner runner = start(clock)) {
+      clock.advance(Duration.ofDays(3)); // to 2026-03-30T12:00Z: three mornings, one of them the DST change
+      assertThat(runner.schedulerLoop().tick()).isEqualTo(3);
+      runner.schedulerLoop().drain();
+      assertThat(runner.schedulerLoop().tick()).isZero();
+      JsonNode fired = call(runner, "GET", "/schedules?status=succeeded&workflow=morning", null);
+      assertThat(fired.path("schedules").findValuesAsText("due_at")).containsExactly(
+          "2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z", "2026-03-30T07:00:00Z");
+    }
+  }
+
+  @Test
+  void aRecurringFiringDeliveredTwiceRunsOnce() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-27T12:00:00Z"));
+    try (LocalRunner runner = start(clock)) {
+      var deliveries = runner.stack().deliveries();
+      Instant firing = Instant.parse("2026-03-28T08:00:00Z");
+      assertThat(deliveries.deliverRecurring("morning", firing).ran()).isTrue();
+      assertThat(deliveries.deliverRecurring("morning", firing).ran()).isFalse();
     }
   }
 

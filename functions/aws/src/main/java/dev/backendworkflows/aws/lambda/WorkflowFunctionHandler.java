@@ -15,12 +15,16 @@ import java.io.OutputStream;
 /**
  * The one Lambda handler of every workflow function. It takes an API Gateway HTTP API (payload 2.0)
  * event and answers it, or a scheduled-run delivery ({@code {"scheduled_run_id": …}}, from
- * EventBridge Scheduler or an asynchronous invoke) and runs it once. Which workflow a function
+ * EventBridge Scheduler or an asynchronous invoke) or a recurring firing ({@code {"recurring_workflow",
+ * "scheduled_time"}}) and runs it once. Which workflow a function
  * serves comes from its environment ({@code WORKFLOW_NAME}).
  */
 public final class WorkflowFunctionHandler implements RequestStreamHandler {
   /** The one field of a scheduled-run delivery event. */
   public static final String SCHEDULED_RUN_ID = "scheduled_run_id";
+  /** The fields of a recurring firing: the workflow and EventBridge's {@code <aws.scheduler.scheduled-time>}. */
+  public static final String RECURRING_WORKFLOW = "recurring_workflow";
+  public static final String SCHEDULED_TIME = "scheduled_time";
 
   private final HttpApi api;
   private final Deliveries deliveries;
@@ -51,9 +55,15 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
         Json.MAPPER.writeValue(output, result);
         return;
       }
+      if (event != null && event.hasNonNull(RECURRING_WORKFLOW)) {
+        Deliveries.Result result = deliveries.deliverRecurring(event.get(RECURRING_WORKFLOW).asText(),
+            java.time.Instant.parse(event.path(SCHEDULED_TIME).asText()));
+        Json.MAPPER.writeValue(output, result);
+        return;
+      }
       ApiRequest request = HttpApiEvents.request(event);
       response = api.handle(request);
-    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+    } catch (IOException | IllegalArgumentException | NullPointerException | java.time.format.DateTimeParseException e) {
       response = ApiResponse.error(400, "bad_event", "Not an API Gateway HTTP API v2 event: " + e.getMessage());
     }
     Json.MAPPER.writeValue(output, HttpApiEvents.response(response));

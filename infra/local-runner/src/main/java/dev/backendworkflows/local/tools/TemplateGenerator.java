@@ -12,8 +12,8 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * Regenerates the workflow-dependent part of {@code template.yaml} — one function per API or
- * scheduled workflow — between the {@value #BEGIN} and {@value #END} lines; everything else in the
+ * Regenerates the workflow-dependent part of {@code template.yaml} — one function per API,
+ * scheduled or recurring workflow, and a schedule per recurring one — between the {@value #BEGIN} and {@value #END} lines; everything else in the
  * template is written by hand. A test fails when the template is stale.
  * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.TemplateGenerator}
  */
@@ -37,7 +37,12 @@ public final class TemplateGenerator {
     StringBuilder out = new StringBuilder(BEGIN).append('\n');
     workflows.byName().values().stream().sorted(Comparator.comparing(WorkflowDefinition::name))
         .filter(w -> w.trigger().kind() != Trigger.Kind.CUSTOM_EVENT)
-        .forEach(w -> out.append(function(w).strip().indent(2)).append('\n'));
+        .forEach(w -> {
+          out.append(function(w).strip().indent(2)).append('\n');
+          if (w.trigger().kind() == Trigger.Kind.RECURRING) {
+            out.append(schedule(w).strip().indent(2)).append('\n');
+          }
+        });
     return out.append(END).append('\n').toString();
   }
 
@@ -63,8 +68,36 @@ public final class TemplateGenerator {
               - DynamoDBCrudPolicy: { TableName: !Ref SchedulesTable }
               - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
               - !Ref SchedulingPolicy
-        """.formatted(logicalId(w.name()), w.name(), w.trigger().kind() == Trigger.Kind.API ? "API" : "Scheduled",
+        """.formatted(logicalId(w.name()), w.name(), switch (w.trigger().kind()) {
+          case API -> "API";
+          case RECURRING -> "Recurring";
+          default -> "Scheduled";
+        },
         w.name(), w.name()) + events;
+  }
+
+  /** The EventBridge Scheduler schedule of a recurring workflow; its input names the workflow and the firing. */
+  private static String schedule(WorkflowDefinition w) {
+    Trigger.Recurring r = w.trigger().recurring();
+    String window = (r.start() == null ? "" : "\n    StartDate: '" + r.start() + "'")
+        + (r.end() == null ? "" : "\n    EndDate: '" + r.end() + "'");
+    return """
+        %s:
+          Type: AWS::Scheduler::Schedule
+          Properties:
+            Description: Recurring workflow %s
+            GroupName: !Ref ScheduleGroup
+            ScheduleExpression: %s
+            ScheduleExpressionTimezone: %s%s
+            FlexibleTimeWindow: { Mode: "OFF" }
+            Target:
+              Arn: !GetAtt %s.Arn
+              RoleArn: !GetAtt SchedulerRole.Arn
+              Input: '{"recurring_workflow":"%s","scheduled_time":"<aws.scheduler.scheduled-time>"}'
+              RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 }
+              DeadLetterConfig: { Arn: !GetAtt SchedulerDeadLetterQueue.Arn }
+        """.formatted(logicalId(w.name()).replace("Function", "Schedule"), w.name(), r.expression().text(),
+        r.expression().zone().getId(), window.replace("\n    ", "\n            "), logicalId(w.name()), w.name());
   }
 
   /** The template with its generated section replaced. */
