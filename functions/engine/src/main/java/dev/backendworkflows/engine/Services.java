@@ -1,6 +1,7 @@
 package dev.backendworkflows.engine;
 
 import dev.backendworkflows.data.ThingStore;
+import dev.backendworkflows.mail.Mailer;
 import dev.backendworkflows.runlog.RunLog;
 import dev.backendworkflows.schedule.Dispatcher;
 import dev.backendworkflows.schedule.ScheduleStore;
@@ -10,11 +11,11 @@ import java.time.Duration;
 
 /**
  * The ports a run uses, plus deployment settings: {@code stage} (e.g. test, live) is recorded on
- * every run; {@code retention} is how long run records and finished scheduled runs live before TTL
+ * every run; {@code mailFrom} is the default sender of {@code send_email}; {@code retention} is how long run records and finished scheduled runs live before TTL
  * removes them.
  */
 public record Services(ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
-    Dispatcher dispatcher, Clock clock, String stage, Duration retention) {
+    Dispatcher dispatcher, Mailer mailer, String mailFrom, Clock clock, String stage, Duration retention) {
 
   /** Epoch second at which a record finished now may expire. */
   public long expiry() {

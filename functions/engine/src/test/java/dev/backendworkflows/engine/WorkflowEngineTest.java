@@ -66,7 +66,7 @@ class WorkflowEngineTest {
           name: later
           trigger: { api: {} }
           steps:
-            - { action: send_email, to: a@example.com, subject: hi }
+            - { action: set_recurring, workflow: later, frequency: daily }
           """));
 
   private RunOutcome run(String workflow, Map<String, Object> input) {

@@ -10,6 +10,7 @@ import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.mail.local.LocalOutbox;
 import dev.backendworkflows.runlog.local.MapRunLog;
 import dev.backendworkflows.schedule.Deliveries;
 import dev.backendworkflows.schedule.local.LocalScheduler;
@@ -66,7 +67,9 @@ public final class Fixtures {
     public final MapScheduleStore schedules = new MapScheduleStore();
     public final LocalScheduler scheduler = new LocalScheduler();
     public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
-    public final Services services = new Services(things, runs, schedules, scheduler, scheduler, clock, "test", Duration.ofDays(7));
+    public final LocalOutbox outbox = new LocalOutbox(clock);
+    public final Services services = new Services(things, runs, schedules, scheduler, scheduler, outbox, "app@example.com",
+        clock, "test", Duration.ofDays(7));
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
     public final HttpApi api;

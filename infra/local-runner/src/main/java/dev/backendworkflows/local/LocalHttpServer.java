@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Stands in for API Gateway: turns each HTTP request into the payload-2.0 event API Gateway would
@@ -27,12 +28,21 @@ import java.util.concurrent.Executors;
 public final class LocalHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final RequestStreamHandler handler;
+  private final Map<String, Supplier<Object>> localRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final String devKey;
 
-  public LocalHttpServer(String host, int port, RequestStreamHandler handler) throws IOException {
+  /** @param devKey the bearer key that local-only routes (such as the outbox) require */
+  public LocalHttpServer(String host, int port, RequestStreamHandler handler, String devKey) throws IOException {
     this.handler = handler;
+    this.devKey = devKey;
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/", this::serve);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  /** Serves {@code GET path} from the runner itself (not the Lambda handler): local-only views. */
+  public void addLocalRoute(String path, Supplier<Object> body) {
+    localRoutes.put(path, body);
   }
 
   public void start() {
@@ -45,6 +55,16 @@ public final class LocalHttpServer implements AutoCloseable {
 
   private void serve(HttpExchange exchange) throws IOException {
     try (exchange) {
+      Supplier<Object> local = localRoutes.get(exchange.getRequestURI().getPath());
+      if (local != null && exchange.getRequestMethod().equals("GET")) {
+        boolean allowed = ("Bearer " + devKey).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+        byte[] bytes = allowed ? Json.MAPPER.writeValueAsBytes(local.get())
+            : "{\"error\":{\"code\":\"unauthorized\",\"message\":\"Send the dev API key as 'Authorization: Bearer <key>'\",\"fields\":[]}}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("content-type", "application/json");
+        exchange.sendResponseHeaders(allowed ? 200 : 401, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        return;
+      }
       byte[] body = readCapped(exchange.getRequestBody());
       Map<String, Object> event = event(exchange, new String(body, StandardCharsets.UTF_8));
       ByteArrayOutputStream out = new ByteArrayOutputStream();

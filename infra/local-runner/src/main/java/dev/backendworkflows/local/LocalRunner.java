@@ -90,7 +90,8 @@ public final class LocalRunner implements AutoCloseable {
     stack.keys().register(apiKey, "dev", true);
     this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler());
     this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
-    this.server = new LocalHttpServer(options.host(), options.port(), stack.handler());
+    this.server = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
+    server.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
     server.start();
   }
 
@@ -147,6 +148,7 @@ public final class LocalRunner implements AutoCloseable {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
     out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs and /schedules)");
+    out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
     out.println("  Scheduler     local: fires scheduled runs within a second of their time"
         + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed from " + options.dataDir() : ""));
     runnable.stream().filter(w -> !w.example().isEmpty()).findFirst().ifPresent(w -> {

@@ -9,6 +9,7 @@ import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.http.HttpApi;
+import dev.backendworkflows.mail.local.LocalOutbox;
 import dev.backendworkflows.runlog.local.MapRunLog;
 import dev.backendworkflows.schedule.Deliveries;
 import dev.backendworkflows.schedule.local.LocalScheduler;
@@ -33,6 +34,7 @@ public final class LocalStack implements AutoCloseable {
   private final ActionRegistry actions = ActionRegistry.builtIn();
   private final LocalScheduler scheduler = new LocalScheduler();
   private final Deliveries deliveries;
+  private final LocalOutbox outbox;
 
   /**
    * @param dataDir where data persists, or null for memory only
@@ -41,8 +43,9 @@ public final class LocalStack implements AutoCloseable {
     MapThingStore things = new MapThingStore(map(dataDir, "things"));
     MapRunLog runs = new MapRunLog(map(dataDir, "runs"), clock);
     this.keys = new ApiKeys(new MapApiKeyStore(map(dataDir, "api-keys")), clock);
+    this.outbox = new LocalOutbox(map(dataDir, "outbox"), clock);
     this.services = new Services(things, runs, new MapScheduleStore(map(dataDir, "schedules")), scheduler, scheduler,
-        clock, stage, Duration.ofDays(7));
+        outbox, "app@localhost.test", clock, stage, Duration.ofDays(7));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     this.deliveries = new Deliveries(services, engine);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()), deliveries);
@@ -59,6 +62,10 @@ public final class LocalStack implements AutoCloseable {
 
   public WorkflowFunctionHandler handler() {
     return handler;
+  }
+
+  public LocalOutbox outbox() {
+    return outbox;
   }
 
   public Deliveries deliveries() {

@@ -80,7 +80,7 @@ class LocalRunnerEndToEndTest {
     JsonNode run = json(send("GET", "/runs/" + runId, null, null, runner.apiKey()));
     assertThat(run.path("workflow").asText()).isEqualTo("onboard-user");
     assertThat(run.path("stage").asText()).isEqualTo("local");
-    assertThat(run.path("steps").size()).isEqualTo(5);
+    assertThat(run.path("steps").size()).isEqualTo(6);
     for (JsonNode step : run.path("steps")) {
       assertThat(step.has("status") && step.has("duration_ms") && step.has("action")).as(step.toString()).isTrue();
     }

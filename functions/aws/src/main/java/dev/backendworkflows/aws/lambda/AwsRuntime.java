@@ -20,6 +20,8 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.sesv2.SesV2Client;
+import dev.backendworkflows.aws.ses.SesMailer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,7 +36,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * workflow) or {@code FUNCTION_ROLE=admin}; {@code STAGE}; {@code RUN_RETENTION_DAYS} (default 30);
  * the table names of {@link DynamoDbTables}; {@code WORKFLOWS_DIR} (default: the packaged workflows);
  * for scheduling {@code SCHEDULE_GROUP}, {@code FUNCTION_ARN_PREFIX} (+ workflow name = its
- * function), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code AWS_ENDPOINT_URL} to
+ * function), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code MAIL_FROM} (the default
+ * sender, a verified SES identity); {@code AWS_ENDPOINT_URL} to
  * point the SDK at an emulator.
  */
 public final class AwsRuntime {
@@ -59,7 +62,8 @@ public final class AwsRuntime {
     LambdaDispatcher dispatcher = new LambdaDispatcher(memoize(() -> client(LambdaClient.builder(), env)), arnPrefix);
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
-        scheduler, dispatcher, clock, env.getOrDefault("STAGE", "dev"),
+        scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),
+        clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());

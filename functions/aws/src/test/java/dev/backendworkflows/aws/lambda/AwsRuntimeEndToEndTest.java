@@ -19,15 +19,20 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class AwsRuntimeEndToEndTest {
   private static DynamoDbTables tables;
   private static Map<String, String> env;
+  private static final String ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function:test-wf-";
 
   @BeforeEach
   void deploy() {
     String endpoint = Emulator.endpoint();
     DynamoDbClient client = Emulator.sharedClient();
     tables = Emulator.sharedTables();
-    env = Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_REGION", "us-east-1", "STAGE", "test",
+    env = new java.util.HashMap<>(Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_REGION", "us-east-1", "STAGE", "test",
         DynamoDbTables.ENV_THINGS, tables.things(), DynamoDbTables.ENV_RUNS, tables.runs(),
-        DynamoDbTables.ENV_API_KEYS, tables.apiKeys(), "WORKFLOWS_DIR", Fixtures.shippedWorkflows().toString());
+        DynamoDbTables.ENV_API_KEYS, tables.apiKeys(), DynamoDbTables.ENV_SCHEDULES, tables.schedules(),
+        "WORKFLOWS_DIR", Fixtures.shippedWorkflows().toString(), "MAIL_FROM", "app@example.com"));
+    env.putAll(Map.of("SCHEDULE_GROUP", Emulator.sharedScheduleGroup(), "FUNCTION_ARN_PREFIX", ARN_PREFIX,
+        "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/test-scheduler"));
+    Emulator.sesV2().createEmailIdentity(b -> b.emailIdentity("app@example.com"));
     new ApiKeys(new DynamoDbApiKeyStore(client, tables.apiKeys()), Clock.systemUTC()).register(HandlerCalls.SAMPLE_KEY, "sample", true);
   }
 
@@ -38,6 +43,22 @@ class AwsRuntimeEndToEndTest {
     assertThat(response.path("statusCode").asInt()).as(response.toString()).isEqualTo(200);
     String runId = Json.tree(response.path("body").asText()).path("run_id").asText();
 
+    // the welcome email went through SES and the next step is an EventBridge schedule carrying only its id
+    var schedules = Emulator.scheduler().listSchedules(b -> b.groupName(env.get("SCHEDULE_GROUP")).namePrefix("run-")).schedules();
+    String scheduled = schedules.stream().map(x -> x.name().substring(4)).filter(id -> HandlerCalls.invoke(
+        new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(with("FUNCTION_ROLE", "admin"))),
+        HandlerCalls.getEvent("/schedules/" + id, HandlerCalls.SAMPLE_KEY)).path("body").asText().contains("onboarding-step"))
+        .findFirst().orElseThrow();
+    var schedule = Emulator.scheduler().getSchedule(b -> b.name("run-" + scheduled).groupName(env.get("SCHEDULE_GROUP")));
+    assertThat(schedule.target().arn()).isEqualTo(ARN_PREFIX + "onboarding-step");
+    assertThat(schedule.target().input()).isEqualTo("{\"scheduled_run_id\":\"" + scheduled + "\"}");
+
+    // EventBridge delivers (here: the test, as the emulator never fires), twice: the step runs once
+    WorkflowFunctionHandler step = new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(with("WORKFLOW_NAME", "onboarding-step")));
+    String delivery = "{\"scheduled_run_id\":\"" + scheduled + "\"}";
+    assertThat(HandlerCalls.invoke(step, delivery).path("ran").asBoolean()).isTrue();
+    assertThat(HandlerCalls.invoke(step, delivery).path("ran").asBoolean()).isFalse();
+
     JsonNode wrongWorkflow = HandlerCalls.invoke(onboard, HandlerCalls.sampleEvent("api-import-orders.json"));
     assertThat(wrongWorkflow.path("statusCode").asInt()).isEqualTo(404);
 
@@ -45,7 +66,7 @@ class AwsRuntimeEndToEndTest {
     JsonNode run = Json.tree(HandlerCalls.invoke(admin, HandlerCalls.getEvent("/runs/" + runId, HandlerCalls.SAMPLE_KEY)).path("body").asText());
     assertThat(run.path("status").asText()).isEqualTo("succeeded");
     assertThat(run.path("stage").asText()).isEqualTo("test");
-    assertThat(run.path("steps").size()).isEqualTo(5);
+    assertThat(run.path("steps").size()).isEqualTo(6);
     JsonNode list = Json.tree(HandlerCalls.invoke(admin, HandlerCalls.getEvent("/runs", "workflow=onboard-user", HandlerCalls.SAMPLE_KEY))
         .path("body").asText());
     assertThat(list.path("runs").findValuesAsText("run_id")).contains(runId);

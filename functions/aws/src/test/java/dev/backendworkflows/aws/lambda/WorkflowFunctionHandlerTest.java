@@ -50,10 +50,12 @@ class WorkflowFunctionHandlerTest {
     assertThat(body.path("response").path("created").asBoolean()).isTrue();
     JsonNode run = Json.tree(HandlerCalls.invoke(handler, HandlerCalls.getEvent("/runs/" + body.path("run_id").asText(),
         HandlerCalls.SAMPLE_KEY)).path("body").asText());
-    assertThat(run.path("steps").findValuesAsText("action"))
-        .containsExactly("search_things", "create_thing", "return", "terminate", "log");
-    assertThat(run.path("steps").findValuesAsText("status"))
-        .containsExactly("succeeded", "succeeded", "succeeded", "skipped", "succeeded");
+    assertThat(run.path("steps").valueStream().map(st -> st.path("action").asText()).toList())
+        .containsExactly("search_things", "create_thing", "return", "terminate", "send_email", "schedule_workflow");
+    assertThat(run.path("steps").valueStream().map(st -> st.path("status").asText()).toList())
+        .containsExactly("succeeded", "succeeded", "succeeded", "skipped", "succeeded", "succeeded");
+    assertThat(stack.outbox.sent()).extracting(s -> s.email().subject()).containsExactly("Welcome, Ada Lovelace!");
+    assertThat(stack.schedules.list(dev.backendworkflows.schedule.ScheduleStatus.PENDING, "onboarding-step", 10, null).runs()).hasSize(1);
   }
 
   @Test

@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.sesv2.SesV2Client;
 
 /**
  * The AWS-compatible endpoint adapter tests talk to: {@code AWS_ENDPOINT_URL} (or the system
@@ -24,6 +25,21 @@ public final class Emulator {
 
   private Emulator() {}
 
+  /** A difference from AWS that matters, named where a test depends on it. */
+  public static final String MOTO_CONCURRENCY = "emulator difference: moto serves requests on several threads without "
+      + "serialising conditional writes, so two concurrent conditional updates can both succeed; DynamoDB serialises them. "
+      + "The sequential exactly-once checks still run against moto";
+
+  /** True when {@code AWS_EMULATOR=moto} (set by .ci/run), for the differences named above. */
+  public static boolean isMoto() {
+    boolean moto = "moto".equals(System.getenv("AWS_EMULATOR"));
+    if (moto && TOLD_MOTO.compareAndSet(false, true)) {
+      System.out.println("NOTE " + MOTO_CONCURRENCY);
+    }
+    return moto;
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean TOLD_MOTO = new java.util.concurrent.atomic.AtomicBoolean();
   private static final java.util.concurrent.atomic.AtomicBoolean TOLD = new java.util.concurrent.atomic.AtomicBoolean();
   private static DynamoDbClient client;
   private static DynamoDbTables tables;
@@ -72,6 +88,12 @@ public final class Emulator {
 
   public static SchedulerClient scheduler() {
     return SchedulerClient.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+        .httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+  }
+
+  public static SesV2Client sesV2() {
+    return SesV2Client.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
   }

@@ -25,6 +25,7 @@ public final class ActionRegistry {
     all.addAll(DataActions.all());
     all.addAll(FlowActions.all());
     all.addAll(ScheduleActions.all());
+    all.addAll(EmailActions.all());
     all.addAll(List.of(custom));
     return new ActionRegistry(all);
   }

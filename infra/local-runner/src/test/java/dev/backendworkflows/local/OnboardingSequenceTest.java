@@ -1,0 +1,74 @@
+package dev.backendworkflows.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
+import dev.backendworkflows.testutils.MutableClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The shipped onboarding example, a sequence of emails over a week, run in the local runner on a fast clock. */
+class OnboardingSequenceTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private JsonNode send(LocalRunner runner, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runner.url() + path)).header("Authorization", "Bearer " + runner.apiKey())
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return Json.tree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private List<String> subjects(LocalRunner runner) throws Exception {
+    return send(runner, "GET", "/outbox", null).path("emails").findValuesAsText("subject");
+  }
+
+  private void advance(LocalRunner runner, MutableClock clock, Duration d) throws Exception {
+    clock.advance(d);
+    runner.schedulerLoop().tick();
+    runner.schedulerLoop().drain();
+  }
+
+  @Test
+  void welcomeThenThreeEmailsOverAWeekThenNothing() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-05-04T10:00:00Z"));
+    try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
+        Fixtures.shippedWorkflows().toString()), clock)) {
+      JsonNode signup = send(runner, "POST", "/wf/onboard-user", "{\"email\":\"ada@example.com\",\"name\":\"Ada\"}");
+      assertThat(signup.path("status").asText()).as(signup.toString()).isEqualTo("succeeded");
+      assertThat(subjects(runner)).containsExactly("Welcome, Ada!");
+
+      advance(runner, clock, Duration.ofHours(23));
+      assertThat(subjects(runner)).hasSize(1);
+      advance(runner, clock, Duration.ofHours(1));
+      assertThat(subjects(runner)).containsExactly("Welcome, Ada!", "Set up your first project");
+      advance(runner, clock, Duration.ofDays(2));
+      advance(runner, clock, Duration.ofDays(2));
+      assertThat(subjects(runner)).containsExactly("Welcome, Ada!", "Set up your first project", "Invite your team",
+          "Automate your first workflow");
+      advance(runner, clock, Duration.ofDays(14));
+      assertThat(subjects(runner)).hasSize(4);
+      assertThat(send(runner, "GET", "/schedules?workflow=onboarding-step", null).path("schedules").size()).isZero();
+      assertThat(send(runner, "GET", "/outbox", null).path("emails").valueStream()
+          .map(e -> e.path("email").path("to").toString()).toList()).allMatch(to -> to.equals("[\"ada@example.com\"]"));
+    }
+  }
+
+  @Test
+  void outboxNeedsTheDevKey() throws Exception {
+    try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
+        Fixtures.shippedWorkflows().toString()), java.time.Clock.systemUTC())) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(runner.url() + "/outbox")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(401);
+    }
+  }
+}
