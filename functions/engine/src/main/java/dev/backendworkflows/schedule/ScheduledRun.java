@@ -13,7 +13,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScheduledRun(String id, String workflow, Map<String, Object> params, Instant dueAt,
     ScheduleStatus status, String scheduledBy, String chainId, Instant createdAt, String runId,
-    ErrorInfo error, Instant finishedAt, long expiresAt) {
+    ErrorInfo error, Instant finishedAt, @JsonInclude(JsonInclude.Include.NON_DEFAULT) long expiresAt) {
 
   public ScheduledRun {
     params = params == null ? Map.of() : params;

@@ -68,6 +68,7 @@ public final class TemplateGenerator {
               - DynamoDBCrudPolicy: { TableName: !Ref SchedulesTable }
               - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
               - !Ref SchedulingPolicy
+              - !Ref SendEmailPolicy
         """.formatted(logicalId(w.name()), w.name(), switch (w.trigger().kind()) {
           case API -> "API";
           case RECURRING -> "Recurring";
