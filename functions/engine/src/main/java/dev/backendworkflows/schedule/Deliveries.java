@@ -33,10 +33,28 @@ public final class Deliveries {
    * delivery of the same firing finds the record and runs nothing.
    */
   public Result deliverRecurring(String workflow, Instant scheduledTime) {
-    String id = "rec-" + workflow + "-" + scheduledTime.getEpochSecond();
+    return deliverFiring("rec-" + workflow + "-" + scheduledTime.getEpochSecond(), workflow, Map.of(), scheduledTime, "recurring");
+  }
+
+  /**
+   * A firing of a recurring event set at run time: runs its workflow with its parameters, once per
+   * firing. A firing of an event cancelled meanwhile runs nothing.
+   */
+  public Result deliverRecurringEvent(String recurringEventId, Instant scheduledTime) {
+    var event = services.schedules().getRecurring(recurringEventId);
+    if (event.isEmpty()) {
+      String reason = "firing of recurring event " + recurringEventId + " ignored: it no longer exists (cancelled)";
+      StructuredLog.write("info", reason, Map.of("recurring_event_id", recurringEventId));
+      return new Result(false, null, "cancelled", reason);
+    }
+    return deliverFiring(recurringEventId + "-" + scheduledTime.getEpochSecond(), event.get().workflow(),
+        event.get().params(), scheduledTime, "recurring:" + recurringEventId);
+  }
+
+  private Result deliverFiring(String id, String workflow, Map<String, Object> params, Instant scheduledTime, String by) {
     try {
-      services.schedules().create(new ScheduledRun(id, workflow, Map.of(), scheduledTime, ScheduleStatus.PENDING,
-          "recurring", id, services.clock().instant(), null, null, null, 0));
+      services.schedules().create(new ScheduledRun(id, workflow, params, scheduledTime, ScheduleStatus.PENDING,
+          by, id, services.clock().instant(), null, null, null, 0));
     } catch (dev.backendworkflows.exceptions.ScheduleConflictException duplicate) {
       // the same firing delivered again: the claim below ignores it
     }

@@ -46,4 +46,15 @@ public interface ScheduleStore {
 
   /** Pending runs due at or before {@code now}, oldest first, at most {@code limit}. */
   List<ScheduledRun> due(Instant now, int limit);
+
+  /** Stores a recurring event, replacing one with the same id (setting it again replaces it). */
+  void putRecurring(RecurringEvent event);
+
+  Optional<RecurringEvent> getRecurring(String id);
+
+  /** @return true when there was such a recurring event */
+  boolean deleteRecurring(String id);
+
+  /** Every recurring event (the local runner re-arms them on start). */
+  List<RecurringEvent> listRecurring();
 }

@@ -25,6 +25,15 @@ public interface Scheduler {
   /** Forgets a delivery once it was made, as a one-time schedule deletes itself after firing. */
   void delivered(String scheduledRunId);
 
+  /**
+   * Arranges the firings of a recurring event (create or replace): each delivers the event's id
+   * and the firing time to {@code event.workflow()}'s function.
+   */
+  void deliverRecurring(RecurringEvent event);
+
+  /** Withdraws a recurring event's firings; does nothing when there are none. */
+  void cancelRecurring(String recurringEventId);
+
   /** A delivery: which scheduled run, to which workflow, when. */
   record Delivery(String scheduledRunId, String workflow, Instant at) {}
 }

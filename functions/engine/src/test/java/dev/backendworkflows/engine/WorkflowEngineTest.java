@@ -66,7 +66,7 @@ class WorkflowEngineTest {
           name: later
           trigger: { api: {} }
           steps:
-            - { action: set_recurring, workflow: later, frequency: daily }
+            - { action: api_call, url: "https://example.com" }
           """));
 
   private RunOutcome run(String workflow, Map<String, Object> input) {

@@ -155,4 +155,21 @@ public abstract class ScheduleStoreContract {
     assertThat(seen).containsExactlyElementsOf(runs.reversed().stream().map(ScheduledRun::id).toList());
     assertThat(store.list(ScheduleStatus.CANCELLED, workflow, 10, null).runs()).isEmpty();
   }
+
+  @Test
+  void recurringEventsAreStoredReplacedListedAndDeletedApartFromRuns() {
+    RecurringEvent e = new RecurringEvent(RecurringEvent.idFor(workflow, "user", "u1"), workflow, "user", "u1",
+        "cron(0 9 * * ? *)", "Europe/Paris", T0, Map.of("user_id", "u1"), "run:r0", T0);
+    store.putRecurring(e);
+    assertThat(store.getRecurring(e.id())).contains(e);
+    RecurringEvent replaced = new RecurringEvent(e.id(), workflow, "user", "u1", "rate(1 hour)", "UTC", T0, Map.of(), "run:r1", T0);
+    store.putRecurring(replaced);
+    assertThat(store.getRecurring(e.id())).contains(replaced);
+    assertThat(store.listRecurring()).filteredOn(x -> x.workflow().equals(workflow)).containsExactly(replaced);
+    assertThat(store.get(e.id())).isEmpty();
+    assertThat(store.list(ScheduleStatus.PENDING, workflow, 10, null).runs()).isEmpty();
+    assertThat(store.deleteRecurring(e.id())).isTrue();
+    assertThat(store.deleteRecurring(e.id())).isFalse();
+    assertThat(store.getRecurring(e.id())).isEmpty();
+  }
 }

@@ -94,6 +94,10 @@ final class SchedulerLoop implements AutoCloseable {
         cursor = page.cursor();
       } while (cursor != null);
     }
+    for (var event : services.schedules().listRecurring()) {
+      scheduler.rearmRecurring(event, services.clock().instant());
+      count++;
+    }
     return count;
   }
 
@@ -101,6 +105,8 @@ final class SchedulerLoop implements AutoCloseable {
   synchronized int tick() {
     Instant now = services.clock().instant();
     int fired = scheduler.fireDue(now, d -> submit(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId())));
+    fired += scheduler.fireRecurring(now, (event, at) -> submit(Map.of(WorkflowFunctionHandler.RECURRING_EVENT_ID, event.id(),
+        WorkflowFunctionHandler.SCHEDULED_TIME, at.toString())));
     for (WorkflowDefinition w : recurring) {
       Instant next = nextFiring.get(w.name());
       // after a jump of the clock (tests), each missed firing is delivered, up to a bound

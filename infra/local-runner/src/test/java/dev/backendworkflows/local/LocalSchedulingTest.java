@@ -50,6 +50,12 @@ class LocalSchedulingTest {
         steps:
           - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
         """);
+    Files.writeString(dir.resolve("every-hour.yaml"), """
+        name: every-hour
+        trigger: { api: {} }
+        steps:
+          - { action: set_recurring, workflow: write-note, frequency: cron, cron: "cron(0 * * * ? *)", params: { text: hourly } }
+        """);
     Files.writeString(dir.resolve("morning.yaml"), """
         name: morning
         trigger:
@@ -140,6 +146,25 @@ class LocalSchedulingTest {
       Instant firing = Instant.parse("2026-03-28T08:00:00Z");
       assertThat(deliveries.deliverRecurring("morning", firing).ran()).isTrue();
       assertThat(deliveries.deliverRecurring("morning", firing).ran()).isFalse();
+    }
+  }
+
+  @Test
+  void recurringEventsSetAtRunTimeSurviveARestart() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-05-01T10:30:00Z"));
+    Path data = tmp.resolve("data");
+    try (LocalRunner runner = start(clock, "--data-dir", data.toString())) {
+      assertThat(call(runner, "POST", "/wf/every-hour", "{}").path("status").asText()).isEqualTo("succeeded");
+      clock.advance(Duration.ofHours(2)); // 11:00 and 12:00
+      runner.schedulerLoop().tick();
+      runner.schedulerLoop().drain();
+    }
+    try (LocalRunner runner = start(clock, "--data-dir", data.toString())) {
+      clock.advance(Duration.ofHours(1)); // 13:00, after the restart
+      runner.schedulerLoop().tick();
+      runner.schedulerLoop().drain();
+      assertThat(runner.stack().services().things().search(new dev.backendworkflows.data.ThingQuery("note", java.util.List.of(),
+          null, false, 100, null)).things()).hasSize(3);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduleStore;
@@ -46,7 +47,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
   @Override
   public Optional<ScheduledRun> get(String id) {
     var item = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
-    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(decode(item));
+    return item == null || item.isEmpty() || item.containsKey("event") ? Optional.empty() : Optional.of(decode(item));
   }
 
   /** SET {@code sets} (and REMOVE {@code removes}) when the status is {@code from}; empty if it is not. */
@@ -146,6 +147,41 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
       due.add(decode(items.next()));
     }
     return due;
+  }
+
+  /** Recurring events share the table, under status {@value #RECURRING} (indexed by start time). */
+  static final String RECURRING = "recurring";
+
+  @Override
+  public void putRecurring(RecurringEvent e) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("id", AttributeValue.fromS(e.id()));
+    item.put("status", AttributeValue.fromS(RECURRING));
+    item.put("due_at", AttributeValue.fromS(e.start().toString()));
+    item.put("event", AttributeValue.fromS(Json.write(e)));
+    item.put("workflow", AttributeValue.fromS(e.workflow()));
+    client.putItem(b -> b.tableName(table).item(item));
+  }
+
+  @Override
+  public Optional<RecurringEvent> getRecurring(String id) {
+    var item = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
+    return item == null || !item.containsKey("event") ? Optional.empty()
+        : Optional.of(Json.read(item.get("event").s(), RecurringEvent.class));
+  }
+
+  @Override
+  public boolean deleteRecurring(String id) {
+    var old = client.deleteItem(b -> b.tableName(table).key(key(id)).returnValues(ReturnValue.ALL_OLD));
+    return old.hasAttributes() && old.attributes().containsKey("event");
+  }
+
+  @Override
+  public List<RecurringEvent> listRecurring() {
+    return client.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_STATUS)
+        .keyConditionExpression("#status = :r").expressionAttributeNames(Map.of("#status", "status"))
+        .expressionAttributeValues(Map.of(":r", AttributeValue.fromS(RECURRING)))).items().stream()
+        .map(item -> Json.read(item.get("event").s(), RecurringEvent.class)).toList();
   }
 
   private static Map<String, AttributeValue> key(String id) {

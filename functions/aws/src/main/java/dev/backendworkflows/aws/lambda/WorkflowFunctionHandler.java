@@ -25,6 +25,8 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   /** The fields of a recurring firing: the workflow and EventBridge's {@code <aws.scheduler.scheduled-time>}. */
   public static final String RECURRING_WORKFLOW = "recurring_workflow";
   public static final String SCHEDULED_TIME = "scheduled_time";
+  /** The field of a firing of a recurring event set at run time (with {@link #SCHEDULED_TIME}). */
+  public static final String RECURRING_EVENT_ID = "recurring_event_id";
 
   private final HttpApi api;
   private final Deliveries deliveries;
@@ -52,6 +54,12 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
       if (event != null && event.hasNonNull(SCHEDULED_RUN_ID)) {
         // an infrastructure failure here propagates, so Lambda retries the delivery
         Deliveries.Result result = deliveries.deliver(event.get(SCHEDULED_RUN_ID).asText());
+        Json.MAPPER.writeValue(output, result);
+        return;
+      }
+      if (event != null && event.hasNonNull(RECURRING_EVENT_ID)) {
+        Deliveries.Result result = deliveries.deliverRecurringEvent(event.get(RECURRING_EVENT_ID).asText(),
+            java.time.Instant.parse(event.path(SCHEDULED_TIME).asText()));
         Json.MAPPER.writeValue(output, result);
         return;
       }

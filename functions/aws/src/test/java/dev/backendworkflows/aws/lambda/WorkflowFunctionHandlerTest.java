@@ -69,6 +69,18 @@ class WorkflowFunctionHandlerTest {
   }
 
   @Test
+  void sampleRecurringFiringRunsOnceAndSampleDeliveryOfAnUnknownRunIsIgnored() {
+    JsonNode first = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("recurring-daily-digest.json"));
+    JsonNode again = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("recurring-daily-digest.json"));
+    assertThat(first.path("ran").asBoolean()).isTrue();
+    assertThat(stack.runs.get(first.path("run_id").asText()).orElseThrow().workflow()).isEqualTo("daily-digest");
+    assertThat(again.path("ran").asBoolean()).isFalse();
+    JsonNode unknown = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("scheduled-run.json"));
+    assertThat(unknown.path("ran").asBoolean()).isFalse();
+    assertThat(unknown.path("reason").asText()).contains("unknown");
+  }
+
+  @Test
   void somethingThatIsNotAnHttpApiEventIsA400NotACrash() {
     JsonNode response = HandlerCalls.invoke(handler, "{\"detail-type\":\"Scheduled Event\"}");
     assertThat(response.path("statusCode").asInt()).isEqualTo(400);

@@ -40,4 +40,29 @@ class EventBridgeSchedulerTest extends SchedulerContract {
     assertThat(Json.tree(s.target().input()).path("scheduled_run_id").asText()).isEqualTo(id);
     assertThat(s.target().deadLetterConfig().arn()).isEqualTo(config.deadLetterArn());
   }
+
+  @Test
+  void recurringEventIsARecurringScheduleThatSettingAgainReplacesAndCancelRemoves() {
+    var event = new dev.backendworkflows.schedule.RecurringEvent(
+        dev.backendworkflows.schedule.RecurringEvent.idFor("nudge", "user", "u-" + System.nanoTime()), "nudge", "user", "u1",
+        "cron(0 9 * * ? *)", "Europe/Paris", future, java.util.Map.of("user_id", "u1"), "run:r", future);
+    scheduler.deliverRecurring(event);
+    String name = EventBridgeScheduler.recurringName(event.id());
+    assertThat(name).hasSizeLessThanOrEqualTo(64);
+    var s = client.getSchedule(b -> b.name(name).groupName(config.group()));
+    assertThat(s.scheduleExpression()).isEqualTo("cron(0 9 * * ? *)");
+    assertThat(s.scheduleExpressionTimezone()).isEqualTo("Europe/Paris");
+    assertThat(s.target().arn()).isEqualTo(PREFIX + "nudge");
+    assertThat(Json.tree(s.target().input()).path("recurring_event_id").asText()).isEqualTo(event.id());
+    assertThat(Json.tree(s.target().input()).path("scheduled_time").asText()).isEqualTo("<aws.scheduler.scheduled-time>");
+
+    scheduler.deliverRecurring(new dev.backendworkflows.schedule.RecurringEvent(event.id(), "nudge", "user", "u1",
+        "rate(1 hour)", "UTC", future, java.util.Map.of(), "run:r2", future));
+    assertThat(client.getSchedule(b -> b.name(name).groupName(config.group())).scheduleExpression()).isEqualTo("rate(1 hour)");
+
+    scheduler.cancelRecurring(event.id());
+    // filtered here: moto ignores NamePrefix (an emulator difference; AWS filters)
+    assertThat(client.listSchedules(b -> b.groupName(config.group())).schedules()).noneMatch(x -> x.name().equals(name));
+    scheduler.cancelRecurring(event.id());
+  }
 }

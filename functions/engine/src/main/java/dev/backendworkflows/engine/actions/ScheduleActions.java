@@ -12,7 +12,7 @@ public final class ScheduleActions {
   private ScheduleActions() {}
 
   public static List<Action> all() {
-    return List.of(new ScheduleWorkflow(), new CancelScheduled());
+    return List.of(new ScheduleWorkflow(), new CancelScheduled(), new SetRecurring(), new CancelRecurring());
   }
 
   static Map<String, Object> view(ScheduledRun run) {
@@ -43,6 +43,51 @@ public final class ScheduleActions {
       ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows())
           .schedule(ctx.text("workflow"), ctx.object("params"), due, "run:" + ctx.runId(), chain);
       return view(run);
+    }
+  }
+
+  static Map<String, Object> view(dev.backendworkflows.schedule.RecurringEvent e, Instant now) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", e.id());
+    out.put("workflow", e.workflow());
+    out.put("schedule", e.schedule());
+    out.put("timezone", e.timezone());
+    e.expression().next(now.isBefore(e.start()) ? e.start().minusNanos(1) : now, e.start())
+        .ifPresent(next -> out.put("next_at", next.toString()));
+    return out;
+  }
+
+  /**
+   * Bubble's "Set a recurring event": runs {@code workflow} daily, weekly, monthly (at the time of
+   * day, weekday or day of month of {@code start}) or on a {@code cron}, in {@code timezone}, for
+   * the thing {@code type}/{@code thing_id}. Setting it again for the same thing replaces it.
+   */
+  static final class SetRecurring implements Action {
+    public String name() {
+      return "set_recurring";
+    }
+
+    public Object execute(ActionContext ctx) {
+      Instant now = ctx.services().clock().instant();
+      Object start = ctx.arg("start");
+      Instant from = start == null ? now : Scheduling.dueAt(start, null, now);
+      var event = new dev.backendworkflows.schedule.Recurrences(ctx.services(), ctx.workflows()).set(ctx.text("workflow"),
+          (String) ctx.arg("type"), ctx.has("thing_id") ? ctx.text("thing_id") : null, ctx.text("frequency"),
+          (String) ctx.arg("cron"), (String) ctx.arg("timezone"), from, ctx.object("params"), "run:" + ctx.runId());
+      return view(event, now);
+    }
+  }
+
+  /** Cancels the recurring event of {@code workflow} on a thing; an unknown one fails the step. */
+  static final class CancelRecurring implements Action {
+    public String name() {
+      return "cancel_recurring";
+    }
+
+    public Object execute(ActionContext ctx) {
+      var event = new dev.backendworkflows.schedule.Recurrences(ctx.services(), ctx.workflows())
+          .cancel(ctx.text("workflow"), (String) ctx.arg("type"), ctx.has("thing_id") ? ctx.text("thing_id") : null);
+      return Map.of("id", event.id(), "cancelled", true);
     }
   }
 

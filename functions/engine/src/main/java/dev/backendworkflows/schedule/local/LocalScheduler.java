@@ -1,6 +1,8 @@
 package dev.backendworkflows.schedule.local;
 
 import dev.backendworkflows.schedule.Dispatcher;
+import dev.backendworkflows.schedule.RecurringEvent;
+import dev.backendworkflows.schedule.ScheduleExpression;
 import dev.backendworkflows.schedule.Scheduler;
 import java.time.Instant;
 import java.util.Comparator;
@@ -17,6 +19,8 @@ import java.util.function.Consumer;
  */
 public final class LocalScheduler implements Scheduler, Dispatcher {
   private final ConcurrentMap<String, Delivery> deliveries = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, RecurringEvent> recurring = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Instant> nextFiring = new ConcurrentHashMap<>();
 
   @Override
   public void deliverAt(String scheduledRunId, String workflow, Instant at) {
@@ -59,5 +63,66 @@ public final class LocalScheduler implements Scheduler, Dispatcher {
   @Override
   public void delivered(String scheduledRunId) {
     deliveries.remove(scheduledRunId);
+  }
+
+  @Override
+  public void deliverRecurring(RecurringEvent event) {
+    arm(event, event.createdAt());
+  }
+
+  /** Arms a stored recurring event after a restart: firings missed meanwhile are not replayed. */
+  public void rearmRecurring(RecurringEvent event, Instant now) {
+    arm(event, now);
+  }
+
+  private synchronized void arm(RecurringEvent event, Instant from) {
+    recurring.put(event.id(), event);
+    Instant first = firstAfter(event.expression(), event, from);
+    if (first == null) {
+      nextFiring.remove(event.id());
+    } else {
+      nextFiring.put(event.id(), first);
+    }
+  }
+
+  @Override
+  public void cancelRecurring(String recurringEventId) {
+    recurring.remove(recurringEventId);
+    nextFiring.remove(recurringEventId);
+  }
+
+  /** The recurring events this scheduler fires. */
+  public List<RecurringEvent> recurring() {
+    return List.copyOf(recurring.values());
+  }
+
+  /**
+   * Hands every firing of a recurring event due at {@code now} to {@code fire} (event, firing
+   * time). Counting starts at the first firing after the event was armed, or after its start.
+   *
+   * @return how many firings were handed out
+   */
+  public synchronized int fireRecurring(Instant now, java.util.function.BiConsumer<RecurringEvent, Instant> fire) {
+    int fired = 0;
+    for (RecurringEvent e : recurring.values()) {
+      ScheduleExpression expression = e.expression();
+      Instant next = nextFiring.get(e.id());
+      for (int i = 0; next != null && !next.isAfter(now) && i < 1000; i++) {
+        fire.accept(e, next);
+        fired++;
+        next = expression.next(next, e.start()).orElse(null);
+      }
+      if (next == null) {
+        nextFiring.remove(e.id());
+      } else {
+        nextFiring.put(e.id(), next);
+      }
+    }
+    return fired;
+  }
+
+  private static Instant firstAfter(ScheduleExpression expression, RecurringEvent e, Instant after) {
+    Instant from = e.start().isAfter(after) ? e.start().minusNanos(1) : after;
+    return expression.next(from, e.start()).orElse(null);
   }
 }

@@ -5,6 +5,7 @@ import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduleStore;
@@ -28,6 +29,10 @@ public final class MapScheduleStore implements ScheduleStore {
 
   public MapScheduleStore() {
     this(new ConcurrentSkipListMap<>());
+  }
+
+  private java.util.stream.Stream<String> runs() {
+    return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING)).map(Map.Entry::getValue);
   }
 
   @Override
@@ -88,7 +93,7 @@ public final class MapScheduleStore implements ScheduleStore {
       }
       offset = n.intValue();
     }
-    List<ScheduledRun> all = map.values().stream().map(MapScheduleStore::decode)
+    List<ScheduledRun> all = runs().map(MapScheduleStore::decode)
         .filter(r -> r.status() == status && (workflow == null || workflow.equals(r.workflow())))
         .sorted(Comparator.comparing(ScheduledRun::dueAt).thenComparing(ScheduledRun::id)).toList();
     int from = Math.min(offset, all.size());
@@ -98,9 +103,32 @@ public final class MapScheduleStore implements ScheduleStore {
 
   @Override
   public List<ScheduledRun> due(Instant now, int limit) {
-    return map.values().stream().map(MapScheduleStore::decode)
+    return runs().map(MapScheduleStore::decode)
         .filter(r -> r.status() == ScheduleStatus.PENDING && !r.dueAt().isAfter(now))
         .sorted(Comparator.comparing(ScheduledRun::dueAt).thenComparing(ScheduledRun::id)).limit(limit).toList();
+  }
+
+  private static final String RECURRING = "recurring:";
+
+  @Override
+  public void putRecurring(RecurringEvent event) {
+    map.put(RECURRING + event.id(), Json.write(event));
+  }
+
+  @Override
+  public Optional<RecurringEvent> getRecurring(String id) {
+    return Optional.ofNullable(map.get(RECURRING + id)).map(s -> Json.read(s, RecurringEvent.class));
+  }
+
+  @Override
+  public boolean deleteRecurring(String id) {
+    return map.remove(RECURRING + id) != null;
+  }
+
+  @Override
+  public List<RecurringEvent> listRecurring() {
+    return map.entrySet().stream().filter(e -> e.getKey().startsWith(RECURRING))
+        .map(e -> Json.read(e.getValue(), RecurringEvent.class)).toList();
   }
 
   private static ScheduledRun decode(String json) {

@@ -2,6 +2,7 @@ package dev.backendworkflows.local.tools;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backendworkflows.aws.lambda.HttpApiEvents;
+import dev.backendworkflows.aws.lambda.WorkflowFunctionHandler;
 import dev.backendworkflows.definition.DefinitionLoader;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * Generates {@code events/}: one API Gateway v2 sample event per API workflow, built from the
- * workflow's {@code example}, so the samples cannot drift from the definitions (a test checks it).
+ * workflow's {@code example}; a scheduled-run delivery; and a firing per recurring workflow — so the
+ * samples cannot drift from the definitions (a test checks it).
  * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
  */
 public final class SampleEvents {
@@ -41,6 +43,13 @@ public final class SampleEvents {
       Map<String, Object> event = HttpApiEvents.event("POST", "/wf/" + wf.name(), "", headers,
           Json.write(wf.example()), "127.0.0.1", "sample-" + wf.name(), SAMPLE_TIME);
       files.put("api-" + wf.name() + ".json", pretty(event));
+    }
+    files.put("scheduled-run.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, "01SAMPLESCHEDULEDRUNID0000")));
+    for (WorkflowDefinition wf : workflows.byName().values()) {
+      if (wf.trigger().kind() == Trigger.Kind.RECURRING) {
+        files.put("recurring-" + wf.name() + ".json", pretty(new TreeMap<>(Map.of(WorkflowFunctionHandler.RECURRING_WORKFLOW, wf.name(),
+            WorkflowFunctionHandler.SCHEDULED_TIME, SAMPLE_TIME.toString()))));
+      }
     }
     return files;
   }
