@@ -226,7 +226,7 @@ public final class DefinitionLoader {
         return null;
       }
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
-          example(), steps, file, version(text));
+          example(), steps, file, version(text), functionSettings());
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());
@@ -236,6 +236,12 @@ public final class DefinitionLoader {
         return null;
       }
       return wf;
+    }
+
+    private WorkflowDefinition.FunctionSettings functionSettings() {
+      JsonNode f = tree.path("function");
+      return new WorkflowDefinition.FunctionSettings(f.has("reserved_concurrency") ? f.get("reserved_concurrency").asInt() : null,
+          f.has("memory_mb") ? f.get("memory_mb").asInt() : null, f.has("timeout_s") ? f.get("timeout_s").asInt() : null);
     }
 
     @SuppressWarnings("unchecked")

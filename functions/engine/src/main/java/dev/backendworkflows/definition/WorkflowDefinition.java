@@ -9,4 +9,10 @@ import java.util.Map;
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
-    String version) {}
+    String version, FunctionSettings function) {
+
+  /** Settings of the workflow's own Lambda function; null values leave the template's defaults. */
+  public record FunctionSettings(Integer reservedConcurrency, Integer memoryMb, Integer timeoutS) {
+    public static final FunctionSettings DEFAULTS = new FunctionSettings(null, null, null);
+  }
+}

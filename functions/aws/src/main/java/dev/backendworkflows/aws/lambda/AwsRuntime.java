@@ -35,8 +35,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Builds the HTTP API from the function's environment: {@code WORKFLOW_NAME} (this function's
  * workflow) or {@code FUNCTION_ROLE=admin}; {@code STAGE}; {@code RUN_RETENTION_DAYS} (default 30);
  * the table names of {@link DynamoDbTables}; {@code WORKFLOWS_DIR} (default: the packaged workflows);
- * for scheduling {@code SCHEDULE_GROUP}, {@code FUNCTION_ARN_PREFIX} (+ workflow name = its
- * function), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code MAIL_FROM} (the default
+ * for scheduling {@code SCHEDULE_GROUP}, {@code FUNCTION_ARN_PREFIX} and {@code FUNCTION_ARN_SUFFIX}
+ * (around a workflow name: its function's alias ARN), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code MAIL_FROM} (the default
  * sender, a verified SES identity); {@code AWS_ENDPOINT_URL} to
  * point the SDK at an emulator.
  */
@@ -54,12 +54,12 @@ public final class AwsRuntime {
     DynamoDbClient dynamo = dynamoDb(env);
     DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, "backend-workflows-");
     Clock clock = Clock.systemUTC();
-    String arnPrefix = env.getOrDefault("FUNCTION_ARN_PREFIX", "");
+    EventBridgeScheduler.Config config = new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", "backend-workflows"),
+        env.getOrDefault("FUNCTION_ARN_PREFIX", ""), env.getOrDefault("FUNCTION_ARN_SUFFIX", ""),
+        env.getOrDefault("SCHEDULER_ROLE_ARN", ""), env.get("SCHEDULER_DLQ_ARN"));
     // created on first use: most invocations never schedule, and every client costs cold-start time
-    EventBridgeScheduler scheduler = new EventBridgeScheduler(memoize(() -> client(SchedulerClient.builder(), env)),
-        new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", "backend-workflows"), arnPrefix,
-            env.getOrDefault("SCHEDULER_ROLE_ARN", ""), env.get("SCHEDULER_DLQ_ARN")));
-    LambdaDispatcher dispatcher = new LambdaDispatcher(memoize(() -> client(LambdaClient.builder(), env)), arnPrefix);
+    EventBridgeScheduler scheduler = new EventBridgeScheduler(memoize(() -> client(SchedulerClient.builder(), env)), config);
+    LambdaDispatcher dispatcher = new LambdaDispatcher(memoize(() -> client(LambdaClient.builder(), env)), config::functionArn);
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
         scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),

@@ -36,10 +36,22 @@ public final class EventBridgeScheduler implements Scheduler {
   private static final Pattern AT_EXPRESSION = Pattern.compile("^at\\((\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})\\)$");
 
   /**
-   * Where schedules go and what they invoke: the schedule group, the ARN prefix that with a
-   * workflow name gives its function's ARN, the role Scheduler assumes, and the dead-letter queue.
+   * Where schedules go and what they invoke: the schedule group, the ARN prefix and suffix that
+   * around a workflow name give its function's (alias) ARN, the role Scheduler assumes, and the
+   * dead-letter queue.
    */
-  public record Config(String group, String functionArnPrefix, String roleArn, String deadLetterArn) {}
+  public record Config(String group, String functionArnPrefix, String functionArnSuffix, String roleArn, String deadLetterArn) {
+    /** The ARN that invokes a workflow's function: prefix + name + suffix (the published alias, for SnapStart). */
+    public String functionArn(String workflow) {
+      return functionArnPrefix + workflow + (functionArnSuffix == null ? "" : functionArnSuffix);
+    }
+
+    String workflowOf(String arn) {
+      String rest = arn.startsWith(functionArnPrefix) ? arn.substring(functionArnPrefix.length()) : arn;
+      return functionArnSuffix != null && !functionArnSuffix.isEmpty() && rest.endsWith(functionArnSuffix)
+          ? rest.substring(0, rest.length() - functionArnSuffix.length()) : rest;
+    }
+  }
 
   private final Supplier<SchedulerClient> client;
   private final Config config;
@@ -64,7 +76,7 @@ public final class EventBridgeScheduler implements Scheduler {
           .flexibleTimeWindow(w -> w.mode(FlexibleTimeWindowMode.OFF))
           .actionAfterCompletion(ActionAfterCompletion.DELETE)
           .target(t -> {
-            t.arn(config.functionArnPrefix() + workflow).roleArn(config.roleArn()).input(input(scheduledRunId))
+            t.arn(config.functionArn(workflow)).roleArn(config.roleArn()).input(input(scheduledRunId))
                 .retryPolicy(r -> r.maximumEventAgeInSeconds(86_400).maximumRetryAttempts(185));
             if (config.deadLetterArn() != null && !config.deadLetterArn().isBlank()) {
               t.deadLetterConfig(d -> d.arn(config.deadLetterArn()));
@@ -87,13 +99,15 @@ public final class EventBridgeScheduler implements Scheduler {
   @Override
   public List<Delivery> due(Instant now) {
     List<Delivery> due = new ArrayList<>();
-    for (ScheduleSummary s : client.get().listSchedulesPaginator(b -> b.groupName(config.group()).namePrefix(NAME_PREFIX)).schedules()) {
+    // not called in Lambda: only the local runner polls schedules (emulators store but never fire them)
+    var schedules = client.get().listSchedulesPaginator(b -> b.groupName(config.group()).namePrefix(NAME_PREFIX)).schedules(); // not called in Lambda
+    for (ScheduleSummary s : schedules) {
       if (!s.name().startsWith(NAME_PREFIX)) {
         continue; // moto ignores NamePrefix and lists the whole group; AWS filters. Filtering here is right for both
       }
       GetScheduleResponse schedule;
       try {
-        schedule = client.get().getSchedule(b -> b.name(s.name()).groupName(config.group()));
+        schedule = client.get().getSchedule(b -> b.name(s.name()).groupName(config.group())); // not called in Lambda
       } catch (ResourceNotFoundException gone) {
         continue;
       }
@@ -104,9 +118,7 @@ public final class EventBridgeScheduler implements Scheduler {
       ZoneId zone = schedule.scheduleExpressionTimezone() == null ? ZoneOffset.UTC : ZoneId.of(schedule.scheduleExpressionTimezone());
       Instant at = LocalDateTime.parse(m.group(1)).atZone(zone).toInstant();
       if (!at.isAfter(now)) {
-        String arn = schedule.target().arn();
-        String workflow = arn.startsWith(config.functionArnPrefix()) ? arn.substring(config.functionArnPrefix().length()) : arn;
-        due.add(new Delivery(s.name().substring(NAME_PREFIX.length()), workflow, at));
+        due.add(new Delivery(s.name().substring(NAME_PREFIX.length()), config.workflowOf(schedule.target().arn()), at));
       }
     }
     return due;
@@ -131,7 +143,7 @@ public final class EventBridgeScheduler implements Scheduler {
   @Override
   public void deliverRecurring(RecurringEvent event) {
     software.amazon.awssdk.services.scheduler.model.Target target = software.amazon.awssdk.services.scheduler.model.Target.builder()
-        .arn(config.functionArnPrefix() + event.workflow()).roleArn(config.roleArn()).input(recurringInput(event.id()))
+        .arn(config.functionArn(event.workflow())).roleArn(config.roleArn()).input(recurringInput(event.id()))
         .retryPolicy(r -> r.maximumEventAgeInSeconds(86_400).maximumRetryAttempts(185))
         .deadLetterConfig(config.deadLetterArn() == null || config.deadLetterArn().isBlank() ? null
             : software.amazon.awssdk.services.scheduler.model.DeadLetterConfig.builder().arn(config.deadLetterArn()).build())

@@ -13,16 +13,17 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  */
 public final class LambdaDispatcher implements Dispatcher {
   private final Supplier<LambdaClient> client;
-  private final String functionArnPrefix;
+  private final java.util.function.Function<String, String> functionArn;
 
-  public LambdaDispatcher(Supplier<LambdaClient> client, String functionArnPrefix) {
+  /** @param functionArn the ARN that invokes a workflow's function, by workflow name */
+  public LambdaDispatcher(Supplier<LambdaClient> client, java.util.function.Function<String, String> functionArn) {
     this.client = client;
-    this.functionArnPrefix = functionArnPrefix;
+    this.functionArn = functionArn;
   }
 
   @Override
   public void dispatchNow(String scheduledRunId, String workflow) {
-    client.get().invoke(b -> b.functionName(functionArnPrefix + workflow).invocationType(InvocationType.EVENT)
+    client.get().invoke(b -> b.functionName(functionArn.apply(workflow)).invocationType(InvocationType.EVENT)
         .payload(SdkBytes.fromUtf8String(EventBridgeScheduler.input(scheduledRunId))));
   }
 }

@@ -31,7 +31,7 @@ class AwsRuntimeEndToEndTest {
         DynamoDbTables.ENV_API_KEYS, tables.apiKeys(), DynamoDbTables.ENV_SCHEDULES, tables.schedules(),
         "WORKFLOWS_DIR", Fixtures.shippedWorkflows().toString(), "MAIL_FROM", "app@example.com"));
     env.putAll(Map.of("SCHEDULE_GROUP", Emulator.sharedScheduleGroup(), "FUNCTION_ARN_PREFIX", ARN_PREFIX,
-        "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/test-scheduler"));
+        "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/test-scheduler", "FUNCTION_ARN_SUFFIX", ":live"));
     Emulator.sesV2().createEmailIdentity(b -> b.emailIdentity("app@example.com"));
     new ApiKeys(new DynamoDbApiKeyStore(client, tables.apiKeys()), Clock.systemUTC()).register(HandlerCalls.SAMPLE_KEY, "sample", true);
   }
@@ -50,7 +50,7 @@ class AwsRuntimeEndToEndTest {
         HandlerCalls.getEvent("/schedules/" + id, HandlerCalls.SAMPLE_KEY)).path("body").asText().contains("onboarding-step"))
         .findFirst().orElseThrow();
     var schedule = Emulator.scheduler().getSchedule(b -> b.name("run-" + scheduled).groupName(env.get("SCHEDULE_GROUP")));
-    assertThat(schedule.target().arn()).isEqualTo(ARN_PREFIX + "onboarding-step");
+    assertThat(schedule.target().arn()).isEqualTo(ARN_PREFIX + "onboarding-step:live");
     assertThat(schedule.target().input()).isEqualTo("{\"scheduled_run_id\":\"" + scheduled + "\"}");
 
     // EventBridge delivers (here: the test, as the emulator never fires), twice: the step runs once

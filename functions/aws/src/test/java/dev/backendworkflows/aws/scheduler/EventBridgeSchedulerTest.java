@@ -20,7 +20,7 @@ class EventBridgeSchedulerTest extends SchedulerContract {
   @Override
   protected Scheduler newScheduler() {
     client = Emulator.scheduler();
-    config = new EventBridgeScheduler.Config(Emulator.sharedScheduleGroup(), PREFIX,
+    config = new EventBridgeScheduler.Config(Emulator.sharedScheduleGroup(), PREFIX, ":live",
         "arn:aws:iam::000000000000:role/test-scheduler", "arn:aws:sqs:us-east-1:000000000000:test-dlq");
     return new EventBridgeScheduler(() -> client, config);
   }
@@ -34,7 +34,7 @@ class EventBridgeSchedulerTest extends SchedulerContract {
     assertThat(s.scheduleExpressionTimezone()).isEqualTo("UTC");
     assertThat(s.flexibleTimeWindow().mode()).isEqualTo(FlexibleTimeWindowMode.OFF);
     assertThat(s.actionAfterCompletion()).isEqualTo(ActionAfterCompletion.DELETE);
-    assertThat(s.target().arn()).isEqualTo(PREFIX + "onboard-user");
+    assertThat(s.target().arn()).isEqualTo(PREFIX + "onboard-user:live");
     assertThat(s.target().roleArn()).isEqualTo(config.roleArn());
     assertThat(Json.tree(s.target().input()).properties()).hasSize(1);
     assertThat(Json.tree(s.target().input()).path("scheduled_run_id").asText()).isEqualTo(id);
@@ -52,7 +52,7 @@ class EventBridgeSchedulerTest extends SchedulerContract {
     var s = client.getSchedule(b -> b.name(name).groupName(config.group()));
     assertThat(s.scheduleExpression()).isEqualTo("cron(0 9 * * ? *)");
     assertThat(s.scheduleExpressionTimezone()).isEqualTo("Europe/Paris");
-    assertThat(s.target().arn()).isEqualTo(PREFIX + "nudge");
+    assertThat(s.target().arn()).isEqualTo(PREFIX + "nudge:live");
     assertThat(Json.tree(s.target().input()).path("recurring_event_id").asText()).isEqualTo(event.id());
     assertThat(Json.tree(s.target().input()).path("scheduled_time").asText()).isEqualTo("<aws.scheduler.scheduled-time>");
 

@@ -20,6 +20,8 @@ import java.util.Locale;
 public final class TemplateGenerator {
   public static final String BEGIN = "  # ---- BEGIN GENERATED: one function per workflow (TemplateGenerator) ----";
   public static final String END = "  # ---- END GENERATED ----";
+  /** The one artifact every function runs; {@code sam build} packages it as built ({@code SkipBuild}). */
+  public static final String CODE_URI = "functions/aws/target/backend-workflows-lambda.jar";
 
   private TemplateGenerator() {}
 
@@ -47,18 +49,29 @@ public final class TemplateGenerator {
   }
 
   private static String function(WorkflowDefinition w) {
-    String events = w.trigger().kind() != Trigger.Kind.API ? "" : """
-            Events:
-              Api:
-                Type: HttpApi
-                Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /wf/%s }
-        """.formatted(w.name());
-    return """
-        %s:
-          Type: AWS::Serverless::Function
-          Properties:
-            FunctionName: !Sub ${AWS::StackName}-wf-%s
-            Description: %s workflow %s
+    WorkflowDefinition.FunctionSettings f = w.function() == null ? WorkflowDefinition.FunctionSettings.DEFAULTS : w.function();
+    StringBuilder out = new StringBuilder();
+    out.append(logicalId(w.name())).append(":\n");
+    out.append("  Type: AWS::Serverless::Function\n");
+    out.append("  Metadata:\n    SkipBuild: True\n");
+    out.append("  Properties:\n");
+    out.append("    CodeUri: ").append(CODE_URI).append('\n');
+    out.append("    FunctionName: !Sub ${AWS::StackName}-wf-").append(w.name()).append('\n');
+    out.append("    Description: ").append(switch (w.trigger().kind()) {
+      case API -> "API";
+      case RECURRING -> "Recurring";
+      default -> "Scheduled";
+    }).append(" workflow ").append(w.name()).append('\n');
+    if (f.reservedConcurrency() != null) {
+      out.append("    ReservedConcurrentExecutions: ").append(f.reservedConcurrency()).append('\n');
+    }
+    if (f.memoryMb() != null) {
+      out.append("    MemorySize: ").append(f.memoryMb()).append('\n');
+    }
+    if (f.timeoutS() != null) {
+      out.append("    Timeout: ").append(f.timeoutS()).append('\n');
+    }
+    out.append("""
             Environment:
               Variables:
                 WORKFLOW_NAME: %s
@@ -69,12 +82,16 @@ public final class TemplateGenerator {
               - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
               - !Ref SchedulingPolicy
               - !Ref SendEmailPolicy
-        """.formatted(logicalId(w.name()), w.name(), switch (w.trigger().kind()) {
-          case API -> "API";
-          case RECURRING -> "Recurring";
-          default -> "Scheduled";
-        },
-        w.name(), w.name()) + events;
+        """.formatted(w.name()));
+    if (w.trigger().kind() == Trigger.Kind.API) {
+      out.append("""
+              Events:
+                Api:
+                  Type: HttpApi
+                  Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /wf/%s }
+          """.formatted(w.name()));
+    }
+    return out.toString();
   }
 
   /** The EventBridge Scheduler schedule of a recurring workflow; its input names the workflow and the firing. */
@@ -92,7 +109,7 @@ public final class TemplateGenerator {
             ScheduleExpressionTimezone: %s%s
             FlexibleTimeWindow: { Mode: "OFF" }
             Target:
-              Arn: !GetAtt %s.Arn
+              Arn: !Ref %sAliaslive
               RoleArn: !GetAtt SchedulerRole.Arn
               Input: '{"recurring_workflow":"%s","scheduled_time":"<aws.scheduler.scheduled-time>"}'
               RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 }
