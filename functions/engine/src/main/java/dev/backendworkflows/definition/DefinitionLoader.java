@@ -253,7 +253,11 @@ public final class DefinitionLoader {
       JsonNode t = tree.path("trigger");
       if (t.has("api")) {
         String auth = t.path("api").path("auth").asText("api_key");
-        return new Trigger(Trigger.Kind.API, auth.equals("none") ? Trigger.Auth.NONE : Trigger.Auth.API_KEY);
+        return new Trigger(Trigger.Kind.API, switch (auth) {
+          case "none" -> Trigger.Auth.NONE;
+          case "user" -> Trigger.Auth.USER;
+          default -> Trigger.Auth.API_KEY;
+        });
       }
       if (t.has("recurring")) {
         JsonNode r = t.get("recurring");

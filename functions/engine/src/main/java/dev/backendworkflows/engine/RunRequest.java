@@ -2,5 +2,12 @@ package dev.backendworkflows.engine;
 
 import java.util.Map;
 
-/** A request to run a workflow: its raw input, what triggered it, and who called. */
-public record RunRequest(String workflow, Map<String, Object> input, String trigger, String caller) {}
+/**
+ * A request to run a workflow: its raw input, what triggered it, who called, and for user-auth
+ * workflows the caller's verified JWT claims (visible to expressions as {@code $run.user}).
+ */
+public record RunRequest(String workflow, Map<String, Object> input, String trigger, String caller, Map<String, Object> user) {
+  public RunRequest(String workflow, Map<String, Object> input, String trigger, String caller) {
+    this(workflow, input, trigger, caller, null);
+  }
+}

@@ -78,13 +78,16 @@ public final class WorkflowEngine {
         services.stage(), ParameterBinder.redact(wf, params), RunStatus.RUNNING, started, null, null, List.of(),
         null, null, null, expiresAt);
     services.runs().put(record);
-    return execute(wf, record, params);
+    return execute(wf, record, params, request.user());
   }
 
-  private RunOutcome execute(WorkflowDefinition wf, RunRecord record, Map<String, Object> params) {
+  private RunOutcome execute(WorkflowDefinition wf, RunRecord record, Map<String, Object> params, Map<String, Object> user) {
     Map<String, Object> stepResults = new LinkedHashMap<>();
-    Map<String, Object> run = Map.of("id", record.runId(), "workflow", wf.name(), "trigger", record.trigger(),
-        "stage", record.stage() == null ? "" : record.stage(), "started_at", record.startedAt().toString());
+    Map<String, Object> run = new LinkedHashMap<>(Map.of("id", record.runId(), "workflow", wf.name(), "trigger", record.trigger(),
+        "stage", record.stage() == null ? "" : record.stage(), "started_at", record.startedAt().toString()));
+    if (user != null) {
+      run.put("user", user);
+    }
     Scope scope = new Scope(params, stepResults, run, record.startedAt().toString());
     List<StepRecord> steps = new ArrayList<>();
     Object response = null;

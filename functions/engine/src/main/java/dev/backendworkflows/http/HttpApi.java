@@ -133,6 +133,16 @@ public final class HttpApi {
       }
       caller = "key:" + keys.authenticate(bearer(request)).map(ApiKey::name).orElse("?");
     }
+    Map<String, Object> user = null;
+    if (def.trigger().auth() == Trigger.Auth.USER) {
+      // API Gateway's JWT authorizer verified the token before the function ran; no claims, no user
+      if (!(request.claims().get("sub") instanceof String sub) || sub.isBlank()) {
+        return ApiResponse.error(401, "unauthorized", "Workflow '" + name + "' needs a user: send 'Authorization: Bearer <JWT>' "
+            + "from the identity provider the stack trusts").withHeader("www-authenticate", "Bearer");
+      }
+      caller = "user:" + sub;
+      user = request.claims();
+    }
     Object input;
     try {
       input = body(request);
@@ -141,7 +151,7 @@ public final class HttpApi {
     }
     try {
       @SuppressWarnings("unchecked")
-      RunOutcome outcome = engine.run(new RunRequest(name, (Map<String, Object>) input, "api", caller));
+      RunOutcome outcome = engine.run(new RunRequest(name, (Map<String, Object>) input, "api", caller, user));
       return outcomeResponse(outcome);
     } catch (WorkflowEngine.RejectedRunException e) {
       return ApiResponse.error(400, new ErrorInfo(e.code(), e.getMessage(), e.input().fields()), e.runId())

@@ -33,6 +33,12 @@ class HttpApiTest {
           steps:
             - { action: get_thing, type: user, thing_id: "{% $number('x') %}" }
           """,
+      "mine.yaml", """
+          name: mine
+          trigger: { api: { auth: user } }
+          steps:
+            - { action: return, data: { email: "{% $run.user.email %}" } }
+          """,
       "internal.yaml", """
           name: internal
           trigger: { schedule: {} }
@@ -128,6 +134,17 @@ class HttpApiTest {
     assertThat(code(call(get("/runs", stack.adminKey, Map.of("status", "weird")), 400))).isEqualTo("invalid_query");
     assertThat(code(call(get("/runs", stack.adminKey, Map.of("workflow", "echo", "cursor", "zz")), 400))).isEqualTo("invalid_query");
     assertThat(code(call(get("/runs/unknown", stack.adminKey, Map.of()), 404))).isEqualTo("run_not_found");
+  }
+
+  @Test
+  void userAuthWorkflowsRunForTheVerifiedUserOnly() {
+    JsonNode anonymous = call(post("/wf/mine", stack.userKey, ""), 401);
+    assertThat(code(anonymous)).isEqualTo("unauthorized");
+    ApiRequest withClaims = new ApiRequest("POST", "/wf/mine", Map.of(), Map.of(), "", "r",
+        Map.of("sub", "user-42", "email", "ada@example.com"));
+    JsonNode ok = call(withClaims, 200);
+    assertThat(ok.path("response").path("email").asText()).isEqualTo("ada@example.com");
+    assertThat(stack.runs.get(ok.path("run_id").asText()).orElseThrow().caller()).isEqualTo("user:user-42");
   }
 
   @Test

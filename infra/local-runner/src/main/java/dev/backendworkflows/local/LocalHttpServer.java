@@ -30,6 +30,8 @@ public final class LocalHttpServer implements AutoCloseable {
   private final RequestStreamHandler handler;
   private final Map<String, Supplier<Object>> localRoutes = new java.util.concurrent.ConcurrentHashMap<>();
   private final String devKey;
+  private volatile java.util.function.Predicate<String> userAuthPath = path -> false;
+  private volatile LocalJwtAuthorizer authorizer = new LocalJwtAuthorizer(null);
 
   /** @param devKey the bearer key that local-only routes (such as the outbox) require */
   public LocalHttpServer(String host, int port, RequestStreamHandler handler, String devKey) throws IOException {
@@ -38,6 +40,12 @@ public final class LocalHttpServer implements AutoCloseable {
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/", this::serve);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  /** Routes for which this server plays API Gateway's JWT authorizer, and how it verifies tokens. */
+  void requireUser(java.util.function.Predicate<String> path, LocalJwtAuthorizer authorizer) {
+    this.userAuthPath = path;
+    this.authorizer = authorizer;
   }
 
   /** Serves {@code GET path} from the runner itself (not the Lambda handler): local-only views. */
@@ -67,6 +75,18 @@ public final class LocalHttpServer implements AutoCloseable {
       }
       byte[] body = readCapped(exchange.getRequestBody());
       Map<String, Object> event = event(exchange, new String(body, StandardCharsets.UTF_8));
+      if (userAuthPath.test(exchange.getRequestURI().getPath())) {
+        var claims = authorizer.claims(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (claims.isEmpty()) { // what API Gateway's JWT authorizer answers, before any function runs
+          byte[] bytes = "{\"message\":\"Unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("content-type", "application/json");
+          exchange.getResponseHeaders().set("www-authenticate", "Bearer");
+          exchange.sendResponseHeaders(401, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          return;
+        }
+        event = HttpApiEvents.withClaims(event, claims.get());
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
       JsonNode response = Json.MAPPER.readTree(out.toByteArray());

@@ -29,10 +29,11 @@ public final class LocalRunner implements AutoCloseable {
         --workflows  folder of workflow .yaml files and data-schema.yaml
         --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
         --api-key    use this dev API key instead of a generated one
+        --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept
       """;
 
   /** Parsed command line. */
-  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey) {
+  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret) {
     static Options parse(String... args) {
       String host = "127.0.0.1";
       int port = 3000;
@@ -40,6 +41,7 @@ public final class LocalRunner implements AutoCloseable {
       Path dataDir = null;
       String stage = "local";
       String apiKey = System.getenv("BW_API_KEY");
+      String jwtSecret = System.getenv("BW_JWT_SECRET");
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -62,10 +64,11 @@ public final class LocalRunner implements AutoCloseable {
           case "--data-dir" -> dataDir = Path.of(value);
           case "--stage" -> stage = value;
           case "--api-key" -> apiKey = value;
+          case "--jwt-secret" -> jwtSecret = value;
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Options(host, port, workflows, dataDir, stage, apiKey);
+      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret);
     }
   }
 
@@ -92,6 +95,13 @@ public final class LocalRunner implements AutoCloseable {
     this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
     this.server = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
     server.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
+    java.util.Set<String> userPaths = new java.util.HashSet<>();
+    workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
+        .forEach(w -> {
+          userPaths.add("/wf/" + w.name());
+          userPaths.add("/wf/" + w.name() + "/");
+        });
+    server.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret()));
     server.start();
   }
 

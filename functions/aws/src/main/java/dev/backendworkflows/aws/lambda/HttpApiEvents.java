@@ -33,8 +33,10 @@ public final class HttpApiEvents {
       body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
     }
     String path = event.hasNonNull("rawPath") ? event.get("rawPath").asText() : http.path("path").asText("/");
+    JsonNode claims = event.path("requestContext").path("authorizer").path("jwt").path("claims");
     return new ApiRequest(http.get("method").asText().toUpperCase(Locale.ROOT), path, headers, query, body,
-        event.path("requestContext").path("requestId").asText(null));
+        event.path("requestContext").path("requestId").asText(null),
+        claims.isObject() ? dev.backendworkflows.internal.Json.object(claims) : Map.of());
   }
 
   /**
@@ -84,6 +86,16 @@ public final class HttpApiEvents {
     }
     event.put("isBase64Encoded", false);
     return event;
+  }
+
+  /** The event as API Gateway's JWT authorizer passes it on: with the verified token's claims. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> withClaims(Map<String, Object> event, Map<String, Object> claims) {
+    Map<String, Object> out = new LinkedHashMap<>(event);
+    Map<String, Object> context = new LinkedHashMap<>((Map<String, Object>) event.get("requestContext"));
+    context.put("authorizer", Map.of("jwt", Map.of("claims", claims, "scopes", java.util.List.of())));
+    out.put("requestContext", context);
+    return out;
   }
 
   /** The payload-2.0 response object API Gateway expects. */

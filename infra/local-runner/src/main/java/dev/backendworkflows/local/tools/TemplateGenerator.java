@@ -34,9 +34,10 @@ public final class TemplateGenerator {
     return out + "Function";
   }
 
-  /** The generated section, for every workflow that runs as a function of its own. */
+  /** The generated section: the HTTP API, and every workflow that runs as a function of its own. */
   public static String section(Workflows workflows) {
     StringBuilder out = new StringBuilder(BEGIN).append('\n');
+    out.append(httpApi(workflows).strip().indent(2)).append('\n');
     workflows.byName().values().stream().sorted(Comparator.comparing(WorkflowDefinition::name))
         .filter(w -> w.trigger().kind() != Trigger.Kind.CUSTOM_EVENT)
         .forEach(w -> {
@@ -46,6 +47,35 @@ public final class TemplateGenerator {
           }
         });
     return out.append(END).append('\n').toString();
+  }
+
+  private static boolean usesUserAuth(WorkflowDefinition w) {
+    return w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER;
+  }
+
+  /** The HTTP API; with the JWT authorizer (JwtIssuer, JwtAudience) only when a workflow has {@code auth: user}. */
+  private static String httpApi(Workflows workflows) {
+    String api = """
+        HttpApi:
+          Type: AWS::Serverless::HttpApi
+          Properties:
+            StageName: $default
+            DefaultRouteSettings:
+              ThrottlingBurstLimit: !Ref ApiBurstLimit
+              ThrottlingRateLimit: !Ref ApiRateLimit
+        """;
+    if (workflows.byName().values().stream().noneMatch(TemplateGenerator::usesUserAuth)) {
+      return api;
+    }
+    return api + """
+            Auth:
+              Authorizers:
+                UserJwt:
+                  IdentitySource: $request.header.Authorization
+                  JwtConfiguration:
+                    issuer: !Ref JwtIssuer
+                    audience: [!Ref JwtAudience]
+        """;
   }
 
   private static String function(WorkflowDefinition w) {
@@ -88,8 +118,8 @@ public final class TemplateGenerator {
               Events:
                 Api:
                   Type: HttpApi
-                  Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /wf/%s }
-          """.formatted(w.name()));
+                  Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /wf/%s%s }
+          """.formatted(w.name(), usesUserAuth(w) ? ", Auth: { Authorizer: UserJwt }" : ""));
     }
     return out.toString();
   }

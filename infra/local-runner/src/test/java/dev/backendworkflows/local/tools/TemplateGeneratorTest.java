@@ -31,6 +31,16 @@ class TemplateGeneratorTest {
   }
 
   @Test
+  void theJwtAuthorizerIsThereOnlyWhenAWorkflowHasUserAuth() {
+    assertThat(TemplateGenerator.section(shipped)).doesNotContain("UserJwt");
+    Workflows withUser = Fixtures.workflows("me.yaml", "name: me\ntrigger: { api: { auth: user } }\nsteps: [ { action: return } ]\n",
+        "open.yaml", "name: open\ntrigger: { api: { auth: none } }\nsteps: [ { action: return } ]\n");
+    String section = TemplateGenerator.section(withUser);
+    assertThat(section).contains("UserJwt:").contains("issuer: !Ref JwtIssuer").contains("audience: [!Ref JwtAudience]")
+        .contains("Path: /wf/me, Auth: { Authorizer: UserJwt } }").contains("Path: /wf/open }");
+  }
+
+  @Test
   void aTemplateWithoutTheMarkersIsAClearError() {
     assertThatThrownBy(() -> TemplateGenerator.regenerate("Resources: {}\n", shipped)).hasMessageContaining(TemplateGenerator.BEGIN);
   }
