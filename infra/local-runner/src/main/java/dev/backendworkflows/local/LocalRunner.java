@@ -30,10 +30,13 @@ public final class LocalRunner implements AutoCloseable {
         --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
         --api-key    use this dev API key instead of a generated one
         --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept
+        --aws-endpoint URL  use a LocalStack-compatible emulator for DynamoDB, EventBridge Scheduler
+                     and SES instead of the embedded stack; the runner fires the schedules it finds there
       """;
 
   /** Parsed command line. */
-  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret) {
+  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
+      String awsEndpoint) {
     static Options parse(String... args) {
       String host = "127.0.0.1";
       int port = 3000;
@@ -42,6 +45,7 @@ public final class LocalRunner implements AutoCloseable {
       String stage = "local";
       String apiKey = System.getenv("BW_API_KEY");
       String jwtSecret = System.getenv("BW_JWT_SECRET");
+      String awsEndpoint = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -65,14 +69,18 @@ public final class LocalRunner implements AutoCloseable {
           case "--stage" -> stage = value;
           case "--api-key" -> apiKey = value;
           case "--jwt-secret" -> jwtSecret = value;
+          case "--aws-endpoint" -> awsEndpoint = value;
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret);
+      if (awsEndpoint != null && dataDir != null) {
+        throw new IllegalArgumentException("--aws-endpoint and --data-dir exclude each other: with an emulator, data lives there");
+      }
+      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint);
     }
   }
 
-  private final LocalStack stack;
+  private final RunnerStack stack;
   private final LocalHttpServer server;
   private final SchedulerLoop schedulerLoop;
   private final int rearmed;
@@ -88,13 +96,17 @@ public final class LocalRunner implements AutoCloseable {
   public LocalRunner(Options options, Clock clock) throws IOException {
     this.options = options;
     this.workflows = new DefinitionLoader().load(options.workflows());
-    this.stack = new LocalStack(workflows, options.dataDir(), clock, options.stage());
+    this.stack = options.awsEndpoint() != null
+        ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage())
+        : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage());
     this.apiKey = devKey(options);
     stack.keys().register(apiKey, "dev", true);
-    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler());
+    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator());
     this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
     this.server = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
-    server.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
+    if (stack.outbox() != null) {
+      server.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
+    }
     java.util.Set<String> userPaths = new java.util.HashSet<>();
     workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
         .forEach(w -> {
@@ -135,7 +147,7 @@ public final class LocalRunner implements AutoCloseable {
     return apiKey;
   }
 
-  public LocalStack stack() {
+  public RunnerStack stack() {
     return stack;
   }
 
@@ -151,16 +163,22 @@ public final class LocalRunner implements AutoCloseable {
     List<String> waiting = api.stream().filter(w -> !runnable(w)).map(WorkflowDefinition::name).toList();
     out.println("Backend Workflows local runner");
     out.println("  Serving       " + url() + "   (stage " + options.stage() + ", data "
-        + (options.dataDir() == null ? "in memory" : "in " + options.dataDir()) + ")");
+        + (options.awsEndpoint() != null ? "in the emulator at " + options.awsEndpoint()
+            : options.dataDir() == null ? "in memory" : "in " + options.dataDir()) + ")");
     out.println("  Workflows     " + workflows.byName().size() + " loaded from " + options.workflows() + "; over HTTP: "
         + String.join(", ", runnable.stream().map(WorkflowDefinition::name).toList()));
     if (!waiting.isEmpty()) {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
     out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs and /schedules)");
-    out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
-    out.println("  Scheduler     local: fires scheduled runs within a second of their time"
-        + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed from " + options.dataDir() : ""));
+    if (stack.outbox() != null) {
+      out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
+    } else {
+      out.println("  Email         SES in the emulator (sender " + RunnerStack.LOCAL_MAIL_FROM + ", verified at start)");
+    }
+    out.println("  Scheduler     " + (stack.pollsEmulator() ? "EventBridge Scheduler in the emulator; the runner fires due schedules (within ~1 s)"
+        : "local: fires scheduled runs within a second of their time"
+        + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed" : "")));
     runnable.stream().filter(w -> !w.example().isEmpty()).findFirst().ifPresent(w -> {
       out.println();
       out.println("Try:");

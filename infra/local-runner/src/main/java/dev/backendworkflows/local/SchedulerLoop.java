@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SchedulerLoop implements AutoCloseable {
   private static final int MAX_CATCH_UP = 1000;
+  /** How often the emulator's schedules are listed (each poll lists and reads them). */
+  private static final long EMULATOR_POLL_MS = 1000;
   private final Services services;
   private final LocalScheduler scheduler;
   private final RequestStreamHandler handler;
@@ -51,7 +53,11 @@ final class SchedulerLoop implements AutoCloseable {
   private final Instant anchor;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
-  SchedulerLoop(Services services, Workflows workflows, LocalScheduler scheduler, RequestStreamHandler handler) {
+  private final boolean pollEmulator;
+  private volatile Instant lastPoll = Instant.EPOCH;
+
+  SchedulerLoop(Services services, Workflows workflows, LocalScheduler scheduler, RequestStreamHandler handler, boolean pollEmulator) {
+    this.pollEmulator = pollEmulator;
     this.services = services;
     this.scheduler = scheduler;
     this.handler = handler;
@@ -82,6 +88,9 @@ final class SchedulerLoop implements AutoCloseable {
       do {
         SchedulePage page = services.schedules().list(status, null, 100, cursor);
         for (ScheduledRun run : page.runs()) {
+          if (pollEmulator && status == ScheduleStatus.PENDING) {
+            continue; // their schedules live in the emulator, which the loop polls
+          }
           if (status == ScheduleStatus.RUNNING) {
             services.schedules().finish(run.id(), ScheduleStatus.FAILED, run.runId(), new ErrorInfo("interrupted",
                 "the local runner stopped while this run was running; retry it with POST /schedules/" + run.id() + "/retry"),
@@ -101,10 +110,25 @@ final class SchedulerLoop implements AutoCloseable {
     return count;
   }
 
+  /** Forces the next tick to poll the emulator (tests). */
+  void pollNow() {
+    lastPoll = Instant.EPOCH;
+  }
+
   /** Delivers everything due now on worker threads; returns how many deliveries started. */
   synchronized int tick() {
     Instant now = services.clock().instant();
     int fired = scheduler.fireDue(now, d -> submit(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId())));
+    if (pollEmulator && Duration.between(lastPoll, Instant.now()).toMillis() >= EMULATOR_POLL_MS) {
+      // the emulator stores schedules but never fires them: fire the due ones and delete them, as
+      // ActionAfterCompletion=DELETE does after AWS fires a one-time schedule
+      lastPoll = Instant.now();
+      for (var d : services.scheduler().due(now)) {
+        services.scheduler().delivered(d.scheduledRunId());
+        submit(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId()));
+        fired++;
+      }
+    }
     fired += scheduler.fireRecurring(now, (event, at) -> submit(Map.of(WorkflowFunctionHandler.RECURRING_EVENT_ID, event.id(),
         WorkflowFunctionHandler.SCHEDULED_TIME, at.toString())));
     for (WorkflowDefinition w : recurring) {

@@ -44,6 +44,9 @@ public final class AwsRuntime {
   public static final String ENV_WORKFLOW = "WORKFLOW_NAME";
   public static final String ENV_ROLE = "FUNCTION_ROLE";
   public static final int DEFAULT_RETENTION_DAYS = 30;
+  /** Table names and schedule group when the environment does not name them (emulators, the runner). */
+  public static final String DEFAULT_TABLE_PREFIX = "backend-workflows-";
+  public static final String DEFAULT_SCHEDULE_GROUP = "backend-workflows";
 
   private AwsRuntime() {}
 
@@ -52,9 +55,9 @@ public final class AwsRuntime {
 
   public static Function fromEnvironment(Map<String, String> env) {
     DynamoDbClient dynamo = dynamoDb(env);
-    DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, "backend-workflows-");
+    DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, DEFAULT_TABLE_PREFIX);
     Clock clock = Clock.systemUTC();
-    EventBridgeScheduler.Config config = new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", "backend-workflows"),
+    EventBridgeScheduler.Config config = new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", DEFAULT_SCHEDULE_GROUP),
         env.getOrDefault("FUNCTION_ARN_PREFIX", ""), env.getOrDefault("FUNCTION_ARN_SUFFIX", ""),
         env.getOrDefault("SCHEDULER_ROLE_ARN", ""), env.get("SCHEDULER_DLQ_ARN"));
     // created on first use: most invocations never schedule, and every client costs cold-start time
