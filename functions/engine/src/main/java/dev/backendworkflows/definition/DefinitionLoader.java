@@ -111,10 +111,57 @@ public final class DefinitionLoader {
         }
       }
     });
+    checkEvents(trees, workflows, errors);
     if (!errors.isEmpty()) {
       throw new DefinitionException(errors);
     }
     return new Workflows(workflows, types);
+  }
+
+  /** trigger_event targets must be custom events, and custom events must not call themselves round. */
+  private static void checkEvents(Map<String, JsonNode> trees, Map<String, WorkflowDefinition> workflows, List<DefinitionError> errors) {
+    Map<String, List<String>> calls = new LinkedHashMap<>();
+    trees.forEach((file, tree) -> {
+      String name = tree.path("name").asText();
+      JsonNode steps = tree.path("steps");
+      for (int i = 0; i < steps.size(); i++) {
+        JsonNode event = steps.get(i).get("event");
+        if (!"trigger_event".equals(steps.get(i).path("action").asText()) || event == null || !event.isTextual()) {
+          continue;
+        }
+        WorkflowDefinition target = workflows.get(event.asText());
+        if (target != null && target.trigger().kind() != Trigger.Kind.CUSTOM_EVENT) {
+          errors.add(new DefinitionError(file, "steps[" + i + "].event", "'" + event.asText() + "' is not a custom event "
+              + "(its trigger is " + target.trigger().kind().name().toLowerCase() + "); trigger_event runs workflows with trigger: custom_event"));
+        }
+        calls.computeIfAbsent(name, k -> new ArrayList<>()).add(event.asText());
+      }
+    });
+    for (String start : calls.keySet()) {
+      List<String> cycle = cycleFrom(start, start, calls, new ArrayList<>(List.of(start)), new java.util.HashSet<>());
+      if (cycle != null && cycle.getFirst().equals(cycle.stream().sorted().findFirst().orElse(start))) { // report each cycle once
+        errors.add(new DefinitionError(start + ".yaml", "steps", "custom events call each other in a cycle: " + String.join(" → ", cycle)));
+      }
+    }
+  }
+
+  private static List<String> cycleFrom(String start, String at, Map<String, List<String>> calls, List<String> path, java.util.Set<String> seen) {
+    for (String next : calls.getOrDefault(at, List.of())) {
+      if (next.equals(start)) {
+        List<String> cycle = new ArrayList<>(path);
+        cycle.add(start);
+        return cycle;
+      }
+      if (seen.add(next)) {
+        path.add(next);
+        List<String> found = cycleFrom(start, next, calls, path, seen);
+        if (found != null) {
+          return found;
+        }
+        path.removeLast();
+      }
+    }
+    return null;
   }
 
   private Map<String, DataType> loadTypes(String yaml, List<DefinitionError> errors) {

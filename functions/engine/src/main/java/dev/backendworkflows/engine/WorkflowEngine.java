@@ -78,10 +78,11 @@ public final class WorkflowEngine {
         services.stage(), ParameterBinder.redact(wf, params), RunStatus.RUNNING, started, null, null, List.of(),
         null, null, null, expiresAt);
     services.runs().put(record);
-    return execute(wf, record, params, request.user());
+    return execute(wf, record, params, request.user(), request.depth());
   }
 
-  private RunOutcome execute(WorkflowDefinition wf, RunRecord record, Map<String, Object> params, Map<String, Object> user) {
+  private RunOutcome execute(WorkflowDefinition wf, RunRecord record, Map<String, Object> params, Map<String, Object> user,
+      int depth) {
     Map<String, Object> stepResults = new LinkedHashMap<>();
     Map<String, Object> run = new LinkedHashMap<>(Map.of("id", record.runId(), "workflow", wf.name(), "trigger", record.trigger(),
         "stage", record.stage() == null ? "" : record.stage(), "started_at", record.startedAt().toString()));
@@ -97,7 +98,8 @@ public final class WorkflowEngine {
     for (StepDefinition step : wf.steps()) {
       long t0 = System.nanoTime();
       Boolean condition = null;
-      ActionContext ctx = new ActionContext(step, scope, services, workflows, record.runId(), wf.name(), record.caller());
+      ActionContext ctx = new ActionContext(step, scope, services, workflows, record.runId(), wf.name(), record.caller(),
+          this, user, depth);
       try {
         if (step.when() != null) {
           condition = Jsonata.boolize(step.when().evaluate(scope));

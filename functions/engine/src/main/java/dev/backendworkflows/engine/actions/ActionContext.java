@@ -17,13 +17,19 @@ public final class ActionContext {
   private final String runId;
   private final String workflow;
   private final String caller;
+  private final dev.backendworkflows.engine.WorkflowEngine engine;
+  private final Map<String, Object> user;
+  private final int depth;
   private boolean terminated;
   private String terminateReason;
   private boolean responded;
   private Object response;
 
   public ActionContext(StepDefinition step, Scope scope, Services services, Workflows workflows, String runId, String workflow,
-      String caller) {
+      String caller, dev.backendworkflows.engine.WorkflowEngine engine, Map<String, Object> user, int depth) {
+    this.engine = engine;
+    this.user = user;
+    this.depth = depth;
     this.step = step;
     this.scope = scope;
     this.services = services;
@@ -31,6 +37,21 @@ public final class ActionContext {
     this.runId = runId;
     this.workflow = workflow;
     this.caller = caller;
+  }
+
+  /** The engine, for actions that run other workflows inside this run (custom events). */
+  public dev.backendworkflows.engine.WorkflowEngine engine() {
+    return engine;
+  }
+
+  /** The verified user of a user-auth run (passed on to custom events), or null. */
+  public Map<String, Object> user() {
+    return user;
+  }
+
+  /** How many custom events deep this run is (0 for a run of its own). */
+  public int depth() {
+    return depth;
   }
 
   /** Who started this run: {@code key:<name>}, {@code anonymous}, {@code scheduled:<id>}. */

@@ -26,6 +26,7 @@ public final class ActionRegistry {
     all.addAll(FlowActions.all());
     all.addAll(ScheduleActions.all());
     all.addAll(EmailActions.all());
+    all.addAll(EventActions.all());
     all.addAll(List.of(custom));
     return new ActionRegistry(all);
   }
