@@ -273,7 +273,8 @@ public final class DefinitionLoader {
         return null;
       }
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
-          example(), steps, file, version(text), functionSettings());
+          example(), steps, file, version(text), functionSettings(),
+          tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS));
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());

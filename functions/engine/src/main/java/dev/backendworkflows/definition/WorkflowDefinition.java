@@ -9,7 +9,10 @@ import java.util.Map;
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
-    String version, FunctionSettings function) {
+    String version, FunctionSettings function, int maxIterations) {
+  /** How many runs a chain of this workflow may have unless it says otherwise. */
+  public static final int DEFAULT_MAX_ITERATIONS = 100;
+
 
   /** Settings of the workflow's own Lambda function; null values leave the template's defaults. */
   public record FunctionSettings(Integer reservedConcurrency, Integer memoryMb, Integer timeoutS) {

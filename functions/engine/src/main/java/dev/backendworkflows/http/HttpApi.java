@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 /**
  * The HTTP surface: {@code POST /wf/{name}} runs an API workflow; {@code GET /runs/{id}} and
  * {@code GET /runs?workflow=&status=} read the run log; {@code GET /schedules}, {@code GET|DELETE
- * /schedules/{id}} and {@code POST /schedules/{id}/retry} manage scheduled runs (admin key). Every failure is a JSON error
+ * /schedules/{id}} and {@code POST /schedules/{id}/retry} manage scheduled runs; {@code GET|DELETE
+ * /chains/{id}} show and cancel a chain of runs (admin key). Every failure is a JSON error
  * envelope with a stable code; no stack trace ever leaves.
  */
 public final class HttpApi {
@@ -42,6 +43,7 @@ public final class HttpApi {
   private static final Pattern WORKFLOW_PATH = Pattern.compile("^/wf/([^/]+)/?$");
   private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)/?$");
   private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
+  private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
   public sealed interface Routes {
@@ -109,6 +111,17 @@ public final class HttpApi {
           return denied.get();
         }
         return schedules(request, id, schedule.group(2) != null);
+      }
+      Matcher chain = CHAIN_PATH.matcher(path);
+      if (chain.matches()) {
+        if (!request.method().equals("GET") && !request.method().equals("DELETE")) {
+          return methodNotAllowed("GET, DELETE", request);
+        }
+        Optional<ApiResponse> denied = requireKey(request, true);
+        if (denied.isPresent()) {
+          return denied.get();
+        }
+        return chain(chain.group(1), request.method().equals("DELETE"));
       }
     }
     return ApiResponse.error(404, "not_found", "No route for " + request.method() + " " + path
@@ -303,11 +316,28 @@ public final class HttpApi {
     }
   }
 
+  /** A chain: its scheduled runs in order, counts by status, and whether it was cancelled. */
+  private ApiResponse chain(String chainId, boolean cancel) {
+    var runs = cancel ? new Scheduling(engine.services(), engine.workflows()).cancelChain(chainId)
+        : engine.services().schedules().chain(chainId);
+    if (runs.isEmpty()) {
+      return ApiResponse.error(404, "chain_not_found", "No chain with id '" + chainId + "'");
+    }
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    runs.forEach(r -> counts.merge(r.status().wire(), 1L, Long::sum));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("chain_id", chainId);
+    body.put("cancelled", engine.services().schedules().chainCancelled(chainId));
+    body.put("iterations", runs.stream().mapToInt(ScheduledRun::iteration).max().orElse(0));
+    body.put("counts", counts);
+    body.put("runs", runs.stream().map(this::redacted).toList());
+    return ApiResponse.json(200, body);
+  }
+
   /** A scheduled run as the API shows it: secret parameters of its workflow redacted. */
   private ScheduledRun redacted(ScheduledRun r) {
     Map<String, Object> params = engine.workflows().get(r.workflow()).map(wf -> ParameterBinder.redact(wf, r.params())).orElse(r.params());
-    return new ScheduledRun(r.id(), r.workflow(), params, r.dueAt(), r.status(), r.scheduledBy(), r.chainId(), r.createdAt(),
-        r.runId(), r.error(), r.finishedAt(), r.expiresAt());
+    return r.withParams(params);
   }
 
   /** The {@code limit} query parameter (default 20), or null when it is not a number from 1 to 100. */

@@ -53,8 +53,7 @@ public final class Deliveries {
 
   private Result deliverFiring(String id, String workflow, Map<String, Object> params, Instant scheduledTime, String by) {
     try {
-      services.schedules().create(new ScheduledRun(id, workflow, params, scheduledTime, ScheduleStatus.PENDING,
-          by, id, services.clock().instant(), null, null, null, 0));
+      services.schedules().create(ScheduledRun.pending(id, workflow, params, scheduledTime, by, id, services.clock().instant(), 1));
     } catch (dev.backendworkflows.exceptions.ScheduleConflictException duplicate) {
       // the same firing delivered again: the claim below ignores it
     }

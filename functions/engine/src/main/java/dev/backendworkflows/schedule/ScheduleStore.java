@@ -57,4 +57,12 @@ public interface ScheduleStore {
 
   /** Every recurring event (the local runner re-arms them on start). */
   List<RecurringEvent> listRecurring();
+
+  /** Every scheduled run of a chain, in due order. */
+  List<ScheduledRun> chain(String chainId);
+
+  /** Marks a chain cancelled: no run may be added to it any more. */
+  void cancelChain(String chainId);
+
+  boolean chainCancelled(String chainId);
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,10 +34,28 @@ public final class Scheduling {
    *     not runs of their own), {@code invalid_parameters}, {@code delivery_failed}
    */
   public ScheduledRun schedule(String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy, String chainId) {
+    return schedule(workflow, params, dueAt, scheduledBy, chainId, 1);
+  }
+
+  /**
+   * Schedules the {@code iteration}-th run of a chain.
+   *
+   * @throws ActionException also {@code chain_cancelled}, and {@code chain_limit_reached} when the
+   *     iteration passes the target's {@code max_iterations} (a recursion without exit stops there)
+   */
+  public ScheduledRun schedule(String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy, String chainId,
+      int iteration) {
     WorkflowDefinition target = workflows.get(workflow)
         .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
     if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
       throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
+    }
+    if (chainId != null && services.schedules().chainCancelled(chainId)) {
+      throw new ActionException("chain_cancelled", "chain " + chainId + " was cancelled; its runs schedule nothing more");
+    }
+    if (iteration > target.maxIterations()) {
+      throw new ActionException("chain_limit_reached", "chain " + chainId + " reached max_iterations (" + target.maxIterations()
+          + ") of '" + workflow + "': not scheduling run " + iteration + "; raise max_iterations, or give the recursion an exit");
     }
     Map<String, Object> bound;
     try {
@@ -47,8 +66,7 @@ public final class Scheduling {
     }
     Instant now = services.clock().instant();
     String id = Ids.newId(now);
-    ScheduledRun run = new ScheduledRun(id, workflow, bound, dueAt, ScheduleStatus.PENDING, scheduledBy,
-        chainId == null ? id : chainId, now, null, null, null, 0);
+    ScheduledRun run = ScheduledRun.pending(id, workflow, bound, dueAt, scheduledBy, chainId == null ? id : chainId, now, iteration);
     services.schedules().create(run);
     try {
       if (!dueAt.isAfter(now)) {
@@ -64,6 +82,17 @@ public final class Scheduling {
       throw new ActionException("delivery_failed", "scheduled run " + id + " could not be handed to the scheduler: " + e.getMessage(), e);
     }
     return run;
+  }
+
+  /** Cancels a chain: marks it so its running runs schedule nothing more, and cancels its pending runs. */
+  public List<ScheduledRun> cancelChain(String chainId) {
+    services.schedules().cancelChain(chainId);
+    for (ScheduledRun run : services.schedules().chain(chainId)) {
+      if (run.status() == ScheduleStatus.PENDING && services.schedules().cancel(run.id(), services.clock().instant(), services.expiry())) {
+        services.scheduler().cancel(run.id());
+      }
+    }
+    return services.schedules().chain(chainId);
   }
 
   /** @throws ActionException {@code schedule_not_found} or {@code schedule_not_pending} */

@@ -34,8 +34,7 @@ public abstract class ScheduleStoreContract {
 
   private ScheduledRun pending(Instant due) {
     String id = Ids.newId(T0.plusMillis(tick++)) + workflow.substring(3);
-    ScheduledRun r = new ScheduledRun(id, workflow, Map.of("user_id", "u1", "round", 2), due, ScheduleStatus.PENDING,
-        "run:r0", id, T0, null, null, null, 0);
+    ScheduledRun r = ScheduledRun.pending(id, workflow, Map.of("user_id", "u1", "round", 2), due, "run:r0", id, T0, 3);
     store.create(r);
     return r;
   }
@@ -171,5 +170,19 @@ public abstract class ScheduleStoreContract {
     assertThat(store.deleteRecurring(e.id())).isTrue();
     assertThat(store.deleteRecurring(e.id())).isFalse();
     assertThat(store.getRecurring(e.id())).isEmpty();
+  }
+
+  @Test
+  void chainsListTheirRunsAndCanBeMarkedCancelled() {
+    ScheduledRun first = pending(T0.plusSeconds(10));
+    ScheduledRun other = pending(T0.plusSeconds(5));
+    String chain = first.chainId();
+    assertThat(store.chain(chain)).containsExactly(first);
+    assertThat(store.chain(other.chainId())).extracting(ScheduledRun::iteration).containsExactly(3);
+    assertThat(store.chainCancelled(chain)).isFalse();
+    store.cancelChain(chain);
+    assertThat(store.chainCancelled(chain)).isTrue();
+    assertThat(store.chainCancelled(other.chainId())).isFalse();
+    assertThat(store.get(first.id())).contains(first);
   }
 }

@@ -47,7 +47,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
   @Override
   public Optional<ScheduledRun> get(String id) {
     var item = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
-    return item == null || item.isEmpty() || item.containsKey("event") ? Optional.empty() : Optional.of(decode(item));
+    return item == null || !item.containsKey("status") || item.containsKey("event") ? Optional.empty() : Optional.of(decode(item));
   }
 
   /** SET {@code sets} (and REMOVE {@code removes}) when the status is {@code from}; empty if it is not. */
@@ -184,6 +184,29 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
         .map(item -> Json.read(item.get("event").s(), RecurringEvent.class)).toList();
   }
 
+  @Override
+  public List<ScheduledRun> chain(String chainId) {
+    return client.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_CHAIN)
+        .keyConditionExpression("#c = :c").expressionAttributeNames(Map.of("#c", "chain_id"))
+        .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(chainId)))).items().stream()
+        .filter(item -> item.containsKey("status") && !item.containsKey("event")).map(DynamoDbScheduleStore::decode).toList();
+  }
+
+  /** A cancelled chain is marked by an item of its own, outside both indexes (no status, no chain_id). */
+  @Override
+  public void cancelChain(String chainId) {
+    client.putItem(b -> b.tableName(table).item(Map.of("id", AttributeValue.fromS(CANCELLED_CHAIN + chainId),
+        "cancelled_chain", AttributeValue.fromS(chainId))));
+  }
+
+  @Override
+  public boolean chainCancelled(String chainId) {
+    var item = client.getItem(b -> b.tableName(table).key(key(CANCELLED_CHAIN + chainId)).consistentRead(true)).item();
+    return item != null && item.containsKey("cancelled_chain");
+  }
+
+  private static final String CANCELLED_CHAIN = "cancelled-chain-";
+
   private static Map<String, AttributeValue> key(String id) {
     return Map.of("id", AttributeValue.fromS(id));
   }
@@ -198,6 +221,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     item.put("scheduled_by", AttributeValue.fromS(r.scheduledBy()));
     item.put("chain_id", AttributeValue.fromS(r.chainId()));
     item.put("created_at", AttributeValue.fromS(r.createdAt().toString()));
+    item.put("iteration", AttributeValue.fromN(Integer.toString(r.iteration())));
     if (r.expiresAt() > 0) { // never 0: TTL would delete a pending run at once
       item.put("expires_at", AttributeValue.fromN(Long.toString(r.expiresAt())));
     }
@@ -210,7 +234,8 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
         item.get("chain_id").s(), Instant.parse(item.get("created_at").s()), s(item, "run_id"),
         item.containsKey("error") ? Json.read(item.get("error").s(), ErrorInfo.class) : null,
         item.containsKey("finished_at") ? Instant.parse(item.get("finished_at").s()) : null,
-        item.containsKey("expires_at") ? Long.parseLong(item.get("expires_at").n()) : 0);
+        item.containsKey("expires_at") ? Long.parseLong(item.get("expires_at").n()) : 0,
+        item.containsKey("iteration") ? Integer.parseInt(item.get("iteration").n()) : 1);
   }
 
   private static String s(Map<String, AttributeValue> item, String attr) {

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
  *   <li>Runs: {@code run_id} (hash); indexes {@code by-workflow} and {@code by-status}, both ranged by
  *       {@code started_at}; TTL on {@code expires_at}.
  *   <li>ApiKeys: {@code key_hash} (hash): the SHA-256 of a key, never the key.
- *   <li>Schedules: {@code id} (hash); index {@code by-status-due} ({@code status}, {@code due_at});
+ *   <li>Schedules: {@code id} (hash); indexes {@code by-status-due} ({@code status}, {@code due_at}) and
+ *       {@code by-chain} ({@code chain_id}, {@code due_at});
  *       TTL on {@code expires_at}, set only once a run has finished.
  * </ul>
  */
@@ -34,6 +35,7 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
   public static final String ENV_API_KEYS = "API_KEYS_TABLE";
   public static final String ENV_SCHEDULES = "SCHEDULES_TABLE";
   public static final String SCHEDULES_BY_STATUS = "by-status-due";
+  public static final String SCHEDULES_BY_CHAIN = "by-chain";
   public static final String SCHEDULES_TTL_ATTRIBUTE = "expires_at";
   public static final String RUNS_BY_WORKFLOW = "by-workflow";
   public static final String RUNS_BY_STATUS = "by-status";
@@ -63,10 +65,13 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
             .attributeDefinitions(attr("key_hash"))
             .keySchema(key("key_hash", KeyType.HASH)).build(),
         CreateTableRequest.builder().tableName(schedules).billingMode(BillingMode.PAY_PER_REQUEST)
-            .attributeDefinitions(attr("id"), attr("status"), attr("due_at"))
+            .attributeDefinitions(attr("id"), attr("status"), attr("due_at"), attr("chain_id"))
             .keySchema(key("id", KeyType.HASH))
             .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_STATUS)
                 .keySchema(key("status", KeyType.HASH), key("due_at", KeyType.RANGE))
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build(),
+                GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_CHAIN)
+                .keySchema(key("chain_id", KeyType.HASH), key("due_at", KeyType.RANGE))
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()).build());
   }
 

@@ -21,6 +21,8 @@ public final class ScheduleActions {
     out.put("workflow", run.workflow());
     out.put("due_at", run.dueAt().toString());
     out.put("status", run.status().wire());
+    out.put("chain_id", run.chainId());
+    out.put("iteration", run.iteration());
     return out;
   }
 
@@ -36,12 +38,11 @@ public final class ScheduleActions {
     public Object execute(ActionContext ctx) {
       Instant now = ctx.services().clock().instant();
       Instant due = Scheduling.dueAt(ctx.arg("at"), ctx.arg("after"), now);
-      // a run started by a scheduled run continues that run's chain
-      String chain = ctx.caller() != null && ctx.caller().startsWith("scheduled:")
-          ? ctx.services().schedules().get(ctx.caller().substring("scheduled:".length())).map(ScheduledRun::chainId).orElse(null)
-          : null;
-      ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows())
-          .schedule(ctx.text("workflow"), ctx.object("params"), due, "run:" + ctx.runId(), chain);
+      // a run started by a scheduled run continues that run's chain, one iteration further
+      var parent = ctx.caller() != null && ctx.caller().startsWith("scheduled:")
+          ? ctx.services().schedules().get(ctx.caller().substring("scheduled:".length())) : java.util.Optional.<ScheduledRun>empty();
+      ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows()).schedule(ctx.text("workflow"), ctx.object("params"), due,
+          "run:" + ctx.runId(), parent.map(ScheduledRun::chainId).orElse(null), parent.map(p -> p.iteration() + 1).orElse(1));
       return view(run);
     }
   }

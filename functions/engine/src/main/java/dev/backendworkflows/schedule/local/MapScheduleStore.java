@@ -32,7 +32,8 @@ public final class MapScheduleStore implements ScheduleStore {
   }
 
   private java.util.stream.Stream<String> runs() {
-    return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING)).map(Map.Entry::getValue);
+    return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING) && !e.getKey().startsWith(CANCELLED_CHAIN))
+        .map(Map.Entry::getValue);
   }
 
   @Override
@@ -68,20 +69,17 @@ public final class MapScheduleStore implements ScheduleStore {
 
   @Override
   public void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
-    transition(id, ScheduleStatus.RUNNING, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), r.dueAt(), status,
-        r.scheduledBy(), r.chainId(), r.createdAt(), runId, error, at, expiresAt));
+    transition(id, ScheduleStatus.RUNNING, r -> r.finished(status, runId, error, at, expiresAt));
   }
 
   @Override
   public boolean cancel(String id, Instant at, long expiresAt) {
-    return transition(id, ScheduleStatus.PENDING, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), r.dueAt(),
-        ScheduleStatus.CANCELLED, r.scheduledBy(), r.chainId(), r.createdAt(), null, null, at, expiresAt)).isPresent();
+    return transition(id, ScheduleStatus.PENDING, r -> r.finished(ScheduleStatus.CANCELLED, null, null, at, expiresAt)).isPresent();
   }
 
   @Override
   public Optional<ScheduledRun> retry(String id, Instant dueAt) {
-    return transition(id, ScheduleStatus.FAILED, r -> new ScheduledRun(r.id(), r.workflow(), r.params(), dueAt,
-        ScheduleStatus.PENDING, r.scheduledBy(), r.chainId(), r.createdAt(), null, null, null, 0));
+    return transition(id, ScheduleStatus.FAILED, r -> r.pendingAgain(dueAt));
   }
 
   @Override
@@ -109,6 +107,23 @@ public final class MapScheduleStore implements ScheduleStore {
   }
 
   private static final String RECURRING = "recurring:";
+  private static final String CANCELLED_CHAIN = "cancelled-chain:";
+
+  @Override
+  public List<ScheduledRun> chain(String chainId) {
+    return runs().map(MapScheduleStore::decode).filter(r -> chainId.equals(r.chainId()))
+        .sorted(Comparator.comparing(ScheduledRun::dueAt).thenComparing(ScheduledRun::id)).toList();
+  }
+
+  @Override
+  public void cancelChain(String chainId) {
+    map.put(CANCELLED_CHAIN + chainId, "true");
+  }
+
+  @Override
+  public boolean chainCancelled(String chainId) {
+    return map.containsKey(CANCELLED_CHAIN + chainId);
+  }
 
   @Override
   public void putRecurring(RecurringEvent event) {
