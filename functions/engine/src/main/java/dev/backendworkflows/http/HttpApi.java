@@ -18,6 +18,8 @@ import dev.backendworkflows.runlog.RunPage;
 import dev.backendworkflows.runlog.RunQuery;
 import dev.backendworkflows.runlog.RunRecord;
 import dev.backendworkflows.runlog.RunStatus;
+import dev.backendworkflows.schedule.BatchJob;
+import dev.backendworkflows.schedule.Batches;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduledRun;
@@ -34,7 +36,8 @@ import java.util.regex.Pattern;
  * The HTTP surface: {@code POST /wf/{name}} runs an API workflow; {@code GET /runs/{id}} and
  * {@code GET /runs?workflow=&status=} read the run log; {@code GET /schedules}, {@code GET|DELETE
  * /schedules/{id}} and {@code POST /schedules/{id}/retry} manage scheduled runs; {@code GET|DELETE
- * /chains/{id}} show and cancel a chain of runs (admin key). Every failure is a JSON error
+ * /chains/{id}} show and cancel a chain of runs; {@code GET|DELETE /batches/{id}} and {@code POST
+ * /batches/{id}/pause|resume|retry} follow and steer batch jobs (admin key). Every failure is a JSON error
  * envelope with a stable code; no stack trace ever leaves.
  */
 public final class HttpApi {
@@ -44,6 +47,7 @@ public final class HttpApi {
   private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)/?$");
   private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
   private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
+  private static final Pattern BATCH_PATH = Pattern.compile("^/batches/([^/]+)(?:/(pause|resume|retry))?/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
   public sealed interface Routes {
@@ -122,6 +126,18 @@ public final class HttpApi {
           return denied.get();
         }
         return chain(chain.group(1), request.method().equals("DELETE"));
+      }
+      Matcher batch = BATCH_PATH.matcher(path);
+      if (batch.matches()) {
+        String allowed = batch.group(2) != null ? "POST" : "GET, DELETE";
+        if (!java.util.Arrays.asList(allowed.split(", ")).contains(request.method())) {
+          return methodNotAllowed(allowed, request);
+        }
+        Optional<ApiResponse> denied = requireKey(request, true);
+        if (denied.isPresent()) {
+          return denied.get();
+        }
+        return batch(batch.group(1), batch.group(2), request.method());
       }
     }
     return ApiResponse.error(404, "not_found", "No route for " + request.method() + " " + path
@@ -313,6 +329,43 @@ public final class HttpApi {
     } catch (dev.backendworkflows.exceptions.ActionException e) {
       int status = e.code().equals("schedule_not_found") ? 404 : 409;
       return ApiResponse.error(status, e.code(), e.getMessage());
+    }
+  }
+
+  /** A batch job's progress (done, failed, remaining, rate, ETA, failures), or an operation on it. */
+  private ApiResponse batch(String id, String operation, String method) {
+    Batches batches = new Batches(engine.services(), engine.workflows());
+    try {
+      if ("pause".equals(operation)) {
+        batches.pause(id);
+      } else if ("resume".equals(operation)) {
+        batches.resume(id);
+      } else if ("retry".equals(operation)) {
+        batches.retryFailed(id);
+      } else if (method.equals("DELETE")) {
+        batches.cancel(id);
+      }
+      BatchJob job = batches.get(id);
+      int remaining = job.total() - job.done() - job.failed();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("id", job.id());
+      body.put("workflow", job.workflow());
+      body.put("status", job.status().wire());
+      body.put("total", job.total());
+      body.put("done", job.done());
+      body.put("failed", job.failed());
+      body.put("remaining", remaining);
+      body.put("batch_size", job.batchSize());
+      body.put("rate", job.rate());
+      if (job.rate() != null && job.status() == BatchJob.Status.RUNNING) {
+        body.put("eta", engine.services().clock().instant().plusMillis(Math.round(remaining * 1000 / job.rate())).toString());
+      }
+      body.put("failures", batches.failures(id).stream().limit(100).map(f -> Map.of("scheduled_run_id", f.id(),
+          "item", f.params().get(job.itemParam()) == null ? "" : f.params().get(job.itemParam()),
+          "error", f.error() == null ? Map.of() : f.error())).toList());
+      return ApiResponse.json(200, body);
+    } catch (dev.backendworkflows.exceptions.ActionException e) {
+      return ApiResponse.error(e.code().equals("batch_not_found") ? 404 : 409, e.code(), e.getMessage());
     }
   }
 

@@ -70,6 +70,9 @@ public final class Deliveries {
       return new Result(false, null, state, reason);
     }
     ScheduledRun run = claimed.get();
+    if (BatchJob.isChunk(run.id())) {
+      return new Batches(services, engine.workflows()).runChunk(run, this);
+    }
     try {
       RunOutcome outcome = engine.run(new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id()));
       ScheduleStatus status = switch (outcome.record().status()) {

@@ -65,4 +65,15 @@ public interface ScheduleStore {
   void cancelChain(String chainId);
 
   boolean chainCancelled(String chainId);
+
+  /** Stores a new batch job. @throws dev.backendworkflows.exceptions.ScheduleConflictException when it exists */
+  void createBatch(BatchJob job);
+
+  java.util.Optional<BatchJob> getBatch(String id);
+
+  /** Sets a job's status (pause, resume, cancel, done); @return the job after, or empty when unknown */
+  java.util.Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status);
+
+  /** Adds to a job's counters atomically (chunks of one job may finish concurrently after a retry). */
+  void addBatchProgress(String id, int done, int failed);
 }

@@ -5,6 +5,7 @@ import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
@@ -206,6 +207,52 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
   }
 
   private static final String CANCELLED_CHAIN = "cancelled-chain-";
+  private static final String BATCH = "batch-job-";
+
+  /** A batch job: its definition as JSON, status and counters as attributes (counters change by atomic ADD). */
+  @Override
+  public void createBatch(BatchJob job) {
+    try {
+      client.putItem(b -> b.tableName(table).conditionExpression("attribute_not_exists(id)").item(Map.of(
+          "id", AttributeValue.fromS(BATCH + job.id()), "batch", AttributeValue.fromS(Json.write(job)),
+          "batch_status", AttributeValue.fromS(job.status().wire()),
+          "done", AttributeValue.fromN(Integer.toString(job.done())), "failed", AttributeValue.fromN(Integer.toString(job.failed())))));
+    } catch (ConditionalCheckFailedException e) {
+      throw new ScheduleConflictException(job.id());
+    }
+  }
+
+  @Override
+  public Optional<BatchJob> getBatch(String id) {
+    var item = client.getItem(b -> b.tableName(table).key(key(BATCH + id)).consistentRead(true)).item();
+    return item == null || !item.containsKey("batch") ? Optional.empty() : Optional.of(decodeBatch(item));
+  }
+
+  @Override
+  public Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status) {
+    try {
+      var r = client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("SET batch_status = :s")
+          .conditionExpression("attribute_exists(id)").expressionAttributeValues(Map.of(":s", AttributeValue.fromS(status.wire())))
+          .returnValues(ReturnValue.ALL_NEW));
+      return Optional.of(decodeBatch(r.attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void addBatchProgress(String id, int done, int failed) {
+    client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("ADD done :d, failed :f")
+        .conditionExpression("attribute_exists(id)").expressionAttributeValues(Map.of(
+            ":d", AttributeValue.fromN(Integer.toString(done)), ":f", AttributeValue.fromN(Integer.toString(failed)))));
+  }
+
+  private static BatchJob decodeBatch(Map<String, AttributeValue> item) {
+    BatchJob j = Json.read(item.get("batch").s(), BatchJob.class);
+    return new BatchJob(j.id(), j.workflow(), j.itemParam(), j.params(), j.total(), j.batchSize(), j.chunks(), j.period(),
+        BatchJob.Status.fromWire(item.get("batch_status").s()), Integer.parseInt(item.get("done").n()),
+        Integer.parseInt(item.get("failed").n()), j.createdAt(), j.createdBy());
+  }
 
   private static Map<String, AttributeValue> key(String id) {
     return Map.of("id", AttributeValue.fromS(id));

@@ -12,7 +12,7 @@ public final class ScheduleActions {
   private ScheduleActions() {}
 
   public static List<Action> all() {
-    return List.of(new ScheduleWorkflow(), new CancelScheduled(), new SetRecurring(), new CancelRecurring());
+    return List.of(new ScheduleWorkflow(), new CancelScheduled(), new SetRecurring(), new CancelRecurring(), new ScheduleOnList());
   }
 
   static Map<String, Object> view(ScheduledRun run) {
@@ -89,6 +89,44 @@ public final class ScheduleActions {
       var event = new dev.backendworkflows.schedule.Recurrences(ctx.services(), ctx.workflows())
           .cancel(ctx.text("workflow"), (String) ctx.arg("type"), ctx.has("thing_id") ? ctx.text("thing_id") : null);
       return Map.of("id", event.id(), "cancelled", true);
+    }
+  }
+
+  /**
+   * Bubble's "Schedule API workflow on a list": runs {@code workflow} once per item of {@code list}
+   * (as parameter {@code item_param}, with {@code params}) as a throttled batch job of
+   * {@code batch_size} items per chunk at {@code rate} items per second and/or one chunk per
+   * {@code interval}. The result is {@code {id, total, chunks, rate}}; {@code GET /batches/{id}} follows it.
+   */
+  static final class ScheduleOnList implements Action {
+    public String name() {
+      return "schedule_on_list";
+    }
+
+    public Object execute(ActionContext ctx) {
+      // JSONata yields nothing for a path over no results and a single value over one: both are lists here
+      Object list = ctx.arg("list");
+      List<?> items = list == null ? List.of() : list instanceof List<?> l ? l : List.of(list);
+      Object size = ctx.arg("batch_size");
+      Object rate = ctx.arg("rate");
+      Object interval = ctx.arg("interval");
+      java.time.Duration every = null;
+      if (interval != null) {
+        try {
+          every = java.time.Duration.parse(String.valueOf(interval));
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new dev.backendworkflows.exceptions.ActionException("invalid_argument", "'interval' must be an ISO-8601 duration such as PT10S, got " + interval);
+        }
+      }
+      var job = new dev.backendworkflows.schedule.Batches(ctx.services(), ctx.workflows()).start(ctx.text("workflow"), items,
+          ctx.text("item_param"), ctx.object("params"), size instanceof Number n ? n.intValue() : 100,
+          rate instanceof Number r ? r.doubleValue() : null, every, "run:" + ctx.runId());
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("id", job.id());
+      out.put("total", job.total());
+      out.put("chunks", job.chunks());
+      out.put("rate", job.rate());
+      return out;
     }
   }
 

@@ -19,17 +19,25 @@ import java.util.function.Consumer;
  */
 public final class LocalScheduler implements Scheduler, Dispatcher {
   private final ConcurrentMap<String, Delivery> deliveries = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong arranged = new java.util.concurrent.atomic.AtomicLong();
   private final ConcurrentMap<String, RecurringEvent> recurring = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Instant> nextFiring = new ConcurrentHashMap<>();
 
   @Override
   public void deliverAt(String scheduledRunId, String workflow, Instant at) {
+    arranged.incrementAndGet();
     deliveries.putIfAbsent(scheduledRunId, new Delivery(scheduledRunId, workflow, at));
   }
 
   @Override
   public void dispatchNow(String scheduledRunId, String workflow) {
+    arranged.incrementAndGet();
     deliveries.put(scheduledRunId, new Delivery(scheduledRunId, workflow, Instant.EPOCH));
+  }
+
+  /** How many deliveries were arranged: what EventBridge Scheduler and async invokes would be asked for. */
+  public long arranged() {
+    return arranged.get();
   }
 
   /**

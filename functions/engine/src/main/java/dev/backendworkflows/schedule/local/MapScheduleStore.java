@@ -5,6 +5,7 @@ import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.ErrorInfo;
+import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
@@ -32,7 +33,8 @@ public final class MapScheduleStore implements ScheduleStore {
   }
 
   private java.util.stream.Stream<String> runs() {
-    return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING) && !e.getKey().startsWith(CANCELLED_CHAIN))
+    return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING) && !e.getKey().startsWith(CANCELLED_CHAIN)
+            && !e.getKey().startsWith(BATCH))
         .map(Map.Entry::getValue);
   }
 
@@ -108,6 +110,42 @@ public final class MapScheduleStore implements ScheduleStore {
 
   private static final String RECURRING = "recurring:";
   private static final String CANCELLED_CHAIN = "cancelled-chain:";
+  private static final String BATCH = "batch-job:";
+
+  @Override
+  public void createBatch(BatchJob job) {
+    if (map.putIfAbsent(BATCH + job.id(), Json.write(job)) != null) {
+      throw new ScheduleConflictException(job.id());
+    }
+  }
+
+  @Override
+  public Optional<BatchJob> getBatch(String id) {
+    return Optional.ofNullable(map.get(BATCH + id)).map(s -> Json.read(s, BatchJob.class));
+  }
+
+  @Override
+  public Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status) {
+    return updateBatch(id, j -> j.with(status));
+  }
+
+  @Override
+  public void addBatchProgress(String id, int done, int failed) {
+    updateBatch(id, j -> j.progressed(done, failed));
+  }
+
+  private Optional<BatchJob> updateBatch(String id, UnaryOperator<BatchJob> change) {
+    while (true) {
+      String before = map.get(BATCH + id);
+      if (before == null) {
+        return Optional.empty();
+      }
+      BatchJob after = change.apply(Json.read(before, BatchJob.class));
+      if (map.replace(BATCH + id, before, Json.write(after))) {
+        return Optional.of(after);
+      }
+    }
+  }
 
   @Override
   public List<ScheduledRun> chain(String chainId) {

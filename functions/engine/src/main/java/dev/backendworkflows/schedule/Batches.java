@@ -1,0 +1,220 @@
+package dev.backendworkflows.schedule;
+
+import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.ParameterBinder;
+import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.exceptions.ActionException;
+import dev.backendworkflows.exceptions.InvalidInputException;
+import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.internal.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * "Schedule API workflow on a list" as a durable, throttled batch job. The job and its chunks are
+ * written first; chunk 0 is dispatched, and each chunk, once its items ran, arranges the next at
+ * {@code start + k × period}: scheduler calls grow with items / batch size, and the rate holds. Each
+ * item runs as a scheduled run with a deterministic id, so a chunk delivered twice or retried runs
+ * every item exactly once.
+ */
+public final class Batches {
+  private static final int CANCEL_CHECK_EVERY = 50;
+  private final Services services;
+  private final Workflows workflows;
+
+  public Batches(Services services, Workflows workflows) {
+    this.services = services;
+    this.workflows = workflows;
+  }
+
+  /**
+   * @throws ActionException {@code unknown_workflow}, {@code not_schedulable}, {@code invalid_argument},
+   *     {@code invalid_parameters} (naming the first bad item) — before anything is written
+   */
+  public BatchJob start(String workflow, List<?> items, String itemParam, Map<String, Object> params, int batchSize,
+      Double rate, Duration interval, String createdBy) {
+    WorkflowDefinition target = workflows.get(workflow)
+        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
+    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
+      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
+    }
+    if (batchSize < 1 || batchSize > 1000) {
+      throw new ActionException("invalid_argument", "batch_size must be from 1 to 1000, got " + batchSize);
+    }
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        ParameterBinder.bind(target, itemParams(params, itemParam, items.get(i)));
+      } catch (InvalidInputException e) {
+        throw new ActionException("invalid_parameters", "item " + i + " of the list does not fit '" + workflow + "': " + e.getMessage());
+      }
+    }
+    Duration period = Duration.ZERO;
+    if (rate != null) {
+      period = Duration.ofMillis(Math.round(batchSize * 1000.0 / rate));
+    }
+    if (interval != null && interval.compareTo(period) > 0) {
+      period = interval;
+    }
+    Instant now = services.clock().instant();
+    int chunks = (items.size() + batchSize - 1) / batchSize;
+    BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, items.size(), batchSize, chunks, period,
+        chunks == 0 ? BatchJob.Status.DONE : BatchJob.Status.RUNNING, 0, 0, now, createdBy);
+    services.schedules().createBatch(job);
+    for (int k = 0; k < chunks; k++) {
+      List<?> slice = items.subList(k * batchSize, Math.min(items.size(), (k + 1) * batchSize));
+      services.schedules().create(ScheduledRun.pending(BatchJob.chunkId(job.id(), k), workflow,
+          Map.of("items", new ArrayList<>(slice), "offset", k * batchSize), now.plus(period.multipliedBy(k)),
+          "batch:" + job.id(), job.id(), now, k + 1));
+    }
+    if (chunks > 0) {
+      services.dispatcher().dispatchNow(BatchJob.chunkId(job.id(), 0), workflow);
+    }
+    return job;
+  }
+
+  private static Map<String, Object> itemParams(Map<String, Object> params, String itemParam, Object item) {
+    Map<String, Object> p = new LinkedHashMap<>(params);
+    p.put(itemParam, item);
+    return p;
+  }
+
+  /** Runs a claimed chunk's items, records progress, and arranges the next chunk. */
+  @SuppressWarnings("unchecked")
+  Deliveries.Result runChunk(ScheduledRun chunk, Deliveries deliveries) {
+    String jobId = chunk.chainId();
+    BatchJob job = services.schedules().getBatch(jobId).orElse(null);
+    Instant now = services.clock().instant();
+    if (job == null || job.status() == BatchJob.Status.CANCELLED) {
+      finish(chunk, ScheduleStatus.CANCELLED, null);
+      return new Deliveries.Result(false, null, "cancelled", "batch " + jobId + " is cancelled");
+    }
+    if (job.status() == BatchJob.Status.PAUSED) {
+      // give the chunk back: resume delivers it again
+      finish(chunk, ScheduleStatus.FAILED, new dev.backendworkflows.runlog.ErrorInfo("paused", "batch paused"));
+      services.schedules().retry(chunk.id(), now);
+      return new Deliveries.Result(false, null, "paused", "batch " + jobId + " is paused");
+    }
+    int done = 0;
+    int failed = 0;
+    List<Object> retryIds = (List<Object>) chunk.params().get("retry_ids");
+    List<Object> items = retryIds != null ? retryIds : (List<Object>) chunk.params().get("items");
+    int offset = chunk.params().get("offset") instanceof Number n ? n.intValue() : 0;
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0 && i % CANCEL_CHECK_EVERY == 0 && services.schedules().chainCancelled(jobId)) {
+        break; // cancelled mid-chunk: items not started stay not done
+      }
+      String itemRunId = retryIds != null ? (String) items.get(i) : BatchJob.itemId(jobId, offset + i);
+      if (retryIds == null) {
+        try {
+          services.schedules().create(ScheduledRun.pending(itemRunId, job.workflow(), itemParams(job.params(), job.itemParam(),
+              items.get(i)), now, "batch:" + jobId, jobId, now, 1));
+        } catch (ScheduleConflictException seenBefore) {
+          // a retried or duplicate chunk: the claim below runs the item only if it never started
+        }
+      }
+      Deliveries.Result r = deliveries.deliver(itemRunId);
+      if (r.ran()) {
+        if (ScheduleStatus.FAILED.wire().equals(r.status())) {
+          failed++;
+        } else {
+          done++;
+        }
+      }
+    }
+    services.schedules().addBatchProgress(jobId, done, failed);
+    finish(chunk, ScheduleStatus.SUCCEEDED, null);
+    arrangeNext(job, chunk);
+    return new Deliveries.Result(true, null, ScheduleStatus.SUCCEEDED.wire(), done + " items done, " + failed + " failed");
+  }
+
+  private void arrangeNext(BatchJob job, ScheduledRun chunk) {
+    if (chunk.params().containsKey("retry_ids")) {
+      return;
+    }
+    int next = chunk.iteration(); // chunk k has iteration k + 1
+    if (next >= job.chunks()) {
+      services.schedules().getBatch(job.id()).filter(j -> j.status() == BatchJob.Status.RUNNING)
+          .ifPresent(j -> services.schedules().setBatchStatus(job.id(), BatchJob.Status.DONE));
+      return;
+    }
+    BatchJob now = services.schedules().getBatch(job.id()).orElse(job);
+    if (now.status() != BatchJob.Status.RUNNING) {
+      return; // paused or cancelled: resume arranges the next chunk
+    }
+    arrange(BatchJob.chunkId(job.id(), next), job, job.createdAt().plus(job.period().multipliedBy(next)));
+  }
+
+  private void arrange(String chunkId, BatchJob job, Instant due) {
+    if (!due.isAfter(services.clock().instant())) {
+      services.dispatcher().dispatchNow(chunkId, job.workflow());
+    } else {
+      services.scheduler().deliverAt(chunkId, job.workflow(), due);
+    }
+  }
+
+  private void finish(ScheduledRun chunk, ScheduleStatus status, dev.backendworkflows.runlog.ErrorInfo error) {
+    services.schedules().finish(chunk.id(), status, null, error, services.clock().instant(), services.expiry());
+  }
+
+  /** @throws ActionException {@code batch_not_found} */
+  public BatchJob get(String id) {
+    return services.schedules().getBatch(id).orElseThrow(() -> new ActionException("batch_not_found", "no batch job with id '" + id + "'"));
+  }
+
+  public BatchJob pause(String id) {
+    get(id);
+    return services.schedules().setBatchStatus(id, BatchJob.Status.PAUSED).orElseThrow();
+  }
+
+  /** Resumes a paused job: its first pending chunk is delivered again, now. */
+  public BatchJob resume(String id) {
+    BatchJob job = get(id);
+    if (job.status() != BatchJob.Status.PAUSED) {
+      throw new ActionException("batch_not_paused", "batch " + id + " is " + job.status().wire() + ", not paused");
+    }
+    BatchJob resumed = services.schedules().setBatchStatus(id, BatchJob.Status.RUNNING).orElseThrow();
+    services.schedules().chain(id).stream().filter(r -> BatchJob.isChunk(r.id()) && r.status() == ScheduleStatus.PENDING)
+        .findFirst().ifPresent(r -> services.dispatcher().dispatchNow(r.id(), job.workflow()));
+    return resumed;
+  }
+
+  /** Cancels a job: no further chunk or item starts; what ran stays counted, nothing else is. */
+  public BatchJob cancel(String id) {
+    get(id);
+    BatchJob cancelled = services.schedules().setBatchStatus(id, BatchJob.Status.CANCELLED).orElseThrow();
+    new Scheduling(services, workflows).cancelChain(id);
+    return cancelled;
+  }
+
+  /** Items that failed, with their errors. */
+  public List<ScheduledRun> failures(String id) {
+    return services.schedules().chain(id).stream()
+        .filter(r -> !BatchJob.isChunk(r.id()) && r.status() == ScheduleStatus.FAILED).toList();
+  }
+
+  /** Runs the failed items again, in a chunk of their own; @return how many */
+  public int retryFailed(String id) {
+    BatchJob job = get(id);
+    List<Object> ids = new ArrayList<>();
+    for (ScheduledRun r : failures(id)) {
+      if (services.schedules().retry(r.id(), services.clock().instant()).isPresent()) {
+        ids.add(r.id());
+      }
+    }
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    services.schedules().addBatchProgress(id, 0, -ids.size());
+    Instant now = services.clock().instant();
+    String chunkId = "batch-" + id + "-chunk-retry-" + Ids.newId(now);
+    services.schedules().create(ScheduledRun.pending(chunkId, job.workflow(), Map.of("retry_ids", ids), now, "batch:" + id, id, now, 1));
+    services.dispatcher().dispatchNow(chunkId, job.workflow());
+    return ids.size();
+  }
+}

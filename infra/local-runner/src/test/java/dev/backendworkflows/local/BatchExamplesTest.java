@@ -1,0 +1,127 @@
+package dev.backendworkflows.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.data.Thing;
+import dev.backendworkflows.data.ThingQuery;
+import dev.backendworkflows.internal.Ids;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
+import dev.backendworkflows.testutils.MutableClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The shipped batch examples, end to end in the local runner on a fast clock. */
+class BatchExamplesTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T10:00:00Z"));
+
+  private LocalRunner start() throws Exception {
+    return new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows", Fixtures.shippedWorkflows().toString()), clock);
+  }
+
+  private JsonNode send(LocalRunner runner, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runner.url() + path)).header("Authorization", "Bearer " + runner.apiKey())
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return Json.tree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private void runFor(LocalRunner runner, Duration d) throws Exception {
+    for (long s = 0; s <= d.toSeconds(); s++) {
+      runner.schedulerLoop().tick();
+      runner.schedulerLoop().drain();
+      clock.advance(Duration.ofSeconds(1));
+    }
+  }
+
+  private Thing create(LocalRunner runner, String type, Map<String, Object> fields) {
+    Instant now = clock.instant();
+    return runner.stack().services().things().create(new Thing(type, Ids.newId(now), fields, now, now));
+  }
+
+  private List<Thing> all(LocalRunner runner, String type) {
+    return runner.stack().services().things().search(new ThingQuery(type, List.of(), null, false, 1000, null)).things();
+  }
+
+  @Test
+  void databaseMaintenanceSweepsAThousandStaleSessionsAndKeepsTheFreshOnes() throws Exception {
+    try (LocalRunner runner = start()) {
+      for (int i = 0; i < 1000; i++) {
+        create(runner, "session", Map.of("user_id", "u" + i, "last_seen_at", "2025-12-0" + (1 + i % 9) + "T00:00:00Z"));
+      }
+      for (int i = 0; i < 10; i++) {
+        create(runner, "session", Map.of("user_id", "fresh" + i, "last_seen_at", "2026-05-30T00:00:00Z"));
+      }
+      JsonNode r = send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\"}");
+      assertThat(r.path("response").path("sessions").asInt()).as(r.toString()).isEqualTo(1000);
+      String batch = r.path("response").path("batch_id").asText();
+      runFor(runner, Duration.ofSeconds(12)); // 1000 at 200/s is 5 s; this loop steps a whole second per chunk
+      JsonNode progress = send(runner, "GET", "/batches/" + batch, null);
+      assertThat(progress.path("status").asText()).isEqualTo("done");
+      assertThat(progress.path("done").asInt()).isEqualTo(1000);
+      assertThat(progress.path("failed").asInt()).isZero();
+      assertThat(progress.path("remaining").asInt()).isZero();
+      assertThat(all(runner, "session")).hasSize(10).allMatch(s -> s.fields().get("user_id").toString().startsWith("fresh"));
+      assertThat(send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\"}").path("reason").asText())
+          .isEqualTo("nothing left to sweep");
+    }
+  }
+
+  @Test
+  void batchEmailingSendsExactlyOneEmailPerSubscriber() throws Exception {
+    try (LocalRunner runner = start()) {
+      for (int i = 0; i < 120; i++) {
+        create(runner, "user", Map.of("email", "user" + i + "@example.com", "name", "User " + i, "subscribed", i % 4 != 0));
+      }
+      JsonNode r = send(runner, "POST", "/wf/email-subscribers", "{\"subject\":\"News\",\"text\":\"Hello\"}");
+      assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("succeeded");
+      String batch = r.path("response").path("batch_id").asText();
+      JsonNode early = send(runner, "GET", "/batches/" + batch, null);
+      assertThat(early.path("total").asInt()).isEqualTo(90);
+      assertThat(early.path("rate").asDouble()).isEqualTo(10.0);
+      runFor(runner, Duration.ofSeconds(12)); // 90 at 10/s
+      assertThat(send(runner, "GET", "/batches/" + batch, null).path("done").asInt()).isEqualTo(90);
+      List<String> to = runner.stack().outbox().sent().stream().map(s -> s.email().to().getFirst()).toList();
+      Set<String> distinct = new HashSet<>(to);
+      assertThat(to).hasSize(90);
+      assertThat(distinct).hasSize(90);
+    }
+  }
+
+  @Test
+  void batchesCanBePausedResumedAndCancelledByApi() throws Exception {
+    try (LocalRunner runner = start()) {
+      for (int i = 0; i < 300; i++) {
+        create(runner, "session", Map.of("user_id", "u" + i, "last_seen_at", "2025-01-01T00:00:00Z"));
+      }
+      String batch = send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\"}").path("response").path("batch_id").asText();
+      runner.schedulerLoop().tick();
+      runner.schedulerLoop().drain();
+      assertThat(send(runner, "POST", "/batches/" + batch + "/pause", "").path("status").asText()).isEqualTo("paused");
+      runFor(runner, Duration.ofSeconds(5));
+      assertThat(send(runner, "GET", "/batches/" + batch, null).path("done").asInt()).isEqualTo(100);
+      assertThat(send(runner, "POST", "/batches/" + batch + "/resume", "").path("status").asText()).isEqualTo("running");
+      runner.schedulerLoop().tick();
+      runner.schedulerLoop().drain();
+      assertThat(send(runner, "DELETE", "/batches/" + batch, null).path("status").asText()).isEqualTo("cancelled");
+      runFor(runner, Duration.ofSeconds(5));
+      JsonNode last = send(runner, "GET", "/batches/" + batch, null);
+      assertThat(last.path("done").asInt()).isEqualTo(200);
+      assertThat(all(runner, "session")).hasSize(100);
+      assertThat(send(runner, "GET", "/batches/nope", null).path("error").path("code").asText()).isEqualTo("batch_not_found");
+    }
+  }
+}
