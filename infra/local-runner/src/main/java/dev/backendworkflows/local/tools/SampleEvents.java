@@ -45,6 +45,9 @@ public final class SampleEvents {
       files.put("api-" + wf.name() + ".json", pretty(event));
     }
     files.put("scheduled-run.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, "01SAMPLESCHEDULEDRUNID0000")));
+    // a chunk of a batch job arrives like any scheduled run; its id says it is a chunk
+    files.put("batch-chunk.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID,
+        dev.backendworkflows.schedule.BatchJob.chunkId("01SAMPLEBATCHJOBID000000000", 0))));
     for (WorkflowDefinition wf : workflows.byName().values()) {
       if (wf.trigger().kind() == Trigger.Kind.RECURRING) {
         files.put("recurring-" + wf.name() + ".json", pretty(new TreeMap<>(Map.of(WorkflowFunctionHandler.RECURRING_WORKFLOW, wf.name(),
