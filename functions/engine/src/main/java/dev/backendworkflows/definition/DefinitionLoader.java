@@ -453,6 +453,9 @@ public final class DefinitionLoader {
 
     /** Types, fields and literal field values must match the data schema. */
     private void checkData(String at, JsonNode step) {
+      if (step.path("search").has("type")) {
+        checkData(at + ".search", step.get("search"));
+      }
       if (!step.has("type")) {
         return;
       }

@@ -1,5 +1,8 @@
 package dev.backendworkflows.schedule;
 
+import dev.backendworkflows.data.Constraint;
+import dev.backendworkflows.data.ThingPage;
+import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.definition.Workflows;
@@ -64,7 +67,7 @@ public final class Batches {
     Instant now = services.clock().instant();
     int chunks = (items.size() + batchSize - 1) / batchSize;
     BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, items.size(), batchSize, chunks, period,
-        chunks == 0 ? BatchJob.Status.DONE : BatchJob.Status.RUNNING, 0, 0, now, createdBy);
+        chunks == 0 ? BatchJob.Status.DONE : BatchJob.Status.RUNNING, 0, 0, now, createdBy, null);
     services.schedules().createBatch(job);
     for (int k = 0; k < chunks; k++) {
       List<?> slice = items.subList(k * batchSize, Math.min(items.size(), (k + 1) * batchSize));
@@ -76,6 +79,74 @@ public final class Batches {
       services.dispatcher().dispatchNow(BatchJob.chunkId(job.id(), 0), workflow);
     }
     return job;
+  }
+
+  /**
+   * A job over the things a search finds (their ids are the items), fetched a page per chunk by
+   * cursor in creation order — so it walks any number of things, even while the items delete them.
+   */
+  public BatchJob startSearch(String workflow, ThingQuery search, String itemParam, Map<String, Object> params, int batchSize,
+      Double rate, Duration interval, String createdBy) {
+    WorkflowDefinition target = workflows.get(workflow)
+        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
+    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
+      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
+    }
+    try {
+      ParameterBinder.bind(target, itemParams(params, itemParam, "sample-id"));
+    } catch (InvalidInputException e) {
+      throw new ActionException("invalid_parameters", "a thing id as '" + itemParam + "' does not fit '" + workflow + "': " + e.getMessage());
+    }
+    Duration period = period(batchSize, rate, interval);
+    Instant now = services.clock().instant();
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("type", search.type());
+    source.put("constraints", search.constraints().stream().map(c -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("field", c.field());
+      m.put("op", c.op().symbol());
+      m.put("value", c.value());
+      return m;
+    }).toList());
+    BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, 0, batchSize, 0, period, BatchJob.Status.RUNNING, 0, 0,
+        now, createdBy, source);
+    services.schedules().createBatch(job);
+    if (!addSearchChunk(job, 0, null)) {
+      services.schedules().setBatchStatus(job.id(), BatchJob.Status.DONE);
+      return services.schedules().getBatch(job.id()).orElseThrow();
+    }
+    services.dispatcher().dispatchNow(BatchJob.chunkId(job.id(), 0), workflow);
+    return services.schedules().getBatch(job.id()).orElseThrow();
+  }
+
+  /** Fetches the page after {@code cursor} into chunk {@code index}; false when the search has no more. */
+  @SuppressWarnings("unchecked")
+  private boolean addSearchChunk(BatchJob job, int index, String cursor) {
+    Map<String, Object> s = job.search();
+    List<Constraint> constraints = ((List<Map<String, Object>>) s.get("constraints")).stream()
+        .map(c -> new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value"))).toList();
+    ThingPage page = services.things().search(new ThingQuery((String) s.get("type"), constraints, null, false, job.batchSize(), cursor));
+    if (page.things().isEmpty()) {
+      return false;
+    }
+    Instant now = services.clock().instant();
+    Map<String, Object> chunkParams = new LinkedHashMap<>();
+    chunkParams.put("items", page.things().stream().map(dev.backendworkflows.data.Thing::id).toList());
+    chunkParams.put("offset", index * job.batchSize());
+    chunkParams.put("next_cursor", page.cursor());
+    try {
+      services.schedules().create(ScheduledRun.pending(BatchJob.chunkId(job.id(), index), job.workflow(), chunkParams,
+          job.createdAt().plus(job.period().multipliedBy(index)), "batch:" + job.id(), job.id(), now, index + 1));
+      services.schedules().extendBatch(job.id(), page.things().size());
+    } catch (ScheduleConflictException alreadyFetched) {
+      // a duplicate or retried chunk fetched this page before
+    }
+    return true;
+  }
+
+  private static Duration period(int batchSize, Double rate, Duration interval) {
+    Duration period = rate == null ? Duration.ZERO : Duration.ofMillis(Math.round(batchSize * 1000.0 / rate));
+    return interval != null && interval.compareTo(period) > 0 ? interval : period;
   }
 
   private static Map<String, Object> itemParams(Map<String, Object> params, String itemParam, Object item) {
@@ -138,7 +209,9 @@ public final class Batches {
       return;
     }
     int next = chunk.iteration(); // chunk k has iteration k + 1
-    if (next >= job.chunks()) {
+    boolean more = job.search() == null ? next < job.chunks()
+        : chunk.params().get("next_cursor") != null && addSearchChunk(job, next, (String) chunk.params().get("next_cursor"));
+    if (!more) {
       services.schedules().getBatch(job.id()).filter(j -> j.status() == BatchJob.Status.RUNNING)
           .ifPresent(j -> services.schedules().setBatchStatus(job.id(), BatchJob.Status.DONE));
       return;

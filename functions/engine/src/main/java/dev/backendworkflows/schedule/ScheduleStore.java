@@ -76,4 +76,7 @@ public interface ScheduleStore {
 
   /** Adds to a job's counters atomically (chunks of one job may finish concurrently after a retry). */
   void addBatchProgress(String id, int done, int failed);
+
+  /** A search job found one more chunk of {@code items} items. */
+  void extendBatch(String id, int items);
 }

@@ -179,4 +179,26 @@ class BatchJobTest {
     s.fireDue();
     assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 100, null)).things()).hasSize(25);
   }
+
+  @Test
+  void aSearchSourcePagesThroughEveryMatchEvenWhileItemsDeleteThem() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows(
+        "drop.yaml", "name: drop\ntrigger: { schedule: {} }\nparameters:\n  id: { type: text, required: true }\nsteps:\n"
+            + "  - { action: delete_thing, type: note, thing_id: \"{% $params.id %}\" }\n"));
+    for (int i = 0; i < 350; i++) {
+      Instant at = s.clock.instant().plusMillis(i);
+      s.things.create(new Thing("note", dev.backendworkflows.internal.Ids.newId(at), Map.of("text", i % 10 == 0 ? "keep" : "drop"), at, at));
+    }
+    BatchJob job = new Batches(s.services, s.engine.workflows()).startSearch("drop",
+        new ThingQuery("note", List.of(new dev.backendworkflows.data.Constraint("text", dev.backendworkflows.data.Constraint.Op.EQ, "drop")),
+            null, false, 100, null), "id", Map.of(), 100, null, null, "test");
+    assertThat(job.total()).isEqualTo(100);
+    s.fireDue();
+    BatchJob done = s.schedules.getBatch(job.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(BatchJob.Status.DONE);
+    assertThat(done.total()).isEqualTo(315);
+    assertThat(done.done()).isEqualTo(315);
+    assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 1000, null)).things()).hasSize(35)
+        .allMatch(t -> t.fields().get("text").equals("keep"));
+  }
 }

@@ -189,17 +189,20 @@ public abstract class ScheduleStoreContract {
   @Test
   void batchJobsKeepTheirDefinitionStatusAndCounters() {
     BatchJob job = new BatchJob(workflow + "-job", workflow, "n", Map.of("tag", "t"), 250, 100, 3, java.time.Duration.ofSeconds(2),
-        BatchJob.Status.RUNNING, 0, 0, T0, "run:r0");
+        BatchJob.Status.RUNNING, 0, 0, T0, "run:r0", null);
     store.createBatch(job);
     assertThatThrownBy(() -> store.createBatch(job)).isInstanceOf(ScheduleConflictException.class);
     assertThat(store.getBatch(job.id())).contains(job);
     store.addBatchProgress(job.id(), 90, 10);
     store.addBatchProgress(job.id(), 100, 0);
+    store.extendBatch(job.id(), 40);
     assertThat(store.setBatchStatus(job.id(), BatchJob.Status.PAUSED)).get().extracting(BatchJob::status).isEqualTo(BatchJob.Status.PAUSED);
     BatchJob now = store.getBatch(job.id()).orElseThrow();
     assertThat(now.done()).isEqualTo(190);
     assertThat(now.failed()).isEqualTo(10);
     assertThat(now.period()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(now.total()).isEqualTo(290);
+    assertThat(now.chunks()).isEqualTo(4);
     assertThat(store.getBatch("nope")).isEmpty();
     assertThat(store.setBatchStatus("nope", BatchJob.Status.CANCELLED)).isEmpty();
     assertThat(store.get(job.id())).isEmpty();

@@ -216,7 +216,8 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
       client.putItem(b -> b.tableName(table).conditionExpression("attribute_not_exists(id)").item(Map.of(
           "id", AttributeValue.fromS(BATCH + job.id()), "batch", AttributeValue.fromS(Json.write(job)),
           "batch_status", AttributeValue.fromS(job.status().wire()),
-          "done", AttributeValue.fromN(Integer.toString(job.done())), "failed", AttributeValue.fromN(Integer.toString(job.failed())))));
+          "done", AttributeValue.fromN(Integer.toString(job.done())), "failed", AttributeValue.fromN(Integer.toString(job.failed())),
+          "total", AttributeValue.fromN(Integer.toString(job.total())), "chunks", AttributeValue.fromN(Integer.toString(job.chunks())))));
     } catch (ConditionalCheckFailedException e) {
       throw new ScheduleConflictException(job.id());
     }
@@ -247,11 +248,18 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
             ":d", AttributeValue.fromN(Integer.toString(done)), ":f", AttributeValue.fromN(Integer.toString(failed)))));
   }
 
+  @Override
+  public void extendBatch(String id, int items) {
+    client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("ADD #t :n, chunks :one")
+        .conditionExpression("attribute_exists(id)").expressionAttributeNames(Map.of("#t", "total"))
+        .expressionAttributeValues(Map.of(":n", AttributeValue.fromN(Integer.toString(items)), ":one", AttributeValue.fromN("1"))));
+  }
+
   private static BatchJob decodeBatch(Map<String, AttributeValue> item) {
     BatchJob j = Json.read(item.get("batch").s(), BatchJob.class);
-    return new BatchJob(j.id(), j.workflow(), j.itemParam(), j.params(), j.total(), j.batchSize(), j.chunks(), j.period(),
-        BatchJob.Status.fromWire(item.get("batch_status").s()), Integer.parseInt(item.get("done").n()),
-        Integer.parseInt(item.get("failed").n()), j.createdAt(), j.createdBy());
+    return new BatchJob(j.id(), j.workflow(), j.itemParam(), j.params(), Integer.parseInt(item.get("total").n()), j.batchSize(),
+        Integer.parseInt(item.get("chunks").n()), j.period(), BatchJob.Status.fromWire(item.get("batch_status").s()),
+        Integer.parseInt(item.get("done").n()), Integer.parseInt(item.get("failed").n()), j.createdAt(), j.createdBy(), j.search());
   }
 
   private static Map<String, AttributeValue> key(String id) {

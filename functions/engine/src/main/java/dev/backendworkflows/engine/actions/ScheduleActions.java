@@ -1,5 +1,9 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.data.Constraint;
+import dev.backendworkflows.data.ThingQuery;
+import dev.backendworkflows.schedule.BatchJob;
+import dev.backendworkflows.schedule.Batches;
 import dev.backendworkflows.schedule.ScheduledRun;
 import dev.backendworkflows.schedule.Scheduling;
 import java.time.Instant;
@@ -104,9 +108,7 @@ public final class ScheduleActions {
     }
 
     public Object execute(ActionContext ctx) {
-      // JSONata yields nothing for a path over no results and a single value over one: both are lists here
-      Object list = ctx.arg("list");
-      List<?> items = list == null ? List.of() : list instanceof List<?> l ? l : List.of(list);
+      Batches batches = new Batches(ctx.services(), ctx.workflows());
       Object size = ctx.arg("batch_size");
       Object rate = ctx.arg("rate");
       Object interval = ctx.arg("interval");
@@ -118,9 +120,28 @@ public final class ScheduleActions {
           throw new dev.backendworkflows.exceptions.ActionException("invalid_argument", "'interval' must be an ISO-8601 duration such as PT10S, got " + interval);
         }
       }
-      var job = new dev.backendworkflows.schedule.Batches(ctx.services(), ctx.workflows()).start(ctx.text("workflow"), items,
-          ctx.text("item_param"), ctx.object("params"), size instanceof Number n ? n.intValue() : 100,
-          rate instanceof Number r ? r.doubleValue() : null, every, "run:" + ctx.runId());
+      int batchSize = size instanceof Number n ? n.intValue() : 100;
+      Double perSecond = rate instanceof Number r ? r.doubleValue() : null;
+      BatchJob job;
+      if (ctx.has("search")) {
+        Map<String, Object> search = ctx.object("search");
+        List<Constraint> constraints = new java.util.ArrayList<>();
+        if (search.get("constraints") instanceof List<?> cs) {
+          for (Object o : cs) {
+            Map<?, ?> c = (Map<?, ?>) o;
+            constraints.add(new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value")));
+          }
+        }
+        job = batches.startSearch(ctx.text("workflow"), new ThingQuery((String) search.get("type"), constraints, null, false,
+            Math.min(batchSize, ThingQuery.MAX_LIMIT), null), ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
+            every, "run:" + ctx.runId());
+      } else {
+        // JSONata yields nothing for a path over no results and a single value over one: both are lists here
+        Object list = ctx.arg("list");
+        List<?> items = list == null ? List.of() : list instanceof List<?> l ? l : List.of(list);
+        job = batches.start(ctx.text("workflow"), items, ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
+            every, "run:" + ctx.runId());
+      }
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("id", job.id());
       out.put("total", job.total());

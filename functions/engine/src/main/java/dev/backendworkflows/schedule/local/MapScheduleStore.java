@@ -134,6 +134,11 @@ public final class MapScheduleStore implements ScheduleStore {
     updateBatch(id, j -> j.progressed(done, failed));
   }
 
+  @Override
+  public void extendBatch(String id, int items) {
+    updateBatch(id, j -> j.extended(items));
+  }
+
   private Optional<BatchJob> updateBatch(String id, UnaryOperator<BatchJob> change) {
     while (true) {
       String before = map.get(BATCH + id);
