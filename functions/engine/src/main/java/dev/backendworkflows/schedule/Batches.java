@@ -42,11 +42,7 @@ public final class Batches {
    */
   public BatchJob start(String workflow, List<?> items, String itemParam, Map<String, Object> params, int batchSize,
       Double rate, Duration interval, String createdBy) {
-    WorkflowDefinition target = workflows.get(workflow)
-        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
-    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
-      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
-    }
+    WorkflowDefinition target = Scheduling.schedulable(workflows, workflow);
     if (batchSize < 1 || batchSize > 1000) {
       throw new ActionException("invalid_argument", "batch_size must be from 1 to 1000, got " + batchSize);
     }
@@ -87,11 +83,7 @@ public final class Batches {
    */
   public BatchJob startSearch(String workflow, ThingQuery search, String itemParam, Map<String, Object> params, int batchSize,
       Double rate, Duration interval, String createdBy) {
-    WorkflowDefinition target = workflows.get(workflow)
-        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
-    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
-      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
-    }
+    WorkflowDefinition target = Scheduling.schedulable(workflows, workflow);
     try {
       ParameterBinder.bind(target, itemParams(params, itemParam, "sample-id"));
     } catch (InvalidInputException e) {
@@ -101,13 +93,7 @@ public final class Batches {
     Instant now = services.clock().instant();
     Map<String, Object> source = new LinkedHashMap<>();
     source.put("type", search.type());
-    source.put("constraints", search.constraints().stream().map(c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("field", c.field());
-      m.put("op", c.op().symbol());
-      m.put("value", c.value());
-      return m;
-    }).toList());
+    source.put("constraints", search.constraints().stream().map(Constraint::toPlain).toList());
     BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, 0, batchSize, 0, period, BatchJob.Status.RUNNING, 0, 0,
         now, createdBy, source);
     services.schedules().createBatch(job);
@@ -123,8 +109,7 @@ public final class Batches {
   @SuppressWarnings("unchecked")
   private boolean addSearchChunk(BatchJob job, int index, String cursor) {
     Map<String, Object> s = job.search();
-    List<Constraint> constraints = ((List<Map<String, Object>>) s.get("constraints")).stream()
-        .map(c -> new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value"))).toList();
+    List<Constraint> constraints = Constraint.fromPlain(s.get("constraints"));
     ThingPage page = services.things().search(new ThingQuery((String) s.get("type"), constraints, null, false, job.batchSize(), cursor));
     if (page.things().isEmpty()) {
       return false;

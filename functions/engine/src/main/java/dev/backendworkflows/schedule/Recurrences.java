@@ -1,6 +1,5 @@
 package dev.backendworkflows.schedule;
 
-import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.ParameterBinder;
@@ -52,11 +51,7 @@ public final class Recurrences {
    */
   public RecurringEvent set(String workflow, String thingType, String thingId, String frequency, String cron,
       String timezone, Instant start, Map<String, Object> params, String createdBy) {
-    WorkflowDefinition target = workflows.get(workflow)
-        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
-    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
-      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
-    }
+    WorkflowDefinition target = Scheduling.schedulable(workflows, workflow);
     Map<String, Object> bound;
     try {
       bound = ParameterBinder.bind(target, params);

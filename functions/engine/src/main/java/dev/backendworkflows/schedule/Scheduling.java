@@ -45,11 +45,7 @@ public final class Scheduling {
    */
   public ScheduledRun schedule(String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy, String chainId,
       int iteration) {
-    WorkflowDefinition target = workflows.get(workflow)
-        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
-    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
-      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
-    }
+    WorkflowDefinition target = schedulable(workflows, workflow);
     if (chainId != null && services.schedules().chainCancelled(chainId)) {
       throw new ActionException("chain_cancelled", "chain " + chainId + " was cancelled; its runs schedule nothing more");
     }
@@ -82,6 +78,21 @@ public final class Scheduling {
       throw new ActionException("delivery_failed", "scheduled run " + id + " could not be handed to the scheduler: " + e.getMessage(), e);
     }
     return run;
+  }
+
+  /**
+   * The workflow a schedule, recurring event or batch job may run.
+   *
+   * @throws ActionException {@code unknown_workflow}, or {@code not_schedulable} for custom events
+   *     (they are not runs of their own)
+   */
+  static WorkflowDefinition schedulable(Workflows workflows, String workflow) {
+    WorkflowDefinition target = workflows.get(workflow)
+        .orElseThrow(() -> new ActionException("unknown_workflow", "no workflow named '" + workflow + "'"));
+    if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
+      throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
+    }
+    return target;
   }
 
   /** Cancels a chain: marks it so its running runs schedule nothing more, and cancels its pending runs. */

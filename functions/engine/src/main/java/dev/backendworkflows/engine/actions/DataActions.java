@@ -46,17 +46,9 @@ public final class DataActions {
       return "search_things";
     }
 
-    @SuppressWarnings("unchecked")
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      List<Constraint> constraints = new java.util.ArrayList<>();
-      Object raw = ctx.arg("constraints");
-      if (raw instanceof List<?> list) {
-        for (Object o : list) {
-          Map<String, Object> c = (Map<String, Object>) o;
-          constraints.add(new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value")));
-        }
-      }
+      List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
       Map<String, Object> sort = ctx.object("sort");
       Object limitValue = ctx.arg("limit");
       int limit = 100;

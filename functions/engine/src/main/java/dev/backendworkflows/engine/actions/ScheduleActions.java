@@ -125,14 +125,8 @@ public final class ScheduleActions {
       BatchJob job;
       if (ctx.has("search")) {
         Map<String, Object> search = ctx.object("search");
-        List<Constraint> constraints = new java.util.ArrayList<>();
-        if (search.get("constraints") instanceof List<?> cs) {
-          for (Object o : cs) {
-            Map<?, ?> c = (Map<?, ?>) o;
-            constraints.add(new Constraint((String) c.get("field"), Constraint.Op.fromSymbol((String) c.get("op")), c.get("value")));
-          }
-        }
-        job = batches.startSearch(ctx.text("workflow"), new ThingQuery((String) search.get("type"), constraints, null, false,
+        job = batches.startSearch(ctx.text("workflow"), new ThingQuery((String) search.get("type"),
+            Constraint.fromPlain(search.get("constraints")), null, false,
             Math.min(batchSize, ThingQuery.MAX_LIMIT), null), ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
             every, "run:" + ctx.runId());
       } else {
