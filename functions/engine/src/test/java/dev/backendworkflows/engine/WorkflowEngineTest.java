@@ -119,8 +119,9 @@ class WorkflowEngineTest {
   }
 
   @Test
-  void actionOfALaterVersionFailsVisiblyInsteadOfPretending() {
-    RunRecord r = run("later", Map.of()).record();
+  void anActionTheRuntimeLacksFailsVisiblyInsteadOfPretending() {
+    WorkflowEngine bare = new WorkflowEngine(stack.engine.workflows(), stack.services, dev.backendworkflows.engine.actions.ActionRegistry.of());
+    RunRecord r = bare.run(new RunRequest("later", Map.of(), "api", "test")).record();
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
     assertThat(r.error().code()).isEqualTo("action_unavailable");
   }

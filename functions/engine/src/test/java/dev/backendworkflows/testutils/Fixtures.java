@@ -69,7 +69,7 @@ public final class Fixtures {
     public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
     public final LocalOutbox outbox = new LocalOutbox(clock);
     public final Services services = new Services(things, runs, schedules, scheduler, scheduler, outbox, "app@example.com",
-        clock, "test", Duration.ofDays(7));
+        new dev.backendworkflows.outbound.JdkOutboundHttp(), clock, "test", Duration.ofDays(7));
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
     public final HttpApi api;

@@ -66,7 +66,7 @@ public final class AwsRuntime {
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
         scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),
-        clock, env.getOrDefault("STAGE", "dev"),
+        new dev.backendworkflows.outbound.JdkOutboundHttp(), clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The actions a runtime offers, by name: the built-ins plus custom Java actions (the extension
- * point, like Bubble plugins). The schema names a few actions that later versions implement; a step
- * using one fails with {@code action_unavailable} instead of pretending to work.
+ * point, like Bubble plugins). A step whose action a runtime lacks fails with
+ * {@code action_unavailable} instead of pretending to work.
  */
 public final class ActionRegistry {
   private final Map<String, Action> actions;
@@ -27,8 +27,14 @@ public final class ActionRegistry {
     all.addAll(ScheduleActions.all());
     all.addAll(EmailActions.all());
     all.addAll(EventActions.all());
+    all.addAll(ApiActions.all());
     all.addAll(List.of(custom));
     return new ActionRegistry(all);
+  }
+
+  /** Exactly these actions (a custom runtime, or a test of what happens without one). */
+  public static ActionRegistry of(Action... actions) {
+    return new ActionRegistry(List.of(actions));
   }
 
   public Action get(String name) {

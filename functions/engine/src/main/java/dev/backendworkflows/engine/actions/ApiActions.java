@@ -1,0 +1,83 @@
+package dev.backendworkflows.engine.actions;
+
+import dev.backendworkflows.exceptions.ActionException;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.outbound.OutboundHttp;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code api_call}: Bubble's API Connector call from a workflow. */
+public final class ApiActions {
+  static final int DEFAULT_TIMEOUT_MS = 10_000;
+
+  private ApiActions() {}
+
+  public static List<Action> all() {
+    return List.of(new ApiCall());
+  }
+
+  /**
+   * Calls {@code url} with {@code method} (default GET), {@code query}, {@code headers} and
+   * {@code body} (objects and lists are sent as JSON). The result is {@code {status, headers, body}}
+   * with a JSON body parsed; any status is a result — the workflow decides what a 404 means —
+   * while no response at all fails the step.
+   */
+  static final class ApiCall implements Action {
+    public String name() {
+      return "api_call";
+    }
+
+    public Object execute(ActionContext ctx) {
+      String url = ctx.text("url");
+      if (!url.startsWith("https://") && !url.startsWith("http://")) {
+        throw new ActionException("invalid_argument", "'url' must be an http(s) URL, got " + url);
+      }
+      StringBuilder full = new StringBuilder(url);
+      ctx.object("query").forEach((k, v) -> {
+        if (v != null) {
+          full.append(full.indexOf("?") < 0 ? '?' : '&').append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+              .append(URLEncoder.encode(v instanceof String s ? s : Json.write(v), StandardCharsets.UTF_8));
+        }
+      });
+      Map<String, String> headers = new LinkedHashMap<>();
+      ctx.object("headers").forEach((k, v) -> headers.put(k, String.valueOf(v)));
+      Object bodyValue = ctx.arg("body");
+      String body = null;
+      if (bodyValue instanceof String s) {
+        body = s;
+      } else if (bodyValue != null) {
+        body = Json.write(bodyValue);
+        headers.putIfAbsent("Content-Type", "application/json");
+      }
+      String method = ctx.has("method") ? ctx.text("method").toUpperCase(Locale.ROOT) : "GET";
+      Object timeout = ctx.arg("timeout_ms");
+      if (timeout != null && (!(timeout instanceof Number t) || t.longValue() < 1 || t.longValue() > 30_000)) {
+        throw new ActionException("invalid_argument", "'timeout_ms' must be from 1 to 30000, got " + timeout);
+      }
+      OutboundHttp.Response r = ctx.services().http().send(new OutboundHttp.Request(method, full.toString(), headers, body,
+          Duration.ofMillis(timeout instanceof Number n ? n.longValue() : DEFAULT_TIMEOUT_MS)));
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("status", r.status());
+      result.put("headers", r.headers());
+      result.put("body", parse(r));
+      return result;
+    }
+
+    private static Object parse(OutboundHttp.Response r) {
+      String type = r.headers().getOrDefault("content-type", "");
+      if (type.contains("json") && !r.body().isBlank()) {
+        try {
+          return Json.plain(Json.tree(r.body()));
+        } catch (RuntimeException notJson) {
+          return r.body();
+        }
+      }
+      return r.body();
+    }
+  }
+}
