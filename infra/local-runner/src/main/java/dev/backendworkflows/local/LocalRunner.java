@@ -170,7 +170,7 @@ public final class LocalRunner implements AutoCloseable {
     if (!waiting.isEmpty()) {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
-    out.println("  Dev API key   " + apiKey + "   (admin: can also read GET /runs and /schedules)");
+    out.println("  Dev API key   " + apiKey + "   (admin: can also use /runs, /schedules, /chains, /batches)");
     if (stack.outbox() != null) {
       out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
     } else {
