@@ -60,6 +60,52 @@ public final class Deliveries {
     return deliver(id);
   }
 
+  /** What a sweep re-dispatched: runs whose claimant died, and pending runs whose delivery was lost. */
+  public record Sweep(int staleClaims, int lostDeliveries) {}
+
+  /** How overdue a pending run must be before its delivery counts as lost (EventBridge fires within a minute). */
+  public static final java.time.Duration LOST_AFTER = java.time.Duration.ofMinutes(5);
+
+  /**
+   * Re-dispatches what a fault left behind, so nothing accepted is lost: runs claimed longer ago
+   * than the lease that never finished (their invocation died), and pending runs overdue by more
+   * than {@link #LOST_AFTER} (their delivery went astray). Claims keep re-delivery harmless.
+   */
+  public Sweep sweep() {
+    Instant now = services.clock().instant();
+    Instant staleBefore = now.minus(ScheduleStore.CLAIM_LEASE);
+    Instant lostBefore = now.minus(LOST_AFTER);
+    int stale = 0;
+    int lost = 0;
+    String cursor = null;
+    do {
+      SchedulePage page = services.schedules().list(ScheduleStatus.RUNNING, null, 100, cursor);
+      for (ScheduledRun r : page.runs()) {
+        if (r.claimedAt() == null || r.claimedAt().isBefore(staleBefore)) {
+          services.dispatcher().dispatchNow(r.id(), r.workflow());
+          stale++;
+        }
+      }
+      cursor = page.cursor();
+    } while (cursor != null);
+    pending:
+    do { // pending runs come in due order: stop at the first that is not overdue
+      SchedulePage page = services.schedules().list(ScheduleStatus.PENDING, null, 100, cursor);
+      for (ScheduledRun r : page.runs()) {
+        if (!r.dueAt().isBefore(lostBefore)) {
+          break pending;
+        }
+        services.dispatcher().dispatchNow(r.id(), r.workflow());
+        lost++;
+      }
+      cursor = page.cursor();
+    } while (cursor != null);
+    if (stale + lost > 0) {
+      StructuredLog.write("warn", "sweep re-dispatched " + stale + " stale claim(s) and " + lost + " lost delivery(ies)", Map.of());
+    }
+    return new Sweep(stale, lost);
+  }
+
   public Result deliver(String scheduledRunId) {
     var claimed = services.schedules().claim(scheduledRunId, services.clock().instant());
     if (claimed.isEmpty()) {

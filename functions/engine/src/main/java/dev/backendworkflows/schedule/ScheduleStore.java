@@ -22,9 +22,17 @@ public interface ScheduleStore {
   Optional<ScheduledRun> get(String id);
 
   /**
-   * Moves a pending run to running. This is the exactly-once gate for deliveries.
+   * No function runs longer than this (Lambda's maximum), so a claim older than it whose claimant
+   * never finished belongs to a dead invocation.
+   */
+  java.time.Duration CLAIM_LEASE = java.time.Duration.ofMinutes(15);
+
+  /**
+   * Moves a pending run to running — or takes over a run whose claim is older than
+   * {@link #CLAIM_LEASE} and never finished. This is the exactly-once gate for deliveries.
    *
-   * @return the claimed run, or empty when it is not pending (already claimed, finished, cancelled, unknown)
+   * @return the claimed run, or empty when it is not claimable (claimed within the lease, finished,
+   *     cancelled, unknown)
    */
   Optional<ScheduledRun> claim(String id, Instant now);
 

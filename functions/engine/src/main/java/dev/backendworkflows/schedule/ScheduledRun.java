@@ -14,7 +14,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScheduledRun(String id, String workflow, Map<String, Object> params, Instant dueAt,
     ScheduleStatus status, String scheduledBy, String chainId, Instant createdAt, String runId,
-    ErrorInfo error, Instant finishedAt, @JsonInclude(JsonInclude.Include.NON_DEFAULT) long expiresAt, int iteration) {
+    ErrorInfo error, Instant finishedAt, @JsonInclude(JsonInclude.Include.NON_DEFAULT) long expiresAt, int iteration,
+    Instant claimedAt) {
 
   public ScheduledRun {
     params = params == null ? Map.of() : params;
@@ -25,28 +26,34 @@ public record ScheduledRun(String id, String workflow, Map<String, Object> param
   public static ScheduledRun pending(String id, String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy,
       String chainId, Instant createdAt, int iteration) {
     return new ScheduledRun(id, workflow, params, dueAt, ScheduleStatus.PENDING, scheduledBy, chainId, createdAt, null, null,
-        null, 0, iteration);
+        null, 0, iteration, null);
+  }
+
+  /** This run, claimed by a delivery at {@code at}. */
+  public ScheduledRun claimed(Instant at) {
+    return new ScheduledRun(id, workflow, params, dueAt, ScheduleStatus.RUNNING, scheduledBy, chainId, createdAt, runId, error,
+        finishedAt, expiresAt, iteration, at);
   }
 
   public ScheduledRun with(ScheduleStatus newStatus) {
     return new ScheduledRun(id, workflow, params, dueAt, newStatus, scheduledBy, chainId, createdAt, runId, error,
-        finishedAt, expiresAt, iteration);
+        finishedAt, expiresAt, iteration, claimedAt);
   }
 
   /** This run ended (or was cancelled) with {@code status}. */
   public ScheduledRun finished(ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
     return new ScheduledRun(id, workflow, params, dueAt, status, scheduledBy, chainId, createdAt, runId, error, at, expiresAt,
-        iteration);
+        iteration, claimedAt);
   }
 
   /** This run, pending again at {@code due} (a retry). */
   public ScheduledRun pendingAgain(Instant due) {
     return new ScheduledRun(id, workflow, params, due, ScheduleStatus.PENDING, scheduledBy, chainId, createdAt, null, null,
-        null, 0, iteration);
+        null, 0, iteration, null);
   }
 
   public ScheduledRun withParams(Map<String, Object> newParams) {
     return new ScheduledRun(id, workflow, newParams, dueAt, status, scheduledBy, chainId, createdAt, runId, error, finishedAt,
-        expiresAt, iteration);
+        expiresAt, iteration, claimedAt);
   }
 }

@@ -91,6 +91,17 @@ public abstract class ScheduleStoreContract {
   }
 
   @Test
+  void aClaimPastItsLeaseCanBeTakenOverButAFreshOneCannot() {
+    ScheduledRun r = pending(T0);
+    assertThat(store.claim(r.id(), T0)).get().extracting(ScheduledRun::claimedAt).isEqualTo(T0);
+    assertThat(store.claim(r.id(), T0.plus(ScheduleStore.CLAIM_LEASE).minusSeconds(1))).isEmpty();
+    Instant later = T0.plus(ScheduleStore.CLAIM_LEASE).plusSeconds(1);
+    assertThat(store.claim(r.id(), later)).get().extracting(ScheduledRun::claimedAt).isEqualTo(later);
+    store.finish(r.id(), ScheduleStatus.SUCCEEDED, "run-1", null, later, 9);
+    assertThat(store.claim(r.id(), later.plus(ScheduleStore.CLAIM_LEASE).plusSeconds(60))).isEmpty();
+  }
+
+  @Test
   void finishRecordsOutcomeOfARunningRun() {
     ScheduledRun r = pending(T0);
     store.claim(r.id(), T0);

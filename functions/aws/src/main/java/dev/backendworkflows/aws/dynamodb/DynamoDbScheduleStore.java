@@ -76,8 +76,19 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
 
   @Override
   public Optional<ScheduledRun> claim(String id, Instant now) {
-    return transition(id, ScheduleStatus.PENDING, Map.of("status", AttributeValue.fromS(ScheduleStatus.RUNNING.wire()),
-        "claimed_at", AttributeValue.fromS(now.toString())), List.of());
+    try {
+      var result = client.updateItem(b -> b.tableName(table).key(key(id))
+          .updateExpression("SET #status = :running, claimed_at = :now")
+          .conditionExpression("#status = :pending OR (#status = :running AND (attribute_not_exists(claimed_at) OR claimed_at < :stale))")
+          .expressionAttributeNames(Map.of("#status", "status"))
+          .expressionAttributeValues(Map.of(":running", AttributeValue.fromS(ScheduleStatus.RUNNING.wire()),
+              ":pending", AttributeValue.fromS(ScheduleStatus.PENDING.wire()), ":now", AttributeValue.fromS(now.toString()),
+              ":stale", AttributeValue.fromS(now.minus(CLAIM_LEASE).toString())))
+          .returnValues(ReturnValue.ALL_NEW));
+      return Optional.of(decode(result.attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
@@ -290,7 +301,8 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
         item.containsKey("error") ? Json.read(item.get("error").s(), ErrorInfo.class) : null,
         item.containsKey("finished_at") ? Instant.parse(item.get("finished_at").s()) : null,
         item.containsKey("expires_at") ? Long.parseLong(item.get("expires_at").n()) : 0,
-        item.containsKey("iteration") ? Integer.parseInt(item.get("iteration").n()) : 1);
+        item.containsKey("iteration") ? Integer.parseInt(item.get("iteration").n()) : 1,
+        item.containsKey("claimed_at") ? Instant.parse(item.get("claimed_at").s()) : null);
   }
 
   private static String s(Map<String, AttributeValue> item, String attr) {

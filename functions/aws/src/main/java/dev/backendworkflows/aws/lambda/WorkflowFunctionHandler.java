@@ -25,6 +25,8 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   /** The fields of a recurring firing: the workflow and EventBridge's {@code <aws.scheduler.scheduled-time>}. */
   public static final String RECURRING_WORKFLOW = "recurring_workflow";
   public static final String SCHEDULED_TIME = "scheduled_time";
+  /** The field of the sweeper's event ({@code {"sweep": true}}), which re-dispatches what faults left behind. */
+  public static final String SWEEP = "sweep";
   /** The field of a firing of a recurring event set at run time (with {@link #SCHEDULED_TIME}). */
   public static final String RECURRING_EVENT_ID = "recurring_event_id";
 
@@ -55,6 +57,10 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
         // an infrastructure failure here propagates, so Lambda retries the delivery
         Deliveries.Result result = deliveries.deliver(event.get(SCHEDULED_RUN_ID).asText());
         Json.MAPPER.writeValue(output, result);
+        return;
+      }
+      if (event != null && event.path(SWEEP).asBoolean(false)) {
+        Json.MAPPER.writeValue(output, deliveries.sweep());
         return;
       }
       if (event != null && event.hasNonNull(RECURRING_EVENT_ID)) {

@@ -66,7 +66,21 @@ public final class MapScheduleStore implements ScheduleStore {
 
   @Override
   public Optional<ScheduledRun> claim(String id, Instant now) {
-    return transition(id, ScheduleStatus.PENDING, r -> r.with(ScheduleStatus.RUNNING));
+    while (true) {
+      String before = map.get(id);
+      if (before == null) {
+        return Optional.empty();
+      }
+      ScheduledRun r = decode(before);
+      boolean stale = r.status() == ScheduleStatus.RUNNING && (r.claimedAt() == null || r.claimedAt().isBefore(now.minus(CLAIM_LEASE)));
+      if (r.status() != ScheduleStatus.PENDING && !stale) {
+        return Optional.empty();
+      }
+      ScheduledRun after = r.claimed(now);
+      if (map.replace(id, before, Json.write(after))) {
+        return Optional.of(after);
+      }
+    }
   }
 
   @Override

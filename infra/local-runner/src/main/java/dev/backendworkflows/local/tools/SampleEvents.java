@@ -45,6 +45,7 @@ public final class SampleEvents {
       files.put("api-" + wf.name() + ".json", pretty(event));
     }
     files.put("scheduled-run.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, "01SAMPLESCHEDULEDRUNID0000")));
+    files.put("sweep.json", pretty(Map.of(WorkflowFunctionHandler.SWEEP, true)));
     // a chunk of a batch job arrives like any scheduled run; its id says it is a chunk
     files.put("batch-chunk.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID,
         dev.backendworkflows.schedule.BatchJob.chunkId("01SAMPLEBATCHJOBID000000000", 0))));
