@@ -422,6 +422,10 @@ public final class DefinitionLoader {
       }
       args.values().forEach(t -> expressions.addAll(t.expressions()));
       for (Expression e : expressions) {
+        if (e.source().contains("$secrets")) {
+          error(at, "expressions cannot read secrets ('" + e.source().strip() + "'): give an api_call header or query value as "
+              + "{ secret: <name> } instead, so the value only ever goes into that request");
+        }
         Matcher m = STEP_REF.matcher(e.source());
         while (m.find()) {
           String ref = m.group(1);

@@ -3,6 +3,7 @@ package dev.backendworkflows.engine;
 import dev.backendworkflows.data.ThingStore;
 import dev.backendworkflows.mail.Mailer;
 import dev.backendworkflows.outbound.OutboundHttp;
+import dev.backendworkflows.secrets.SecretStore;
 import dev.backendworkflows.runlog.RunLog;
 import dev.backendworkflows.schedule.Dispatcher;
 import dev.backendworkflows.schedule.ScheduleStore;
@@ -16,7 +17,8 @@ import java.time.Duration;
  * removes them.
  */
 public record Services(ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
-    Dispatcher dispatcher, Mailer mailer, String mailFrom, OutboundHttp http, Clock clock, String stage, Duration retention) {
+    Dispatcher dispatcher, Mailer mailer, String mailFrom, OutboundHttp http, SecretStore secrets, Clock clock, String stage,
+    Duration retention) {
 
   /** Epoch second at which a record finished now may expire. */
   public long expiry() {

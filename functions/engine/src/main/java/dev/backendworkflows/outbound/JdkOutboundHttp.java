@@ -32,7 +32,7 @@ public final class JdkOutboundHttp implements OutboundHttp {
         body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
       }
       if (body.length > MAX_RESPONSE_BYTES) {
-        throw new ActionException("response_too_large", request.method() + " " + request.url() + " answered more than "
+        throw new ActionException("response_too_large", request.method() + " " + request.shownUrl() + " answered more than "
             + MAX_RESPONSE_BYTES / 1024 + " KiB");
       }
       Map<String, String> headers = new LinkedHashMap<>();
@@ -43,14 +43,14 @@ public final class JdkOutboundHttp implements OutboundHttp {
       });
       return new Response(r.statusCode(), headers, new String(body, StandardCharsets.UTF_8));
     } catch (HttpTimeoutException e) {
-      throw new ActionException("api_call_failed", request.method() + " " + request.url() + " timed out after "
+      throw new ActionException("api_call_failed", request.method() + " " + request.shownUrl() + " timed out after "
           + request.timeout().toMillis() + " ms", e);
     } catch (IOException e) {
-      throw new ActionException("api_call_failed", request.method() + " " + request.url() + " failed: "
+      throw new ActionException("api_call_failed", request.method() + " " + request.shownUrl() + " failed: "
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ActionException("api_call_failed", request.method() + " " + request.url() + " was interrupted", e);
+      throw new ActionException("api_call_failed", request.method() + " " + request.shownUrl() + " was interrupted", e);
     }
   }
 }

@@ -8,8 +8,20 @@ public interface OutboundHttp {
   /** Responses larger than this are refused rather than held in memory and the run log. */
   int MAX_RESPONSE_BYTES = 1024 * 1024;
 
-  /** A request: method, absolute http(s) URL with its query, headers, body (or null), timeout. */
-  record Request(String method, String url, Map<String, String> headers, String body, Duration timeout) {}
+  /**
+   * A request: method, absolute http(s) URL with its query, headers, body (or null), timeout, and
+   * the URL as messages may show it (secret query values masked).
+   */
+  record Request(String method, String url, Map<String, String> headers, String body, Duration timeout, String shownUrl) {
+    public Request(String method, String url, Map<String, String> headers, String body, Duration timeout) {
+      this(method, url, headers, body, timeout, url);
+    }
+
+    @Override
+    public String toString() { // never the headers: they may carry secrets
+      return method + " " + shownUrl;
+    }
+  }
 
   /** A response: status, headers (lower-case names, first value), body text. */
   record Response(int status, Map<String, String> headers, String body) {}

@@ -45,7 +45,7 @@ class ApiCallTest {
     server.createContext("/echo", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       lastRequest.set(ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getRequestHeaders().getFirst("Content-Type")
-          + " " + ex.getRequestHeaders().getFirst("X-Trace") + " " + body);
+          + " " + ex.getRequestHeaders().getFirst("X-Trace") + " " + body + " auth=" + ex.getRequestHeaders().getFirst("Authorization"));
       byte[] out = "{\"ok\":true,\"rates\":{\"USD\":1.08}}".getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(200, out.length);
@@ -103,7 +103,7 @@ class ApiCallTest {
   @Test
   void objectBodiesGoAsJson() {
     call(Map.of("url", url("/echo"), "method", "POST", "body", Map.of("a", 1)));
-    assertThat(lastRequest.get()).isEqualTo("POST /echo?q=a+b&n=2 application/json t1 {\"a\":1}");
+    assertThat(lastRequest.get()).isEqualTo("POST /echo?q=a+b&n=2 application/json t1 {\"a\":1} auth=null");
   }
 
   @Test
@@ -127,5 +127,45 @@ class ApiCallTest {
     RunRecord huge = call(Map.of("url", url("/huge")));
     assertThat(huge.error().code()).isEqualTo("response_too_large");
     assertThat(call(Map.of("url", "ftp://example.com")).error().code()).isEqualTo("invalid_argument");
+  }
+
+  @Test
+  void secretsReachTheRequestButNeverTheRunLogOrAnError() throws Exception {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("paid.yaml", """
+        name: paid
+        trigger: { api: {} }
+        parameters:
+          url: { type: text, required: true }
+        steps:
+          - id: r
+            action: api_call
+            url: "{% $params.url %}"
+            headers: { Authorization: { secret: rates_key, prefix: "Bearer " } }
+            query: { token: { secret: rates_key } }
+        """));
+    s.secretEnv.put("BW_SECRET_RATES_KEY", "s3cr3t-value");
+    RunRecord ok = s.engine.run(new RunRequest("paid", Map.of("url", url("/echo")), "api", "t")).record();
+    assertThat(ok.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(lastRequest.get()).contains("token=s3cr3t-value").endsWith("auth=Bearer s3cr3t-value");
+    assertThat(dev.backendworkflows.internal.Json.write(ok)).doesNotContain("s3cr3t-value");
+
+    int closed;
+    try (var socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    RunRecord failed = s.engine.run(new RunRequest("paid", Map.of("url", "http://127.0.0.1:" + closed + "/x"), "api", "t")).record();
+    assertThat(failed.error().message()).contains("token=***").doesNotContain("s3cr3t-value");
+
+    s.secretEnv.clear();
+    RunRecord missing = s.engine.run(new RunRequest("paid", Map.of("url", url("/echo")), "api", "t")).record();
+    assertThat(missing.error().code()).isEqualTo("secret_not_found");
+    assertThat(missing.error().message()).contains("BW_SECRET_RATES_KEY");
+  }
+
+  @Test
+  void secretsCannotBeReadByExpressions() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.workflows("leak.yaml",
+        "name: leak\ntrigger: { api: {} }\nsteps: [ { action: log, message: \"{% $secrets.rates_key %}\" } ]\n"))
+        .isInstanceOf(dev.backendworkflows.exceptions.DefinitionException.class).hasMessageContaining("$secrets");
   }
 }

@@ -68,8 +68,10 @@ public final class Fixtures {
     public final LocalScheduler scheduler = new LocalScheduler();
     public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
     public final LocalOutbox outbox = new LocalOutbox(clock);
+    /** The environment the local secret store reads ({@code BW_SECRET_<NAME>}). */
+    public final java.util.Map<String, String> secretEnv = new java.util.concurrent.ConcurrentHashMap<>();
     public final Services services = new Services(things, runs, schedules, scheduler, scheduler, outbox, "app@example.com",
-        new dev.backendworkflows.outbound.JdkOutboundHttp(), clock, "test", Duration.ofDays(7));
+        new dev.backendworkflows.outbound.JdkOutboundHttp(), new dev.backendworkflows.secrets.local.EnvSecretStore(secretEnv), clock, "test", Duration.ofDays(7));
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
     public final HttpApi api;

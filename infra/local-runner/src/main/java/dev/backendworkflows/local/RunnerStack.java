@@ -66,7 +66,8 @@ public final class RunnerStack implements AutoCloseable {
     this.outbox = outbox;
     this.closeables = closeables;
     this.keys = new ApiKeys(keys, clock);
-    this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(), clock, stage, Duration.ofDays(7));
+    this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(),
+        new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     this.deliveries = new Deliveries(services, engine);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries);

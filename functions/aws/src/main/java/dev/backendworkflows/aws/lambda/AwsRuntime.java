@@ -21,6 +21,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import dev.backendworkflows.aws.ses.SesMailer;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * the table names of {@link DynamoDbTables}; {@code WORKFLOWS_DIR} (default: the packaged workflows);
  * for scheduling {@code SCHEDULE_GROUP}, {@code FUNCTION_ARN_PREFIX} and {@code FUNCTION_ARN_SUFFIX}
  * (around a workflow name: its function's alias ARN), {@code SCHEDULER_ROLE_ARN}, {@code SCHEDULER_DLQ_ARN}; {@code MAIL_FROM} (the default
- * sender, a verified SES identity); {@code AWS_ENDPOINT_URL} to
+ * sender, a verified SES identity); {@code SECRETS_PREFIX} (SSM parameter path of secrets, default
+ * {@code /backend-workflows/<stage>/}); {@code AWS_ENDPOINT_URL} to
  * point the SDK at an emulator.
  */
 public final class AwsRuntime {
@@ -66,7 +68,9 @@ public final class AwsRuntime {
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
         scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),
-        new dev.backendworkflows.outbound.JdkOutboundHttp(), clock, env.getOrDefault("STAGE", "dev"),
+        new dev.backendworkflows.outbound.JdkOutboundHttp(),
+        new dev.backendworkflows.aws.ssm.SsmSecretStore(memoize(() -> client(SsmClient.builder(), env)),
+            env.getOrDefault("SECRETS_PREFIX", "/backend-workflows/" + env.getOrDefault("STAGE", "dev") + "/"), clock), clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 final class IamCoverage {
   /** Which SDK client type means which IAM service prefix. */
   private static final Map<String, String> SERVICES = Map.of("DynamoDbClient", "dynamodb", "SchedulerClient", "scheduler",
-      "SesV2Client", "ses", "LambdaClient", "lambda");
+      "SesV2Client", "ses", "LambdaClient", "lambda", "SsmClient", "ssm");
   /** Adapter class → the template's logical id of the table it works on. */
   static final Map<String, String> TABLES = Map.of("DynamoDbThingStore", "ThingsTable", "DynamoDbRunLog", "RunsTable",
       "DynamoDbScheduleStore", "SchedulesTable", "DynamoDbApiKeyStore", "ApiKeysTable");

@@ -46,7 +46,8 @@ class IamCoverageTest {
     Set<IamCoverage.Need> needs = IamCoverage.calledByCode(SOURCES);
     assertThat(needs).contains(new IamCoverage.Need("dynamodb:PutItem", "ThingsTable"),
         new IamCoverage.Need("dynamodb:UpdateItem", "SchedulesTable"), new IamCoverage.Need("scheduler:CreateSchedule", null),
-        new IamCoverage.Need("ses:SendEmail", null), new IamCoverage.Need("lambda:InvokeFunction", null));
+        new IamCoverage.Need("ses:SendEmail", null), new IamCoverage.Need("lambda:InvokeFunction", null),
+        new IamCoverage.Need("ssm:GetParameter", null));
     assertThat(needs).extracting(IamCoverage.Need::action).doesNotContain("dynamodb:CreateTable", "scheduler:ListSchedules");
   }
 

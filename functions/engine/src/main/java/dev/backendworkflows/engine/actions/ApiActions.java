@@ -23,7 +23,9 @@ public final class ApiActions {
 
   /**
    * Calls {@code url} with {@code method} (default GET), {@code query}, {@code headers} and
-   * {@code body} (objects and lists are sent as JSON). The result is {@code {status, headers, body}}
+   * {@code body} (objects and lists are sent as JSON). A header or query value may be
+   * {@code {secret: name, prefix: "Bearer "}}: the secret is fetched and placed into this request
+   * only, and masked in any message. The result is {@code {status, headers, body}}
    * with a JSON body parsed; any status is a result — the workflow decides what a 404 means —
    * while no response at all fails the step.
    */
@@ -38,14 +40,17 @@ public final class ApiActions {
         throw new ActionException("invalid_argument", "'url' must be an http(s) URL, got " + url);
       }
       StringBuilder full = new StringBuilder(url);
+      StringBuilder shown = new StringBuilder(url);
       ctx.object("query").forEach((k, v) -> {
         if (v != null) {
-          full.append(full.indexOf("?") < 0 ? '?' : '&').append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-              .append(URLEncoder.encode(v instanceof String s ? s : Json.write(v), StandardCharsets.UTF_8));
+          String sep = full.indexOf("?") < 0 ? "?" : "&";
+          String key = URLEncoder.encode(k, StandardCharsets.UTF_8);
+          full.append(sep).append(key).append('=').append(URLEncoder.encode(value(ctx, v), StandardCharsets.UTF_8));
+          shown.append(sep).append(key).append('=').append(isSecret(v) ? "***" : URLEncoder.encode(value(ctx, v), StandardCharsets.UTF_8));
         }
       });
       Map<String, String> headers = new LinkedHashMap<>();
-      ctx.object("headers").forEach((k, v) -> headers.put(k, String.valueOf(v)));
+      ctx.object("headers").forEach((k, v) -> headers.put(k, value(ctx, v)));
       Object bodyValue = ctx.arg("body");
       String body = null;
       if (bodyValue instanceof String s) {
@@ -60,12 +65,26 @@ public final class ApiActions {
         throw new ActionException("invalid_argument", "'timeout_ms' must be from 1 to 30000, got " + timeout);
       }
       OutboundHttp.Response r = ctx.services().http().send(new OutboundHttp.Request(method, full.toString(), headers, body,
-          Duration.ofMillis(timeout instanceof Number n ? n.longValue() : DEFAULT_TIMEOUT_MS)));
+          Duration.ofMillis(timeout instanceof Number n ? n.longValue() : DEFAULT_TIMEOUT_MS), shown.toString()));
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("status", r.status());
       result.put("headers", r.headers());
       result.put("body", parse(r));
       return result;
+    }
+
+    private static boolean isSecret(Object v) {
+      return v instanceof Map<?, ?> m && m.get("secret") instanceof String;
+    }
+
+    /** A header or query value: as written, or a secret's value (with its prefix) fetched just now. */
+    private static String value(ActionContext ctx, Object v) {
+      if (isSecret(v)) {
+        Map<?, ?> m = (Map<?, ?>) v;
+        Object prefix = m.get("prefix");
+        return (prefix == null ? "" : prefix.toString()) + ctx.services().secrets().get((String) m.get("secret"));
+      }
+      return v instanceof String s ? s : Json.write(v);
     }
 
     private static Object parse(OutboundHttp.Response r) {

@@ -112,6 +112,7 @@ public final class TemplateGenerator {
               - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
               - !Ref SchedulingPolicy
               - !Ref SendEmailPolicy
+              - !Ref SecretsPolicy
         """.formatted(w.name()));
     if (w.trigger().kind() == Trigger.Kind.API) {
       out.append("""
