@@ -20,29 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Scheduled runs under a controllable clock: "remind me in 3 days" runs in milliseconds. */
 class SchedulingTest {
   private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows(
-      "remind.yaml", """
-          name: remind
-          trigger: { api: {} }
-          parameters:
-            text: { type: text, required: true }
-            after: { type: text, default: P3D }
-          steps:
-            - id: later
-              action: schedule_workflow
-              workflow: write-note
-              after: "{% $params.after %}"
-              params: { text: "{% $params.text %}" }
-            - action: return
-              data: "{% $steps.later %}"
-          """,
-      "write-note.yaml", """
-          name: write-note
-          trigger: { schedule: {} }
-          parameters:
-            text: { type: text, required: true }
-          steps:
-            - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
-          """,
+      "remind.yaml", Fixtures.REMIND,
+      "write-note.yaml", Fixtures.WRITE_NOTE,
       "cancel.yaml", """
           name: cancel
           trigger: { api: {} }

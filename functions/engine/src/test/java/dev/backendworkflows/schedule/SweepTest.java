@@ -11,14 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The sweeper: nothing accepted is lost when an invocation dies mid-run or a delivery goes astray. */
 class SweepTest {
-  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows("note.yaml", """
-      name: note
-      trigger: { schedule: {} }
-      parameters:
-        text: { type: text, required: true }
-      steps:
-        - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
-      """));
+  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows("write-note.yaml", Fixtures.WRITE_NOTE));
 
   private int notes() {
     return stack.things.search(new ThingQuery("note", List.of(), null, false, 100, null)).things().size();
@@ -26,7 +19,7 @@ class SweepTest {
 
   @Test
   void aRunWhoseInvocationDiedIsRunAgainAfterItsLease() {
-    String id = new Scheduling(stack.services, stack.engine.workflows()).schedule("note", Map.of("text", "x"), stack.clock.instant(), "api", null).id();
+    String id = new Scheduling(stack.services, stack.engine.workflows()).schedule("write-note", Map.of("text", "x"), stack.clock.instant(), "api", null).id();
     stack.scheduler.fireDue(stack.clock.instant(), d -> stack.schedules.claim(d.scheduledRunId(), stack.clock.instant())); // claimed, then the invocation died
     assertThat(stack.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0));
     stack.clock.advance(ScheduleStore.CLAIM_LEASE.plusMinutes(1));
@@ -39,7 +32,7 @@ class SweepTest {
 
   @Test
   void aPendingRunWhoseDeliveryWasLostIsDispatchedOnceOverdue() {
-    String id = new Scheduling(stack.services, stack.engine.workflows()).schedule("note", Map.of("text", "y"),
+    String id = new Scheduling(stack.services, stack.engine.workflows()).schedule("write-note", Map.of("text", "y"),
         stack.clock.instant().plusSeconds(60), "api", null).id();
     stack.scheduler.cancel(id); // the delivery went astray
     stack.clock.advance(Duration.ofMinutes(3));

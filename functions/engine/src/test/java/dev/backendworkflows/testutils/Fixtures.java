@@ -37,6 +37,33 @@ public final class Fixtures {
             text: { type: text }
       """;
 
+  /** An API workflow that schedules write-note {@code after} a duration (default three days). */
+  public static final String REMIND = """
+      name: remind
+      trigger: { api: {} }
+      parameters:
+        text: { type: text, required: true }
+        after: { type: text, default: P3D }
+      steps:
+        - id: later
+          action: schedule_workflow
+          workflow: write-note
+          after: "{% $params.after %}"
+          params: { text: "{% $params.text %}" }
+        - action: return
+          data: "{% $steps.later %}"
+      """;
+
+  /** A scheduled workflow that writes one note: one thing per run, to count runs by. */
+  public static final String WRITE_NOTE = """
+      name: write-note
+      trigger: { schedule: {} }
+      parameters:
+        text: { type: text, required: true }
+      steps:
+        - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
+      """;
+
   private Fixtures() {}
 
   /** The repository root (set by the build), for shipped workflows and events. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
 import dev.backendworkflows.testutils.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,28 +29,8 @@ class LocalSchedulingTest {
     Path dir = tmp.resolve("workflows");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("data-schema.yaml"), "types:\n  note:\n    fields:\n      text: { type: text }\n");
-    Files.writeString(dir.resolve("remind.yaml"), """
-        name: remind
-        trigger: { api: {} }
-        parameters:
-          text: { type: text, required: true }
-          after: { type: text, required: true }
-        steps:
-          - id: later
-            action: schedule_workflow
-            workflow: write-note
-            after: "{% $params.after %}"
-            params: { text: "{% $params.text %}" }
-          - { action: return, data: "{% $steps.later %}" }
-        """);
-    Files.writeString(dir.resolve("write-note.yaml"), """
-        name: write-note
-        trigger: { schedule: {} }
-        parameters:
-          text: { type: text, required: true }
-        steps:
-          - { action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
-        """);
+    Files.writeString(dir.resolve("remind.yaml"), Fixtures.REMIND);
+    Files.writeString(dir.resolve("write-note.yaml"), Fixtures.WRITE_NOTE);
     Files.writeString(dir.resolve("every-hour.yaml"), """
         name: every-hour
         trigger: { api: {} }

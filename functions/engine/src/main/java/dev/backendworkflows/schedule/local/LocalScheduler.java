@@ -99,11 +99,6 @@ public final class LocalScheduler implements Scheduler, Dispatcher {
     nextFiring.remove(recurringEventId);
   }
 
-  /** The recurring events this scheduler fires. */
-  public List<RecurringEvent> recurring() {
-    return List.copyOf(recurring.values());
-  }
-
   /**
    * Hands every firing of a recurring event due at {@code now} to {@code fire} (event, firing
    * time). Counting starts at the first firing after the event was armed, or after its start.
@@ -113,8 +108,11 @@ public final class LocalScheduler implements Scheduler, Dispatcher {
   public synchronized int fireRecurring(Instant now, java.util.function.BiConsumer<RecurringEvent, Instant> fire) {
     int fired = 0;
     for (RecurringEvent e : recurring.values()) {
-      ScheduleExpression expression = e.expression();
       Instant next = nextFiring.get(e.id());
+      if (next == null || next.isAfter(now)) {
+        continue; // nothing due: no need to parse its expression on every tick
+      }
+      ScheduleExpression expression = e.expression();
       for (int i = 0; next != null && !next.isAfter(now) && i < 1000; i++) {
         fire.accept(e, next);
         fired++;
