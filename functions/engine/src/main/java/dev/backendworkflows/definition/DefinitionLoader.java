@@ -269,12 +269,31 @@ public final class DefinitionLoader {
           && params.values().stream().anyMatch(ParameterSpec::required)) {
         error("parameters", "a recurring workflow is started without parameters, so none can be required");
       }
+      WorkflowDefinition.FunctionSettings function = functionSettings();
+      if (trigger != null && trigger.kind() == Trigger.Kind.API && function.timeoutS() != null
+          && function.timeoutS() > WorkflowDefinition.API_TIMEOUT_LIMIT_S) {
+        error("function.timeout_s", "is " + function.timeoutS() + " s, but API Gateway answers the caller after "
+            + WorkflowDefinition.API_TIMEOUT_LIMIT_S + " s at most, so an API workflow must finish within that; move long work "
+            + "to a workflow it schedules (schedule_workflow), which may run up to 900 s");
+      }
+      dev.backendworkflows.expression.Template idempotencyKey = null;
+      if (tree.has("idempotency_key")) {
+        if (trigger != null && trigger.kind() != Trigger.Kind.API) {
+          error("idempotency_key", "only API workflows take an idempotency key (their callers may retry); this one is "
+              + trigger.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        idempotencyKey = compile(tree.get("idempotency_key").asText(), "idempotency_key");
+        if (idempotencyKey != null) {
+          checkReferences("idempotency_key", idempotencyKey, Map.of(), 0, tree.path("steps"), params, true);
+        }
+      }
       if (errors.size() > before) {
         return null;
       }
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
-          example(), steps, file, version(text), functionSettings(),
-          tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS));
+          example(), steps, file, version(text), function,
+          tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS),
+          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey);
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());
@@ -379,7 +398,7 @@ public final class DefinitionLoader {
             }
           }
         });
-        checkReferences(at, when, args, i, nodes, params);
+        checkReferences(at, when, args, i, nodes, params, false);
         checkData(at, s);
         steps.add(new StepDefinition(i, id, s.path("action").asText(), when, args, raw));
       }
@@ -415,7 +434,7 @@ public final class DefinitionLoader {
     }
 
     private void checkReferences(String at, Template when, Map<String, Template> args, int index, JsonNode nodes,
-        Map<String, ParameterSpec> params) {
+        Map<String, ParameterSpec> params, boolean paramsOnly) {
       List<Expression> expressions = new ArrayList<>();
       if (when != null) {
         expressions.addAll(when.expressions());
@@ -427,6 +446,11 @@ public final class DefinitionLoader {
               + "{ secret: <name> } instead, so the value only ever goes into that request");
         }
         Matcher m = STEP_REF.matcher(e.source());
+        if (paramsOnly && m.find()) {
+          error(at, "can only use $params (it is computed before any step runs), not '" + e.source().strip() + "'");
+          continue;
+        }
+        m.reset();
         while (m.find()) {
           String ref = m.group(1);
           int target = indexOfStep(nodes, ref);

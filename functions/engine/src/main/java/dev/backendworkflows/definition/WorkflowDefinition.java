@@ -6,12 +6,19 @@ import java.util.Map;
 /**
  * A loaded, validated workflow. {@code version} is a hash of its file, recorded with every run so a
  * run log always says which definition ran. {@code example} holds sample parameters (or is empty).
+ * {@code maxAttempts} bounds how many attempts a run gets when attempts die (default 3);
+ * {@code idempotencyKey}, for webhooks, derives an API run's idempotency key from its parameters.
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
-    String version, FunctionSettings function, int maxIterations) {
+    String version, FunctionSettings function, int maxIterations, int maxAttempts,
+    dev.backendworkflows.expression.Template idempotencyKey) {
   /** How many runs a chain of this workflow may have unless it says otherwise. */
   public static final int DEFAULT_MAX_ITERATIONS = 100;
+  /** How many attempts a run gets unless the workflow says otherwise. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** API Gateway stops waiting for a function after this long; an API workflow's function may not run longer. */
+  public static final int API_TIMEOUT_LIMIT_S = 29;
 
 
   /** Settings of the workflow's own Lambda function; null values leave the template's defaults. */

@@ -8,6 +8,12 @@ import dev.backendworkflows.engine.actions.ActionContext;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.exceptions.InvalidInputException;
 import dev.backendworkflows.exceptions.WorkflowException;
+import dev.backendworkflows.execution.AttemptInterruptedException;
+import dev.backendworkflows.execution.Execution;
+import dev.backendworkflows.execution.FencedOutException;
+import dev.backendworkflows.execution.Invocation;
+import dev.backendworkflows.execution.ItemBudget;
+import dev.backendworkflows.execution.Journal;
 import dev.backendworkflows.expression.Scope;
 import dev.backendworkflows.internal.Ids;
 import dev.backendworkflows.internal.Json;
@@ -18,19 +24,30 @@ import dev.backendworkflows.runlog.RunStatus;
 import dev.backendworkflows.runlog.StepRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 
 /**
- * Runs workflows: binds parameters, runs steps in order (each with its "only when"), and keeps the
- * run log. Every run that reaches a known workflow leaves a record, including rejected input; the
- * record is written when the run starts and again when it ends, so a crash mid-run still shows.
+ * Runs workflows as durable executions. A run has one id across its attempts; it binds parameters,
+ * runs steps in order (each with its "only when") and keeps its record and step journal in the run
+ * log. Before a step with an effect outside the run starts, everything computed so far is written;
+ * each later write records what the previous effect returned. An attempt that takes a run over (its
+ * holder died: lease expired, a retry of the same invocation, a restarted local runner) restores
+ * {@code $steps} from the journal and continues at the first unfinished step; a step that was
+ * started but not recorded as finished is replayed, and finds its own earlier effect through ids
+ * derived from (execution, step, item). Every write is conditional on the version the attempt last
+ * wrote, so a zombie attempt that wakes after a takeover changes nothing.
  */
 public final class WorkflowEngine {
-  /** Bounds a step's output summary, so a run record stays far below DynamoDB's 400 KB item limit. */
-  static final int OUTPUT_SUMMARY_CHARS = 1_000;
+  /** Error codes a run can end with that no step gave. */
+  public static final String ATTEMPTS_EXHAUSTED = "attempts_exhausted";
+  public static final String DEFINITION_CHANGED = "definition_changed";
+  public static final String WORKFLOW_REMOVED = "workflow_removed";
+  private static final int FINAL_WRITE_TRIES = 3;
 
   private final Workflows workflows;
   private final Services services;
@@ -51,94 +68,376 @@ public final class WorkflowEngine {
   }
 
   /**
-   * Runs a workflow to its end.
+   * Runs a workflow to its end — or, when {@code request.runId()} names an execution that exists,
+   * continues it (if its attempt died), replays its stored outcome (if it ended), or reports it in
+   * progress (if a live attempt holds it).
    *
    * @throws NoSuchElementException when no workflow has that name (no run is recorded)
    * @throws InvalidInputException when the input does not match the parameters (a rejected run is recorded)
+   * @throws AttemptInterruptedException when the run log failed mid-run; the run is continued later
    */
   public RunOutcome run(RunRequest request) {
     WorkflowDefinition wf = workflows.get(request.workflow())
         .orElseThrow(() -> new NoSuchElementException("unknown workflow '" + request.workflow() + "'"));
-    Instant started = services.clock().instant();
-    String runId = Ids.newId(started);
-    long expiresAt = started.plus(services.retention()).getEpochSecond();
+    Instant now = services.clock().instant();
+    String runId = request.runId() != null ? request.runId() : Ids.newId(now);
     Map<String, Object> params;
     try {
       params = ParameterBinder.bind(wf, request.input());
+      if (ItemBudget.bytes(params) > ItemBudget.MAX_PARAMS_BYTES) {
+        throw new InvalidInputException(List.of(new ErrorInfo.FieldError("(parameters)", "too_large", "are "
+            + ItemBudget.bytes(params) / 1024 + " KiB as JSON; a run takes at most " + ItemBudget.MAX_PARAMS_BYTES / 1024 + " KiB")));
+      }
     } catch (InvalidInputException e) {
-      RunRecord rejected = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(),
-          services.stage(), Map.of(), RunStatus.RUNNING, started, null, null, List.of(), null, null, null, expiresAt)
-          .finish(RunStatus.REJECTED, services.clock().instant(), List.of(),
-              new ErrorInfo(e.code(), e.getMessage(), e.fields()), null, null);
-      services.runs().put(rejected);
+      RunRecord rejected = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
+          Map.of(), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1)
+          .finish(RunStatus.REJECTED, services.clock().instant(), List.of(), new ErrorInfo(e.code(), e.getMessage(), e.fields()),
+              null, null);
+      if (!startOrReplaceRejected(new Execution(rejected, null, 1, null, 1))) {
+        return existing(wf, runId, request.invocation());
+      }
       log(rejected, "run rejected: " + e.getMessage());
       throw new RejectedRunException(e, runId);
     }
-    RunRecord record = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(),
-        services.stage(), ParameterBinder.redact(wf, params), RunStatus.RUNNING, started, null, null, List.of(),
-        null, null, null, expiresAt);
-    services.runs().put(record);
-    return execute(wf, record, params, request.user(), request.depth());
+    RunRecord record = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
+        ParameterBinder.redact(wf, params), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1);
+    Execution started = new Execution(record, Journal.start(params, request.user(), request.depth()), 1,
+        services.leases().lease(request.invocation(), now), 1);
+    if (!startOrReplaceRejected(started)) {
+      return existing(wf, runId, request.invocation());
+    }
+    return new Attempt(wf, started, request.invocation()).execute();
   }
 
-  private RunOutcome execute(WorkflowDefinition wf, RunRecord record, Map<String, Object> params, Map<String, Object> user,
-      int depth) {
-    Map<String, Object> stepResults = new LinkedHashMap<>();
-    Map<String, Object> run = new LinkedHashMap<>(Map.of("id", record.runId(), "workflow", wf.name(), "trigger", record.trigger(),
-        "stage", record.stage() == null ? "" : record.stage(), "started_at", record.startedAt().toString()));
-    if (user != null) {
-      run.put("user", user);
+  /**
+   * Continues an execution whose attempt died (or replays it when it ended, or reports it in
+   * progress), by its id alone: what the sweeper asks for runs that have no scheduled run.
+   *
+   * @throws NoSuchElementException when there is no such run
+   */
+  public RunOutcome resume(String runId, Invocation invocation) {
+    Execution e = services.runs().load(runId).orElseThrow(() -> new NoSuchElementException("no run with id '" + runId + "'"));
+    Optional<WorkflowDefinition> wf = workflows.get(e.record().workflow());
+    if (wf.isEmpty()) {
+      return end(e, invocation, new ErrorInfo(WORKFLOW_REMOVED, "workflow '" + e.record().workflow()
+          + "' no longer exists (removed by a deploy); the run cannot continue"));
     }
-    Scope scope = new Scope(params, stepResults, run, record.startedAt().toString());
-    List<StepRecord> steps = new ArrayList<>();
-    Object response = null;
-    RunStatus status = RunStatus.SUCCEEDED;
-    ErrorInfo error = null;
-    String reason = null;
-    for (StepDefinition step : wf.steps()) {
-      long t0 = System.nanoTime();
-      Boolean condition = null;
-      ActionContext ctx = new ActionContext(step, scope, services, workflows, record.runId(), wf.name(), record.caller(),
-          this, user, depth);
+    return continueExisting(wf.get(), e, invocation);
+  }
+
+  /**
+   * Makes a failed run continuable again (a retry by API): running, claimable at once, with a
+   * fresh allowance of attempts. Its steps that succeeded are not run again.
+   *
+   * @return the execution as reopened, or empty when it is not failed
+   */
+  public static Optional<Execution> reopen(dev.backendworkflows.runlog.RunLog runs, String runId) {
+    while (true) {
+      Execution e = runs.load(runId).orElse(null);
+      if (e == null || e.record().status() != RunStatus.FAILED || e.journal() == null) {
+        return Optional.empty();
+      }
+      Execution open = new Execution(e.record().reopened(), e.journal(), e.version() + 1, null, e.record().attempt() + 1);
+      if (runs.write(open, e.version())) {
+        return Optional.of(open);
+      }
+    }
+  }
+
+  /** Ends a run that cannot go on (its workflow is gone, say) as failed with {@code error}, taking it over first. */
+  public RunOutcome end(Execution e, Invocation invocation, ErrorInfo error) {
+    while (true) {
+      if (e.record().status() != RunStatus.RUNNING) {
+        return new RunOutcome(e.record(), e.journal() == null ? null : e.journal().response(), RunOutcome.Kind.REPLAYED);
+      }
+      Instant now = services.clock().instant();
+      if (!services.leases().takeable(e.lease(), e.record().attempt(), invocation, now)) {
+        return new RunOutcome(e.record(), null, RunOutcome.Kind.IN_PROGRESS);
+      }
+      RunRecord failed = e.record().finish(RunStatus.FAILED, now, e.record().steps(), error, null, null);
+      Execution next = ItemBudget.fit(e.next(failed, e.journal(), null));
+      if (services.runs().write(next, e.version())) {
+        log(failed, "run failed: " + error.message());
+        return new RunOutcome(failed, null, RunOutcome.Kind.COMPLETED);
+      }
+      e = services.runs().load(e.runId()).orElseThrow();
+    }
+  }
+
+  /** Writes a new execution, replacing a rejected one of the same id; false when another exists. */
+  private boolean startOrReplaceRejected(Execution e) {
+    if (services.runs().write(e, 0)) {
+      return true;
+    }
+    Optional<Execution> stored = services.runs().load(e.runId());
+    if (stored.isPresent() && stored.get().record().status() == RunStatus.REJECTED) {
+      // a rejected run never started: a later delivery (after a definition fix, say) may start it
+      Execution replacement = new Execution(e.record(), e.journal(), stored.get().version() + 1, e.lease(), e.attemptBase());
+      return services.runs().write(replacement, stored.get().version()) || startOrReplaceRejected(e);
+    }
+    return false;
+  }
+
+  private RunOutcome existing(WorkflowDefinition wf, String runId, Invocation invocation) {
+    Execution e = services.runs().load(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " vanished"));
+    return continueExisting(wf, e, invocation);
+  }
+
+  private RunOutcome continueExisting(WorkflowDefinition wf, Execution e, Invocation invocation) {
+    while (true) {
+      RunRecord r = e.record();
+      if (r.status() != RunStatus.RUNNING) {
+        return new RunOutcome(r, e.journal() == null ? null : e.journal().response(), RunOutcome.Kind.REPLAYED);
+      }
+      Instant now = services.clock().instant();
+      if (!services.leases().takeable(e.lease(), r.attempt(), invocation, now)) {
+        return new RunOutcome(r, null, RunOutcome.Kind.IN_PROGRESS);
+      }
+      if (e.journal() == null) {
+        return end(e, invocation, new ErrorInfo("not_resumable", "run " + r.runId() + " was written by a version without a "
+            + "step journal and cannot be continued"));
+      }
+      if (!wf.version().equals(r.definitionVersion())) {
+        return end(e, invocation, new ErrorInfo(DEFINITION_CHANGED, "workflow '" + wf.name() + "' changed (version "
+            + r.definitionVersion() + " → " + wf.version() + ") while this run was under way; it stopped rather than continue "
+            + "under other steps. Its finished steps are in the run log"));
+      }
+      int attempt = r.attempt() + 1;
+      if (attempt >= e.attemptBase() + wf.maxAttempts()) {
+        return end(e, invocation, new ErrorInfo(ATTEMPTS_EXHAUSTED, "gave up after " + (attempt - e.attemptBase())
+            + " attempt(s) that each died before finishing (max_attempts " + wf.maxAttempts() + "); retry it with POST /runs/"
+            + r.runId() + "/retry"));
+      }
+      Execution taken = e.next(r.withAttempt(attempt), e.journal(), services.leases().lease(invocation, now));
+      if (services.runs().write(taken, e.version())) {
+        StructuredLog.write("warn", "attempt " + attempt + " takes over run " + r.runId()
+            + (e.lease() == null ? " (retried)" : " from " + e.lease().holder()),
+            Map.of("run_id", r.runId(), "workflow", r.workflow(), "attempt", attempt));
+        return new Attempt(wf, taken, invocation).execute();
+      }
+      e = services.runs().load(r.runId()).orElseThrow();
+    }
+  }
+
+  private long expiresAt(Instant now) {
+    return now.plus(services.retention()).getEpochSecond();
+  }
+
+  /** One attempt at a run: its state in memory, written to the run log at the points the journal needs. */
+  private final class Attempt {
+    private final WorkflowDefinition wf;
+    private final Invocation invocation;
+    private Execution stored;
+    private final int attempt;
+    private final Map<String, Object> results;
+    private final List<String> dropped;
+    private final List<StepRecord> steps = new ArrayList<>();
+    private final Scope scope;
+    private final ActionContext.Run run;
+    private Object response;
+    private boolean responded;
+
+    Attempt(WorkflowDefinition wf, Execution stored, Invocation invocation) {
+      this.wf = wf;
+      this.stored = stored;
+      this.invocation = invocation;
+      this.attempt = stored.record().attempt();
+      Journal j = stored.journal();
+      this.results = new LinkedHashMap<>(j.results());
+      this.dropped = new ArrayList<>(j.dropped());
+      RunRecord r = stored.record();
+      Map<String, Object> runView = new LinkedHashMap<>(Map.of("id", r.runId(), "workflow", wf.name(), "trigger", r.trigger(),
+          "stage", r.stage() == null ? "" : r.stage(), "started_at", r.startedAt().toString(), "attempt", attempt));
+      if (j.user() != null) {
+        runView.put("user", j.user());
+      }
+      // $steps holds restored results as steps are passed; results of steps not yet passed are hidden
+      this.scope = new Scope(j.params(), new LinkedHashMap<>(), runView, r.startedAt().toString());
+      this.run = new ActionContext.Run(services, workflows, WorkflowEngine.this, r.runId(), wf.name(), r.caller(), j.user(),
+          j.depth(), invocation);
+    }
+
+    RunOutcome execute() {
+      Map<Integer, StepRecord> before = new HashMap<>();
+      stored.record().steps().forEach(s -> before.put(s.index(), s));
+      RunStatus status = RunStatus.SUCCEEDED;
+      ErrorInfo error = null;
+      String reason = null;
       try {
-        if (step.when() != null) {
-          condition = Jsonata.boolize(step.when().evaluate(scope));
-          if (!condition) {
-            steps.add(new StepRecord(step.index(), step.id(), step.action(), false, "skipped", millis(t0), null, null));
-            continue;
+        for (StepDefinition step : wf.steps()) {
+          StepRecord earlier = before.get(step.index());
+          StepRecord done = earlier != null && finished(earlier) && restorable(step, earlier) ? restore(step, earlier)
+              : runStep(step, earlier);
+          steps.add(done);
+          if (StepRecord.FAILED.equals(done.status())) {
+            status = RunStatus.FAILED;
+            error = done.error();
+            break;
+          }
+          if (StepRecord.TERMINATED.equals(done.status())) {
+            status = RunStatus.TERMINATED;
+            reason = terminateReason;
+            break;
           }
         }
-        Object result = actions.get(step.action()).execute(ctx);
-        if (step.id() != null) {
-          stepResults.put(step.id(), result);
-        }
-        if (ctx.responded()) {
-          response = ctx.response();
-        }
-        steps.add(new StepRecord(step.index(), step.id(), step.action(), condition,
-            ctx.terminated() ? "terminated" : "succeeded", millis(t0), summary(result), null));
-        if (ctx.terminated()) {
-          status = RunStatus.TERMINATED;
-          reason = ctx.terminateReason();
-          break;
-        }
-      } catch (WorkflowException e) {
-        error = new ErrorInfo(e.code(), "step " + step.label() + " (" + step.action() + ") failed: " + e.getMessage());
-      } catch (RuntimeException e) {
-        // unexpected: keep the type for operators, never a stack trace for callers
-        error = new ErrorInfo("internal_error", "step " + step.label() + " (" + step.action() + ") failed unexpectedly: "
-            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      } catch (FencedOutException e) {
+        StructuredLog.write("warn", e.getMessage() + "; this attempt stops and changes nothing more",
+            Map.of("run_id", stored.runId(), "workflow", wf.name(), "attempt", attempt));
+        return new RunOutcome(stored.record(), null, RunOutcome.Kind.FENCED);
       }
-      if (error != null) {
-        status = RunStatus.FAILED;
-        steps.add(new StepRecord(step.index(), step.id(), step.action(), condition, "failed", millis(t0), null, error));
-        break;
+      RunRecord done = stored.record().finish(status, services.clock().instant(), steps, error, reason, response);
+      return finalWrite(done);
+    }
+
+    private String terminateReason;
+
+    private boolean finished(StepRecord s) {
+      return StepRecord.SUCCEEDED.equals(s.status()) || StepRecord.SKIPPED.equals(s.status())
+          || StepRecord.TERMINATED.equals(s.status()) || StepRecord.UNCERTAIN.equals(s.status());
+    }
+
+    /** A finished step can be restored unless its result was too large to keep (then it is derived again). */
+    private boolean restorable(StepDefinition step, StepRecord s) {
+      return StepRecord.SKIPPED.equals(s.status()) || step.id() == null || !dropped.contains(step.id());
+    }
+
+    /** Puts a finished step's result back in scope; return and terminate steps are evaluated again (they compute, nothing more). */
+    private StepRecord restore(StepDefinition step, StepRecord s) {
+      if (step.id() != null && results.containsKey(step.id())) {
+        scope.steps().put(step.id(), results.get(step.id()));
+      }
+      if (!StepRecord.SKIPPED.equals(s.status()) && (step.action().equals("return") || step.action().equals("terminate"))) {
+        ActionContext ctx = new ActionContext(step, scope, run, s.startedAt() == null ? stored.record().startedAt() : s.startedAt(), false);
+        actions.get(step.action()).execute(ctx);
+        absorb(ctx);
+      }
+      return s;
+    }
+
+    private void absorb(ActionContext ctx) {
+      if (ctx.responded()) {
+        response = ctx.response();
+        responded = true;
+      }
+      if (ctx.terminated()) {
+        terminateReason = ctx.terminateReason();
       }
     }
-    RunRecord done = record.finish(status, services.clock().instant(), steps, error, reason, summary(response));
-    services.runs().put(done);
-    log(done, "run " + status.wire());
-    return new RunOutcome(done, response);
+
+    /** Runs a step: afresh, or again when an earlier attempt started it (replay) or it failed (a retry). */
+    private StepRecord runStep(StepDefinition step, StepRecord earlier) {
+      long t0 = System.nanoTime();
+      Instant now = services.clock().instant();
+      // started and never recorded as ended, or ended with a result too large to keep: its effect may have happened
+      boolean replaying = earlier != null && !StepRecord.FAILED.equals(earlier.status());
+      Instant startedAt = earlier != null && earlier.startedAt() != null ? earlier.startedAt() : now;
+      Boolean condition = earlier != null && !StepRecord.SKIPPED.equals(earlier.status()) ? earlier.condition() : null;
+      var action = actions.has(step.action()) ? actions.get(step.action()) : null;
+      try {
+        if (earlier == null || StepRecord.SKIPPED.equals(earlier.status())) {
+          if (step.when() != null) {
+            condition = Jsonata.boolize(step.when().evaluate(scope));
+            if (!condition) {
+              return new StepRecord(step.index(), step.id(), step.action(), false, StepRecord.SKIPPED, millis(t0), null, null,
+                  attempt, now);
+            }
+          }
+        }
+        if (action == null) {
+          actions.get(step.action()); // throws action_unavailable
+        }
+        if (action.effectful()) {
+          steps.add(new StepRecord(step.index(), step.id(), step.action(), condition, StepRecord.STARTED, 0, null, null, attempt,
+              startedAt));
+          write(stored.record().progress(List.copyOf(steps), response));
+          steps.removeLast();
+        }
+        ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying);
+        Object result = action.execute(ctx);
+        if (step.id() != null) {
+          scope.steps().put(step.id(), result);
+          results.put(step.id(), result);
+          dropped.remove(step.id());
+        }
+        absorb(ctx);
+        String status = ctx.terminated() ? StepRecord.TERMINATED : ctx.uncertain() ? StepRecord.UNCERTAIN : StepRecord.SUCCEEDED;
+        return new StepRecord(step.index(), step.id(), step.action(), condition, status, millis(t0),
+            ItemBudget.preview(result, ItemBudget.PREVIEW_CHARS), null, attempt, startedAt);
+      } catch (FencedOutException | AttemptInterruptedException e) {
+        throw e;
+      } catch (WorkflowException e) {
+        return failed(step, condition, t0, startedAt, new ErrorInfo(e.code(), "step " + step.label() + " (" + step.action()
+            + ") failed: " + e.getMessage()));
+      } catch (RuntimeException e) {
+        // unexpected: keep the type for operators, never a stack trace for callers
+        return failed(step, condition, t0, startedAt, new ErrorInfo("internal_error", "step " + step.label() + " ("
+            + step.action() + ") failed unexpectedly: " + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+      }
+    }
+
+    private StepRecord failed(StepDefinition step, Boolean condition, long t0, Instant startedAt, ErrorInfo error) {
+      return new StepRecord(step.index(), step.id(), step.action(), condition, StepRecord.FAILED, millis(t0), null, error, attempt,
+          startedAt);
+    }
+
+    private Journal journal(boolean last) {
+      Journal j = stored.journal();
+      return new Journal(j.params(), new LinkedHashMap<>(results), List.copyOf(dropped), last ? response : null,
+          last && responded, false, j.user(), j.depth());
+    }
+
+    /** A progress write: fenced on the version this attempt last wrote. */
+    private void write(RunRecord record) {
+      Execution next = ItemBudget.fit(stored.next(record, journal(false), stored.lease()));
+      boolean written;
+      try {
+        written = services.runs().write(next, stored.version());
+      } catch (RuntimeException e) {
+        throw new AttemptInterruptedException(stored.runId(), e);
+      }
+      if (!written && !ownWrite(next)) {
+        throw new FencedOutException(stored.runId(), attempt);
+      }
+      stored = next;
+    }
+
+    /** True when the stored execution is the one this attempt just wrote (its answer was lost, and the write retried). */
+    private boolean ownWrite(Execution next) {
+      Optional<Execution> now = services.runs().load(next.runId());
+      return now.isPresent() && now.get().version() == next.version() && now.get().record().attempt() == attempt
+          && now.get().lease() != null && next.lease() != null && next.lease().holder().equals(now.get().lease().holder());
+    }
+
+    /**
+     * The end write. It is retried (each time smaller) and never escapes after effects ran: if it
+     * cannot be written, the run stays running in the log and a later attempt finishes it.
+     */
+    private RunOutcome finalWrite(RunRecord done) {
+      Execution next = ItemBudget.fit(stored.next(done, journal(true), null));
+      for (int i = 1; i <= FINAL_WRITE_TRIES; i++) {
+        try {
+          if (services.runs().write(next, stored.version())) {
+            log(next.record(), "run " + done.status().wire() + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+            return new RunOutcome(done, response, RunOutcome.Kind.COMPLETED);
+          }
+          StructuredLog.write("warn", "run " + done.runId() + " ended in attempt " + attempt
+              + ", but another attempt took it over before the end was written", Map.of("run_id", done.runId()));
+          return new RunOutcome(done, response, RunOutcome.Kind.FENCED);
+        } catch (RuntimeException e) {
+          StructuredLog.write("error", "could not write the end of run " + done.runId() + " (try " + i + "): " + e,
+              Map.of("run_id", done.runId(), "workflow", wf.name()));
+          // smaller each time: first without kept results, then without step outputs
+          Journal j = next.journal();
+          next = i == 1 ? new Execution(next.record(), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()),
+              j.response(), j.responded(), j.responseDropped(), j.user(), j.depth()), next.version(), null, next.attemptBase())
+              : new Execution(next.record().bounded(Map.of(), next.record().steps().stream().map(s -> s.withOutput(null)).toList(),
+                  null), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()), null, false, true, j.user(), j.depth()),
+                  next.version(), null, next.attemptBase());
+        }
+      }
+      return new RunOutcome(done, response, RunOutcome.Kind.COMPLETED);
+    }
   }
 
   private static long millis(long t0) {
@@ -147,12 +446,7 @@ public final class WorkflowEngine {
 
   /** The value itself when its JSON is small, else a text preview that says how much was cut. */
   static Object summary(Object value) {
-    if (value == null) {
-      return null;
-    }
-    String json = Json.write(value);
-    return json.length() <= OUTPUT_SUMMARY_CHARS ? value
-        : json.substring(0, OUTPUT_SUMMARY_CHARS) + "…(truncated, " + json.length() + " chars)";
+    return ItemBudget.preview(value, ItemBudget.PREVIEW_CHARS);
   }
 
   private static void log(RunRecord r, String message) {
@@ -160,6 +454,9 @@ public final class WorkflowEngine {
     ctx.put("run_id", r.runId());
     ctx.put("workflow", r.workflow());
     ctx.put("status", r.status().wire());
+    if (r.attempt() > 1) {
+      ctx.put("attempt", r.attempt());
+    }
     if (r.durationMs() != null) {
       ctx.put("duration_ms", r.durationMs());
     }

@@ -10,6 +10,8 @@ import dev.backendworkflows.engine.RunOutcome;
 import dev.backendworkflows.engine.RunRequest;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.execution.AttemptInterruptedException;
+import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.internal.StructuredLog;
 import dev.backendworkflows.runlog.ErrorInfo;
@@ -44,7 +46,13 @@ public final class HttpApi {
   /** Request bodies above this many bytes are refused with 413. */
   public static final int MAX_BODY_BYTES = 256 * 1024;
   private static final Pattern WORKFLOW_PATH = Pattern.compile("^/wf/([^/]+)/?$");
-  private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)/?$");
+  private static final Pattern RUN_PATH = Pattern.compile("^/runs/([^/]+)(/retry)?/?$");
+  /** How long an idempotency key binds to the run it started. */
+  public static final java.time.Duration IDEMPOTENCY_TTL = java.time.Duration.ofHours(24);
+  /** The request header of an idempotency key, and the response header of a replayed answer. */
+  public static final String IDEMPOTENCY_KEY = "idempotency-key";
+  public static final String REPLAYED = "idempotent-replayed";
+  private static final int MAX_KEY_LENGTH = 255;
   private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
   private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
   private static final Pattern BATCH_PATH = Pattern.compile("^/batches/([^/]+)(?:/(pause|resume|retry))?/?$");
@@ -74,34 +82,45 @@ public final class HttpApi {
   }
 
   public ApiResponse handle(ApiRequest request) {
+    return handle(request, Invocation.untimed());
+  }
+
+  /** Answers a request that arrived in {@code invocation} (the runs it starts are held by it). */
+  public ApiResponse handle(ApiRequest request, Invocation invocation) {
     try {
-      return route(request);
+      return route(request, invocation);
+    } catch (AttemptInterruptedException e) {
+      StructuredLog.write("error", e.getMessage() + ": " + e.getCause(), Map.of("run_id", e.runId()));
+      return ApiResponse.error(503, new ErrorInfo("run_interrupted", "The run was interrupted by a fault of the platform and "
+          + "is continued automatically; repeat the request with the same Idempotency-Key for its outcome"), e.runId())
+          .withHeader("x-run-id", e.runId()).withHeader("retry-after", "5");
     } catch (RuntimeException e) {
       StructuredLog.write("error", "unhandled error: " + e, Map.of("request_id", String.valueOf(request.requestId())));
       return ApiResponse.error(500, "internal_error", "The request failed unexpectedly; request id " + request.requestId());
     }
   }
 
-  private ApiResponse route(ApiRequest request) {
+  private ApiResponse route(ApiRequest request, Invocation invocation) {
     String path = request.path() == null ? "/" : request.path();
     Matcher wf = WORKFLOW_PATH.matcher(path);
     if (wf.matches() && !(routes instanceof Routes.Admin)) {
       if (!request.method().equals("POST")) {
         return methodNotAllowed("POST", request);
       }
-      return runWorkflow(java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8), request);
+      return runWorkflow(java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8), request, invocation);
     }
     if (!(routes instanceof Routes.Workflow)) {
       Matcher run = RUN_PATH.matcher(path);
       if (run.matches() || path.equals("/runs") || path.equals("/runs/")) {
-        if (!request.method().equals("GET")) {
-          return methodNotAllowed("GET", request);
+        boolean retry = run.matches() && run.group(2) != null;
+        if (!request.method().equals(retry ? "POST" : "GET")) {
+          return methodNotAllowed(retry ? "POST" : "GET", request);
         }
         Optional<ApiResponse> denied = requireKey(request, true);
         if (denied.isPresent()) {
           return denied.get();
         }
-        return run.matches() ? getRun(run.group(1)) : listRuns(request);
+        return retry ? retryRun(run.group(1)) : run.matches() ? getRun(run.group(1)) : listRuns(request);
       }
       Matcher schedule = SCHEDULE_PATH.matcher(path);
       if (schedule.matches()) {
@@ -144,7 +163,7 @@ public final class HttpApi {
         + (routes instanceof Routes.Admin ? "; this function serves /runs and /schedules" : "; workflows are called as POST /wf/{name}"));
   }
 
-  private ApiResponse runWorkflow(String name, ApiRequest request) {
+  private ApiResponse runWorkflow(String name, ApiRequest request, Invocation invocation) {
     Optional<WorkflowDefinition> found = engine.workflows().get(name);
     if (found.isEmpty() || (routes instanceof Routes.Workflow w && !w.name().equals(name))) {
       return ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'");
@@ -178,18 +197,117 @@ public final class HttpApi {
     } catch (BadRequest e) {
       return e.response;
     }
+    @SuppressWarnings("unchecked")
+    RunRequest run = new RunRequest(name, (Map<String, Object>) input, "api", caller, user);
+    String key;
     try {
-      @SuppressWarnings("unchecked")
-      RunOutcome outcome = engine.run(new RunRequest(name, (Map<String, Object>) input, "api", caller, user));
-      return outcomeResponse(outcome);
+      key = idempotencyKey(def, request, run.input());
+    } catch (BadRequest e) {
+      return e.response;
+    }
+    return key == null ? start(run.as(null, invocation)) : startOnce(run, key, invocation);
+  }
+
+  private ApiResponse start(RunRequest run) {
+    try {
+      return outcomeResponse(engine.run(run));
     } catch (WorkflowEngine.RejectedRunException e) {
       return ApiResponse.error(400, new ErrorInfo(e.code(), e.getMessage(), e.input().fields()), e.runId())
           .withHeader("x-run-id", e.runId());
     }
   }
 
+  /**
+   * The idempotency key of a call: its {@code Idempotency-Key} header, else the workflow's
+   * {@code idempotency_key} evaluated over the parameters (when they bind; if not, the call is
+   * rejected anyway), else none.
+   */
+  private static String idempotencyKey(WorkflowDefinition def, ApiRequest request, Map<String, Object> input) {
+    String header = request.header(IDEMPOTENCY_KEY);
+    if (header != null) {
+      if (header.isBlank() || header.length() > MAX_KEY_LENGTH || !header.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f)) {
+        throw new BadRequest(ApiResponse.error(400, new ErrorInfo("invalid_idempotency_key", "The Idempotency-Key header must be "
+            + "1 to " + MAX_KEY_LENGTH + " printable ASCII characters", java.util.List.of(new ErrorInfo.FieldError(
+                "Idempotency-Key", "invalid", "1 to " + MAX_KEY_LENGTH + " printable ASCII characters"))), null));
+      }
+      return header;
+    }
+    if (def.idempotencyKey() == null) {
+      return null;
+    }
+    Map<String, Object> params;
+    try {
+      params = ParameterBinder.bind(def, input);
+    } catch (dev.backendworkflows.exceptions.InvalidInputException e) {
+      return null;
+    }
+    Object value = def.idempotencyKey().evaluate(new dev.backendworkflows.expression.Scope(params, Map.of(), Map.of(), ""));
+    if (value == null || String.valueOf(value).isBlank()) {
+      throw new BadRequest(ApiResponse.error(400, new ErrorInfo("idempotency_key_missing", "Workflow '" + def.name()
+          + "' takes its idempotency key from its parameters, and they gave none; send the parameter it names, or an "
+          + "Idempotency-Key header", java.util.List.of()), null));
+    }
+    String key = value instanceof String str ? str : Json.write(value);
+    return key.length() > MAX_KEY_LENGTH ? dev.backendworkflows.internal.Ids.hash(key) : key;
+  }
+
+  /**
+   * Runs a call with an idempotency key at most once per caller, workflow and key for
+   * {@link #IDEMPOTENCY_TTL}: a repeat with the same body answers the first run's outcome (with
+   * {@code Idempotent-Replayed: true}); with another body it is refused ({@code 422}); while the
+   * first is still running it is refused ({@code 409}) — unless that run's attempt died, in which
+   * case this call continues it.
+   */
+  private ApiResponse startOnce(RunRequest run, String key, Invocation invocation) {
+    var services = engine.services();
+    String scope = dev.backendworkflows.internal.Ids.hash(run.caller(), run.workflow(), key);
+    String requestHash = dev.backendworkflows.internal.Ids.hash(Json.canonical(run.input()));
+    while (true) {
+      java.time.Instant now = services.clock().instant();
+      var record = services.idempotency().get(scope).filter(r -> r.liveAt(now));
+      if (record.isEmpty()) {
+        String runId = dev.backendworkflows.internal.Ids.newId(now);
+        if (services.idempotency().claim(new dev.backendworkflows.execution.IdempotencyRecord(scope, runId, requestHash,
+            now.plus(IDEMPOTENCY_TTL)), now)) {
+          return start(run.as(runId, invocation));
+        }
+        continue; // a concurrent call with the same key won
+      }
+      if (!record.get().requestHash().equals(requestHash)) {
+        return ApiResponse.error(422, new ErrorInfo("idempotency_key_reused", "Idempotency-Key '" + key + "' was used with "
+            + "another request body (run " + record.get().runId() + "); use a new key for a new request", java.util.List.of()),
+            record.get().runId()).withHeader("x-run-id", record.get().runId());
+      }
+      String runId = record.get().runId();
+      var stored = services.runs().load(runId);
+      if (stored.isPresent() && stored.get().record().status() != RunStatus.RUNNING) {
+        RunRecord r = stored.get().record();
+        ApiResponse replay = r.status() == RunStatus.REJECTED
+            ? ApiResponse.error(400, r.error(), runId).withHeader("x-run-id", runId)
+            : outcomeResponse(new RunOutcome(r, stored.get().journal() == null ? null : stored.get().journal().response()));
+        return replay.withHeader(REPLAYED, "true");
+      }
+      ApiResponse answer = start(run.as(runId, invocation));
+      if (answer.status() == 409) {
+        return ApiResponse.error(409, new ErrorInfo("idempotency_key_in_progress", "A request with Idempotency-Key '" + key
+            + "' is still running (run " + runId + "); repeat it once that one has finished", java.util.List.of()), runId)
+            .withHeader("x-run-id", runId).withHeader("retry-after", "1");
+      }
+      return answer;
+    }
+  }
+
   private static ApiResponse outcomeResponse(RunOutcome outcome) {
     RunRecord r = outcome.record();
+    if (outcome.kind() == RunOutcome.Kind.IN_PROGRESS || outcome.kind() == RunOutcome.Kind.FENCED) {
+      return ApiResponse.error(409, new ErrorInfo("run_in_progress", "Run " + r.runId() + " is held by another attempt",
+          java.util.List.of()), r.runId()).withHeader("x-run-id", r.runId());
+    }
+    ApiResponse answer = completedResponse(r, outcome.response());
+    return outcome.kind() == RunOutcome.Kind.REPLAYED ? answer.withHeader(REPLAYED, "true") : answer;
+  }
+
+  private static ApiResponse completedResponse(RunRecord r, Object response) {
     if (r.status() == RunStatus.FAILED) {
       int status = r.error().code().equals("internal_error") ? 500 : 422;
       return ApiResponse.error(status, r.error(), r.runId()).withHeader("x-run-id", r.runId());
@@ -200,7 +318,7 @@ public final class HttpApi {
     if (r.status() == RunStatus.TERMINATED) {
       body.put("reason", r.reason());
     }
-    body.put("response", outcome.response());
+    body.put("response", response);
     return ApiResponse.json(200, body).withHeader("x-run-id", r.runId());
   }
 
@@ -257,6 +375,40 @@ public final class HttpApi {
       return null;
     }
     return auth.substring(7).strip();
+  }
+
+  /**
+   * Retries a failed run: it continues from its journal (steps that succeeded are not run again),
+   * with a fresh allowance of attempts, in its workflow's function.
+   */
+  private ApiResponse retryRun(String id) {
+    Optional<RunRecord> found = runs.get(id);
+    if (found.isEmpty()) {
+      return ApiResponse.error(404, "run_not_found", "No run with id '" + id + "'");
+    }
+    RunRecord r = found.get();
+    if (r.status() != RunStatus.FAILED) {
+      return ApiResponse.error(409, "run_not_failed", "Run " + id + " is " + r.status().wire() + "; only failed runs can be retried");
+    }
+    if (r.trigger().equals("custom_event")) {
+      return ApiResponse.error(409, "run_not_retryable", "Run " + id + " is a custom event; retry the run that triggered it ("
+          + r.caller() + ")");
+    }
+    try {
+      if (r.trigger().equals("schedule")) {
+        new Scheduling(engine.services(), engine.workflows()).retry(id);
+      } else if (WorkflowEngine.reopen(runs, id).isPresent()) {
+        engine.services().dispatcher().resume(id, r.workflow());
+      } else {
+        return ApiResponse.error(409, "run_not_retryable", "Run " + id + " cannot be continued (it has no journal)");
+      }
+    } catch (dev.backendworkflows.exceptions.ActionException e) {
+      return ApiResponse.error(409, e.code(), e.getMessage());
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("run_id", id);
+    body.put("status", RunStatus.RUNNING.wire());
+    return ApiResponse.json(202, body).withHeader("x-run-id", id);
   }
 
   private ApiResponse getRun(String id) {

@@ -26,7 +26,18 @@ public final class Json {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .build();
 
+  private static final ObjectMapper CANONICAL = MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
   private Json() {}
+
+  /** JSON with object keys sorted: equal values give equal text, whatever order their keys came in. */
+  public static String canonical(Object value) {
+    try {
+      return CANONICAL.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   public static String write(Object value) {
     try {

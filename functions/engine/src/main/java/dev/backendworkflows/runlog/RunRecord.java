@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One run of a workflow as the run log keeps it. {@code params} are already redacted; {@code reason}
  * says why a terminated run ended; {@code response} is what it returned (bounded like step outputs);
- * {@code expiresAt} (epoch seconds) is when the store may drop it.
+ * {@code expiresAt} (epoch seconds) is when the store may drop it; {@code attempt} numbers the
+ * attempt that wrote it (a run taken over after a crash continues as attempt 2, 3…).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRecord(
@@ -27,10 +28,12 @@ public record RunRecord(
     ErrorInfo error,
     String reason,
     Object response,
-    long expiresAt) {
+    long expiresAt,
+    int attempt) {
 
   public RunRecord {
     steps = steps == null ? List.of() : List.copyOf(steps);
+    attempt = Math.max(attempt, 1);
   }
 
   /** False once the retention period has passed; stores hide such runs even before TTL deletes them. */
@@ -43,6 +46,30 @@ public record RunRecord(
       String reason, Object response) {
     return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, status,
         startedAt, endedAt, endedAt.toEpochMilli() - startedAt.toEpochMilli(), steps, error, reason, response,
-        expiresAt);
+        expiresAt, attempt);
+  }
+
+  /** This record, still running, with the steps so far. */
+  public RunRecord progress(List<StepRecord> newSteps, Object newResponse) {
+    return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, RunStatus.RUNNING,
+        startedAt, null, null, newSteps, null, null, newResponse, expiresAt, attempt);
+  }
+
+  /** This record as attempt {@code n} continues it. */
+  public RunRecord withAttempt(int n) {
+    return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, status, startedAt, endedAt,
+        durationMs, steps, error, reason, response, expiresAt, n);
+  }
+
+  /** This record with its parameters, step outputs and response replaced (a bounded copy). */
+  public RunRecord bounded(Map<String, Object> newParams, List<StepRecord> newSteps, Object newResponse) {
+    return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, newParams, status, startedAt, endedAt,
+        durationMs, newSteps, error, reason, newResponse, expiresAt, attempt);
+  }
+
+  /** This record running again (a retry by API): no end, no error. */
+  public RunRecord reopened() {
+    return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, RunStatus.RUNNING, startedAt,
+        null, null, steps, null, null, response, expiresAt, attempt);
   }
 }

@@ -11,6 +11,7 @@ import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.exceptions.InvalidInputException;
 import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.internal.Ids;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ public final class Batches {
    * @throws ActionException {@code unknown_workflow}, {@code not_schedulable}, {@code invalid_argument},
    *     {@code invalid_parameters} (naming the first bad item) — before anything is written
    */
-  public BatchJob start(String workflow, List<?> items, String itemParam, Map<String, Object> params, int batchSize,
+  public BatchJob start(String jobId, String workflow, List<?> items, String itemParam, Map<String, Object> params, int batchSize,
       Double rate, Duration interval, String createdBy) {
     WorkflowDefinition target = Scheduling.schedulable(workflows, workflow);
     if (batchSize < 1 || batchSize > 1000) {
@@ -48,7 +49,7 @@ public final class Batches {
     }
     for (int i = 0; i < items.size(); i++) {
       try {
-        ParameterBinder.bind(target, itemParams(params, itemParam, items.get(i)));
+        Scheduling.checkSize(workflow, ParameterBinder.bind(target, itemParams(params, itemParam, items.get(i))));
       } catch (InvalidInputException e) {
         throw new ActionException("invalid_parameters", "item " + i + " of the list does not fit '" + workflow + "': " + e.getMessage());
       }
@@ -62,27 +63,46 @@ public final class Batches {
     }
     Instant now = services.clock().instant();
     int chunks = (items.size() + batchSize - 1) / batchSize;
-    BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, items.size(), batchSize, chunks, period,
+    BatchJob job = new BatchJob(jobId, workflow, itemParam, params, items.size(), batchSize, chunks, period,
         chunks == 0 ? BatchJob.Status.DONE : BatchJob.Status.RUNNING, 0, 0, now, createdBy, null);
-    services.schedules().createBatch(job);
-    for (int k = 0; k < chunks; k++) {
+    job = createOrFind(job);
+    // a replay after a crash finds the job and creates only the chunks still missing
+    for (int k = 0; k < job.chunks(); k++) {
       List<?> slice = items.subList(k * batchSize, Math.min(items.size(), (k + 1) * batchSize));
-      services.schedules().create(ScheduledRun.pending(BatchJob.chunkId(job.id(), k), workflow,
-          Map.of("items", new ArrayList<>(slice), "offset", k * batchSize), now.plus(period.multipliedBy(k)),
-          "batch:" + job.id(), job.id(), now, k + 1));
+      createChunk(ScheduledRun.pending(BatchJob.chunkId(job.id(), k), workflow,
+          Map.of("items", new ArrayList<>(slice), "offset", k * batchSize), job.createdAt().plus(period.multipliedBy(k)),
+          "batch:" + job.id(), job.id(), now, k + 1).as(ScheduledRun.Kind.CHUNK));
     }
-    if (chunks > 0) {
-      services.dispatcher().dispatchNow(BatchJob.chunkId(job.id(), 0), workflow);
+    if (job.chunks() > 0) {
+      new Scheduling(services, workflows).arrange(BatchJob.chunkId(job.id(), 0), workflow, now);
     }
     return job;
+  }
+
+  /** Stores a new job; when the same step created it before a crash, returns that one. */
+  private BatchJob createOrFind(BatchJob job) {
+    try {
+      services.schedules().createBatch(job);
+      return job;
+    } catch (ScheduleConflictException createdBefore) {
+      return services.schedules().getBatch(job.id()).orElseThrow(() -> createdBefore);
+    }
+  }
+
+  private void createChunk(ScheduledRun chunk) {
+    try {
+      services.schedules().create(chunk);
+    } catch (ScheduleConflictException createdBefore) {
+      // made by the attempt that died
+    }
   }
 
   /**
    * A job over the things a search finds (their ids are the items), fetched a page per chunk by
    * cursor in creation order — so it walks any number of things, even while the items delete them.
    */
-  public BatchJob startSearch(String workflow, ThingQuery search, String itemParam, Map<String, Object> params, int batchSize,
-      Double rate, Duration interval, String createdBy) {
+  public BatchJob startSearch(String jobId, String workflow, ThingQuery search, String itemParam, Map<String, Object> params,
+      int batchSize, Double rate, Duration interval, String createdBy) {
     WorkflowDefinition target = Scheduling.schedulable(workflows, workflow);
     try {
       ParameterBinder.bind(target, itemParams(params, itemParam, "sample-id"));
@@ -94,14 +114,13 @@ public final class Batches {
     Map<String, Object> source = new LinkedHashMap<>();
     source.put("type", search.type());
     source.put("constraints", search.constraints().stream().map(Constraint::toPlain).toList());
-    BatchJob job = new BatchJob(Ids.newId(now), workflow, itemParam, params, 0, batchSize, 0, period, BatchJob.Status.RUNNING, 0, 0,
-        now, createdBy, source);
-    services.schedules().createBatch(job);
+    BatchJob job = createOrFind(new BatchJob(jobId, workflow, itemParam, params, 0, batchSize, 0, period, BatchJob.Status.RUNNING,
+        0, 0, now, createdBy, source));
     if (!addSearchChunk(job, 0, null)) {
       services.schedules().setBatchStatus(job.id(), BatchJob.Status.DONE);
       return services.schedules().getBatch(job.id()).orElseThrow();
     }
-    services.dispatcher().dispatchNow(BatchJob.chunkId(job.id(), 0), workflow);
+    new Scheduling(services, workflows).arrange(BatchJob.chunkId(job.id(), 0), workflow, now);
     return services.schedules().getBatch(job.id()).orElseThrow();
   }
 
@@ -121,7 +140,8 @@ public final class Batches {
     chunkParams.put("next_cursor", page.cursor());
     try {
       services.schedules().create(ScheduledRun.pending(BatchJob.chunkId(job.id(), index), job.workflow(), chunkParams,
-          job.createdAt().plus(job.period().multipliedBy(index)), "batch:" + job.id(), job.id(), now, index + 1));
+          job.createdAt().plus(job.period().multipliedBy(index)), "batch:" + job.id(), job.id(), now, index + 1)
+          .as(ScheduledRun.Kind.CHUNK));
       services.schedules().extendBatch(job.id(), page.things().size());
     } catch (ScheduleConflictException alreadyFetched) {
       // a duplicate or retried chunk fetched this page before
@@ -140,20 +160,40 @@ public final class Batches {
     return p;
   }
 
-  /** Runs a claimed chunk's items, records progress, and arranges the next chunk. */
+  /**
+   * Delivers a chunk: claims it (a pending chunk, or one whose attempt died: see {@link ScheduledRuns#claim}),
+   * runs its items, records progress, and arranges the next chunk. Items are scheduled runs of
+   * their own, each started once whatever happens to the chunk.
+   */
   @SuppressWarnings("unchecked")
-  Deliveries.Result runChunk(ScheduledRun chunk, Deliveries deliveries) {
+  Deliveries.Result deliverChunk(String chunkId, Invocation invocation, Deliveries deliveries) {
+    ScheduledRun seen = services.schedules().get(chunkId).orElse(null);
+    int maxAttempts = seen == null ? WorkflowDefinition.DEFAULT_MAX_ATTEMPTS
+        : workflows.get(seen.workflow()).map(WorkflowDefinition::maxAttempts).orElse(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS);
+    ScheduledRuns states = new ScheduledRuns(services);
+    ScheduledRun chunk;
+    switch (states.claim(chunkId, invocation, maxAttempts)) {
+      case ScheduledRuns.Claim.Claimed c -> chunk = c.run();
+      case ScheduledRuns.Claim.Busy b -> {
+        return Deliveries.Result.ignored(chunkId, "running", "chunk " + chunkId + " is being run by another live attempt");
+      }
+      case ScheduledRuns.Claim.Exhausted x -> {
+        return new Deliveries.Result(false, null, ScheduleStatus.FAILED.wire(), x.run().error().message());
+      }
+      case ScheduledRuns.Claim.Ended e -> {
+        return Deliveries.Result.ignored(chunkId, e.run() == null ? "unknown" : e.run().status().wire(),
+            "delivery of chunk " + chunkId + " ignored: it is " + (e.run() == null ? "unknown" : e.run().status().wire()));
+      }
+    }
     String jobId = chunk.chainId();
     BatchJob job = services.schedules().getBatch(jobId).orElse(null);
     Instant now = services.clock().instant();
     if (job == null || job.status() == BatchJob.Status.CANCELLED) {
-      finish(chunk, ScheduleStatus.CANCELLED, null);
+      states.finish(chunk, ScheduleStatus.CANCELLED, null, null);
       return new Deliveries.Result(false, null, "cancelled", "batch " + jobId + " is cancelled");
     }
     if (job.status() == BatchJob.Status.PAUSED) {
-      // give the chunk back: resume delivers it again
-      finish(chunk, ScheduleStatus.FAILED, new dev.backendworkflows.runlog.ErrorInfo("paused", "batch paused"));
-      services.schedules().retry(chunk.id(), now);
+      states.release(chunk, now); // resume delivers it again
       return new Deliveries.Result(false, null, "paused", "batch " + jobId + " is paused");
     }
     int done = 0;
@@ -169,12 +209,12 @@ public final class Batches {
       if (retryIds == null) {
         try {
           services.schedules().create(ScheduledRun.pending(itemRunId, job.workflow(), itemParams(job.params(), job.itemParam(),
-              items.get(i)), now, "batch:" + jobId, jobId, now, 1));
+              items.get(i)), now, "batch:" + jobId, jobId, now, 1).as(ScheduledRun.Kind.ITEM));
         } catch (ScheduleConflictException seenBefore) {
-          // a retried or duplicate chunk: the claim below runs the item only if it never started
+          // a retried or duplicate chunk: the item's own start runs it only if it never started
         }
       }
-      Deliveries.Result r = deliveries.deliver(itemRunId);
+      Deliveries.Result r = deliveries.deliver(itemRunId, invocation);
       if (r.ran()) {
         if (ScheduleStatus.FAILED.wire().equals(r.status())) {
           failed++;
@@ -184,7 +224,9 @@ public final class Batches {
       }
     }
     services.schedules().addBatchProgress(jobId, done, failed);
-    finish(chunk, ScheduleStatus.SUCCEEDED, null);
+    if (!states.finish(chunk, ScheduleStatus.SUCCEEDED, null, null)) {
+      return new Deliveries.Result(false, null, "fenced", "chunk " + chunkId + " was taken over by another attempt");
+    }
     arrangeNext(job, chunk);
     return new Deliveries.Result(true, null, ScheduleStatus.SUCCEEDED.wire(), done + " items done, " + failed + " failed");
   }
@@ -209,15 +251,7 @@ public final class Batches {
   }
 
   private void arrange(String chunkId, BatchJob job, Instant due) {
-    if (!due.isAfter(services.clock().instant())) {
-      services.dispatcher().dispatchNow(chunkId, job.workflow());
-    } else {
-      services.scheduler().deliverAt(chunkId, job.workflow(), due);
-    }
-  }
-
-  private void finish(ScheduledRun chunk, ScheduleStatus status, dev.backendworkflows.runlog.ErrorInfo error) {
-    services.schedules().finish(chunk.id(), status, null, error, services.clock().instant(), services.expiry());
+    new Scheduling(services, workflows).arrange(chunkId, job.workflow(), due);
   }
 
   /** @throws ActionException {@code batch_not_found} */
@@ -237,8 +271,8 @@ public final class Batches {
       throw new ActionException("batch_not_paused", "batch " + id + " is " + job.status().wire() + ", not paused");
     }
     BatchJob resumed = services.schedules().setBatchStatus(id, BatchJob.Status.RUNNING).orElseThrow();
-    services.schedules().chain(id).stream().filter(r -> BatchJob.isChunk(r.id()) && r.status() == ScheduleStatus.PENDING)
-        .findFirst().ifPresent(r -> services.dispatcher().dispatchNow(r.id(), job.workflow()));
+    services.schedules().chain(id).stream().filter(r -> r.kind() == ScheduledRun.Kind.CHUNK && r.status() == ScheduleStatus.PENDING)
+        .findFirst().ifPresent(r -> arrange(r.id(), job, services.clock().instant()));
     return resumed;
   }
 
@@ -253,15 +287,17 @@ public final class Batches {
   /** Items that failed, with their errors. */
   public List<ScheduledRun> failures(String id) {
     return services.schedules().chain(id).stream()
-        .filter(r -> !BatchJob.isChunk(r.id()) && r.status() == ScheduleStatus.FAILED).toList();
+        .filter(r -> r.kind() == ScheduledRun.Kind.ITEM && r.status() == ScheduleStatus.FAILED).toList();
   }
 
   /** Runs the failed items again, in a chunk of their own; @return how many */
   public int retryFailed(String id) {
     BatchJob job = get(id);
     List<Object> ids = new ArrayList<>();
+    ScheduledRuns states = new ScheduledRuns(services);
     for (ScheduledRun r : failures(id)) {
-      if (services.schedules().retry(r.id(), services.clock().instant()).isPresent()) {
+      if (states.retry(r.id(), services.clock().instant()).isPresent()) {
+        dev.backendworkflows.engine.WorkflowEngine.reopen(services.runs(), r.id()); // continues from its journal
         ids.add(r.id());
       }
     }
@@ -271,8 +307,9 @@ public final class Batches {
     services.schedules().addBatchProgress(id, 0, -ids.size());
     Instant now = services.clock().instant();
     String chunkId = "batch-" + id + "-chunk-retry-" + Ids.newId(now);
-    services.schedules().create(ScheduledRun.pending(chunkId, job.workflow(), Map.of("retry_ids", ids), now, "batch:" + id, id, now, 1));
-    services.dispatcher().dispatchNow(chunkId, job.workflow());
+    services.schedules().create(ScheduledRun.pending(chunkId, job.workflow(), Map.of("retry_ids", ids), now, "batch:" + id, id, now, 1)
+        .as(ScheduledRun.Kind.CHUNK));
+    arrange(chunkId, job, now);
     return ids.size();
   }
 }

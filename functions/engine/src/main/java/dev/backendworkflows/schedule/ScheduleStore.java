@@ -1,19 +1,18 @@
 package dev.backendworkflows.schedule;
 
-import dev.backendworkflows.runlog.ErrorInfo;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Port: scheduled runs, the source of truth for scheduled work. Every state change is a
- * conditional write, so concurrent or duplicate deliveries cannot both win. Adapters:
+ * Port: scheduled runs, the source of truth for scheduled work, with the recurring events, chain
+ * markers and batch jobs that go with them. Changes to a run are compare-and-set on its version;
+ * what a start, claim or finish means is the engine's ({@link ScheduledRuns}). Adapters:
  * {@code DynamoDbScheduleStore}, {@link dev.backendworkflows.schedule.local.MapScheduleStore}.
  */
 public interface ScheduleStore {
 
   /**
-   * Stores a new pending run.
+   * Stores a new run.
    *
    * @throws dev.backendworkflows.exceptions.ScheduleConflictException when the id exists: never overwrites
    */
@@ -22,38 +21,18 @@ public interface ScheduleStore {
   Optional<ScheduledRun> get(String id);
 
   /**
-   * No function runs longer than this (Lambda's maximum), so a claim older than it whose claimant
-   * never finished belongs to a dead invocation.
-   */
-  java.time.Duration CLAIM_LEASE = java.time.Duration.ofMinutes(15);
-
-  /**
-   * Moves a pending run to running — or takes over a run whose claim is older than
-   * {@link #CLAIM_LEASE} and never finished. This is the exactly-once gate for deliveries.
+   * Replaces a run if its stored version is {@code expectedVersion}, atomically; {@code next.version()}
+   * is stored. Of concurrent replacements of one version, one wins.
    *
-   * @return the claimed run, or empty when it is not claimable (claimed within the lease, finished,
-   *     cancelled, unknown)
+   * @return false when the run is unknown or its version differs
    */
-  Optional<ScheduledRun> claim(String id, Instant now);
-
-  /** Records how a running run ended ({@code runId} may be null when no run started); expires at {@code expiresAt}. */
-  void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt);
-
-  /** @return true when a pending run was cancelled; false when it was not pending (or is unknown). */
-  boolean cancel(String id, Instant at, long expiresAt);
-
-  /**
-   * Puts a failed run back to pending, due at {@code dueAt}.
-   *
-   * @return the run as now pending, or empty when it was not failed
-   */
-  Optional<ScheduledRun> retry(String id, Instant dueAt);
+  boolean replace(ScheduledRun next, long expectedVersion);
 
   /** Runs with a status, optionally of one workflow, in due order. */
   SchedulePage list(ScheduleStatus status, String workflow, int limit, String cursor);
 
   /** Pending runs due at or before {@code now}, oldest first, at most {@code limit}. */
-  List<ScheduledRun> due(Instant now, int limit);
+  List<ScheduledRun> due(java.time.Instant now, int limit);
 
   /** Stores a recurring event, replacing one with the same id (setting it again replaces it). */
   void putRecurring(RecurringEvent event);
@@ -77,10 +56,10 @@ public interface ScheduleStore {
   /** Stores a new batch job. @throws dev.backendworkflows.exceptions.ScheduleConflictException when it exists */
   void createBatch(BatchJob job);
 
-  java.util.Optional<BatchJob> getBatch(String id);
+  Optional<BatchJob> getBatch(String id);
 
   /** Sets a job's status (pause, resume, cancel, done); @return the job after, or empty when unknown */
-  java.util.Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status);
+  Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status);
 
   /** Adds to a job's counters atomically (chunks of one job may finish concurrently after a retry). */
   void addBatchProgress(String id, int done, int failed);

@@ -34,6 +34,13 @@ public interface Scheduler {
   /** Withdraws a recurring event's firings; does nothing when there are none. */
   void cancelRecurring(String recurringEventId);
 
-  /** A delivery: which scheduled run, to which workflow, when. */
-  record Delivery(String scheduledRunId, String workflow, Instant at) {}
+  /**
+   * A delivery: which scheduled run, to which workflow, when — or, with {@code resume}, which run
+   * without a scheduled run to continue (an API run whose attempt died).
+   */
+  record Delivery(String scheduledRunId, String workflow, Instant at, boolean resume) {
+    public Delivery(String scheduledRunId, String workflow, Instant at) {
+      this(scheduledRunId, workflow, at, false);
+    }
+  }
 }

@@ -7,7 +7,11 @@ import dev.backendworkflows.engine.ParameterBinder;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.exceptions.InvalidInputException;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.exceptions.ScheduleConflictException;
+import dev.backendworkflows.execution.ItemBudget;
 import dev.backendworkflows.internal.Ids;
+import dev.backendworkflows.internal.StructuredLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -30,21 +34,26 @@ public final class Scheduling {
   }
 
   /**
+   * Schedules a run with a new id.
+   *
    * @throws ActionException {@code unknown_workflow}, {@code not_schedulable} (custom events are
-   *     not runs of their own), {@code invalid_parameters}, {@code delivery_failed}
+   *     not runs of their own), {@code invalid_parameters}, {@code params_too_large}
    */
   public ScheduledRun schedule(String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy, String chainId) {
-    return schedule(workflow, params, dueAt, scheduledBy, chainId, 1);
+    return schedule(Ids.newId(services.clock().instant()), workflow, params, dueAt, scheduledBy, chainId, 1);
   }
 
   /**
-   * Schedules the {@code iteration}-th run of a chain.
+   * Schedules the {@code iteration}-th run of a chain under {@code id}. When a run with that id
+   * exists — the same step replayed after a crash — it is returned (and its delivery arranged again
+   * if it is still pending) instead of a second one. A delivery that cannot be arranged now leaves
+   * the run pending: the sweeper delivers it once it is overdue.
    *
    * @throws ActionException also {@code chain_cancelled}, and {@code chain_limit_reached} when the
    *     iteration passes the target's {@code max_iterations} (a recursion without exit stops there)
    */
-  public ScheduledRun schedule(String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy, String chainId,
-      int iteration) {
+  public ScheduledRun schedule(String id, String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy,
+      String chainId, int iteration) {
     WorkflowDefinition target = schedulable(workflows, workflow);
     if (chainId != null && services.schedules().chainCancelled(chainId)) {
       throw new ActionException("chain_cancelled", "chain " + chainId + " was cancelled; its runs schedule nothing more");
@@ -60,24 +69,45 @@ public final class Scheduling {
       throw new ActionException("invalid_parameters", "parameters for '" + workflow + "': " + e.getMessage() + " ("
           + String.join("; ", e.fields().stream().map(f -> f.field() + " " + f.message()).toList()) + ")");
     }
+    checkSize(workflow, bound);
     Instant now = services.clock().instant();
-    String id = Ids.newId(now);
     ScheduledRun run = ScheduledRun.pending(id, workflow, bound, dueAt, scheduledBy, chainId == null ? id : chainId, now, iteration);
-    services.schedules().create(run);
     try {
-      if (!dueAt.isAfter(now)) {
+      services.schedules().create(run);
+    } catch (ScheduleConflictException scheduledBefore) {
+      run = services.schedules().get(id).orElseThrow(() -> scheduledBefore);
+      if (run.status() != ScheduleStatus.PENDING) {
+        return run;
+      }
+    }
+    arrange(run.id(), run.workflow(), run.dueAt());
+    return run;
+  }
+
+  /** @throws ActionException {@code params_too_large} when parameters would not fit a run */
+  static void checkSize(String workflow, Map<String, Object> params) {
+    int bytes = ItemBudget.bytes(params);
+    if (bytes > ItemBudget.MAX_PARAMS_BYTES) {
+      throw new ActionException("params_too_large", "parameters for '" + workflow + "' are " + bytes / 1024 + " KiB as JSON; "
+          + "a run takes at most " + ItemBudget.MAX_PARAMS_BYTES / 1024 + " KiB: pass ids and let the run read the data");
+    }
+  }
+
+  /**
+   * Hands a pending run to the scheduler (due later) or the dispatcher (due now). A failure is logged,
+   * not raised: the run stays pending in the store, and the sweeper delivers it once overdue.
+   */
+  void arrange(String id, String workflow, Instant dueAt) {
+    try {
+      if (!dueAt.isAfter(services.clock().instant())) {
         services.dispatcher().dispatchNow(id, workflow);
       } else {
         services.scheduler().deliverAt(id, workflow, dueAt);
       }
     } catch (RuntimeException e) {
-      // nothing silently lost: the record says the delivery could not be arranged, and can be retried
-      services.schedules().claim(id, now);
-      services.schedules().finish(id, ScheduleStatus.FAILED, null, new dev.backendworkflows.runlog.ErrorInfo(
-          "delivery_failed", "could not arrange delivery: " + e.getMessage()), now, services.expiry());
-      throw new ActionException("delivery_failed", "scheduled run " + id + " could not be handed to the scheduler: " + e.getMessage(), e);
+      StructuredLog.write("warn", "delivery of scheduled run " + id + " could not be arranged now (" + e.getClass().getSimpleName()
+          + "); it stays pending and the sweeper delivers it once overdue", Map.of("scheduled_run_id", id, "workflow", workflow));
     }
-    return run;
   }
 
   /**
@@ -98,34 +128,46 @@ public final class Scheduling {
   /** Cancels a chain: marks it so its running runs schedule nothing more, and cancels its pending runs. */
   public List<ScheduledRun> cancelChain(String chainId) {
     services.schedules().cancelChain(chainId);
+    ScheduledRuns states = new ScheduledRuns(services);
     for (ScheduledRun run : services.schedules().chain(chainId)) {
-      if (run.status() == ScheduleStatus.PENDING && services.schedules().cancel(run.id(), services.clock().instant(), services.expiry())) {
+      if (run.status() == ScheduleStatus.PENDING
+          && states.cancel(run.id()).filter(r -> r.status() == ScheduleStatus.CANCELLED).isPresent()) {
         services.scheduler().cancel(run.id());
       }
     }
     return services.schedules().chain(chainId);
   }
 
-  /** @throws ActionException {@code schedule_not_found} or {@code schedule_not_pending} */
+  /**
+   * Cancels a pending run; one already cancelled stays so (cancelling again is harmless).
+   *
+   * @throws ActionException {@code schedule_not_found} or {@code schedule_not_pending}
+   */
   public ScheduledRun cancel(String id) {
-    ScheduledRun run = services.schedules().get(id)
+    ScheduledRun run = new ScheduledRuns(services).cancel(id)
         .orElseThrow(() -> new ActionException("schedule_not_found", "no scheduled run with id '" + id + "'"));
-    if (!services.schedules().cancel(id, services.clock().instant(), services.expiry())) {
-      ScheduledRun now = services.schedules().get(id).orElse(run);
-      throw new ActionException("schedule_not_pending", "scheduled run " + id + " is " + now.status().wire() + ", not pending");
+    if (run.status() != ScheduleStatus.CANCELLED) {
+      throw new ActionException("schedule_not_pending", "scheduled run " + id + " is " + run.status().wire() + ", not pending");
     }
     services.scheduler().cancel(id);
-    return services.schedules().get(id).orElseThrow();
+    return run;
   }
 
-  /** Puts a failed run back on the schedule, due now. @throws ActionException when it is not failed */
+  /**
+   * Puts a failed run back on the schedule, due now. Its run continues from its journal: steps that
+   * succeeded are not run again.
+   *
+   * @throws ActionException {@code schedule_not_found}, or {@code schedule_not_failed} when it is not failed
+   */
   public ScheduledRun retry(String id) {
     ScheduledRun run = services.schedules().get(id)
         .orElseThrow(() -> new ActionException("schedule_not_found", "no scheduled run with id '" + id + "'"));
-    ScheduledRun pending = services.schedules().retry(id, services.clock().instant())
+    ScheduledRun pending = new ScheduledRuns(services).retry(id, services.clock().instant())
         .orElseThrow(() -> new ActionException("schedule_not_failed", "scheduled run " + id + " is " + run.status().wire()
             + "; only failed runs can be retried"));
-    services.dispatcher().dispatchNow(id, run.workflow());
+    // the schedule first: a crash between the two leaves a pending run whose failed execution simply replays as failed
+    WorkflowEngine.reopen(services.runs(), id);
+    arrange(id, run.workflow(), pending.dueAt());
     return pending;
   }
 

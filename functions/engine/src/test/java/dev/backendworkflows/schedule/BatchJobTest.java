@@ -34,7 +34,11 @@ class BatchJobTest {
 
   private BatchJob start(int items, int batchSize, Double rate) {
     List<Object> list = new ArrayList<>(IntStream.range(0, items).boxed().toList());
-    return new Batches(stack.services, stack.engine.workflows()).start("record-one", list, "n", Map.of("tag", "t"), batchSize, rate, null, "test");
+    return new Batches(stack.services, stack.engine.workflows()).start(newId(), "record-one", list, "n", Map.of("tag", "t"), batchSize, rate, null, "test");
+  }
+
+  private static String newId() {
+    return dev.backendworkflows.internal.Ids.newId(Instant.now());
   }
 
   private List<Thing> notes() {
@@ -97,8 +101,8 @@ class BatchJobTest {
     assertThat(stack.deliveries.deliver(chunk0).ran()).isTrue();
     assertThat(stack.deliveries.deliver(chunk0).ran()).isFalse();
     // force the chunk to run again, as a retry after a crash would
-    stack.schedules.finish(chunk0, ScheduleStatus.FAILED, null, null, stack.clock.instant(), 0);
-    stack.schedules.retry(chunk0, stack.clock.instant());
+    ScheduledRun ran = stack.schedules.get(chunk0).orElseThrow();
+    stack.schedules.replace(ran.pendingAgain(stack.clock.instant()), ran.version());
     stack.deliveries.deliver(chunk0);
     stack.fireDue();
     long failing = IntStream.range(0, 250).filter(n -> n % 7 == 3).count();
@@ -157,7 +161,7 @@ class BatchJobTest {
   @Test
   void badItemsAreRejectedBeforeAnythingIsWritten() {
     var error = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.ActionException.class,
-        () -> new Batches(stack.services, stack.engine.workflows()).start("record-one", List.of(1, "two"), "n", Map.of(), 10, null, null, "t"));
+        () -> new Batches(stack.services, stack.engine.workflows()).start(newId(), "record-one", List.of(1, "two"), "n", Map.of(), 10, null, null, "t"));
     assertThat(error.getMessage()).contains("item 1 of the list");
     assertThat(stack.schedules.due(Instant.MAX, 10)).isEmpty();
   }
@@ -189,7 +193,7 @@ class BatchJobTest {
       Instant at = s.clock.instant().plusMillis(i);
       s.things.create(new Thing("note", dev.backendworkflows.internal.Ids.newId(at), Map.of("text", i % 10 == 0 ? "keep" : "drop"), at, at));
     }
-    BatchJob job = new Batches(s.services, s.engine.workflows()).startSearch("drop",
+    BatchJob job = new Batches(s.services, s.engine.workflows()).startSearch(newId(), "drop",
         new ThingQuery("note", List.of(new dev.backendworkflows.data.Constraint("text", dev.backendworkflows.data.Constraint.Op.EQ, "drop")),
             null, false, 100, null), "id", Map.of(), 100, null, null, "test");
     assertThat(job.total()).isEqualTo(100);

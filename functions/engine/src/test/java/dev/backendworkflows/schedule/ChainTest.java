@@ -85,7 +85,7 @@ class ChainTest {
     String chain = startChain();
     new Scheduling(stack.services, stack.engine.workflows()).cancelChain(chain);
     var error = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.ActionException.class,
-        () -> new Scheduling(stack.services, stack.engine.workflows()).schedule("forever", Map.of(), stack.clock.instant(), "api", chain, 2));
+        () -> new Scheduling(stack.services, stack.engine.workflows()).schedule("forever-2", "forever", Map.of(), stack.clock.instant(), "api", chain, 2));
     assertThat(error.code()).isEqualTo("chain_cancelled");
   }
 }

@@ -64,7 +64,7 @@ class RecurrencesTest {
   /** Fires recurring firings due now through the same delivery path the handler uses. */
   private int advance(Duration d) {
     stack.clock.advance(d);
-    return stack.scheduler.fireRecurring(stack.clock.instant(), (e, at) -> stack.deliveries.deliverRecurringEvent(e.id(), at));
+    return stack.scheduler.fireRecurring(stack.clock.instant(), (e, at) -> stack.deliveries.deliverRecurringEvent(e.id(), at, dev.backendworkflows.execution.Invocation.untimed()));
   }
 
   @Test
@@ -102,10 +102,10 @@ class RecurrencesTest {
     run("subscribe", Map.of("user_id", "u1"));
     String id = RecurringEvent.idFor("nudge", "user", "u1");
     Instant firing = Instant.parse("2026-03-02T09:00:00Z");
-    assertThat(stack.deliveries.deliverRecurringEvent(id, firing).ran()).isTrue();
-    assertThat(stack.deliveries.deliverRecurringEvent(id, firing).ran()).isFalse();
+    assertThat(stack.deliveries.deliverRecurringEvent(id, firing, dev.backendworkflows.execution.Invocation.untimed()).ran()).isTrue();
+    assertThat(stack.deliveries.deliverRecurringEvent(id, firing, dev.backendworkflows.execution.Invocation.untimed()).ran()).isFalse();
     run("unsubscribe", Map.of("user_id", "u1"));
-    assertThat(stack.deliveries.deliverRecurringEvent(id, firing.plusSeconds(86400)).ran()).isFalse();
+    assertThat(stack.deliveries.deliverRecurringEvent(id, firing.plusSeconds(86400), dev.backendworkflows.execution.Invocation.untimed()).ran()).isFalse();
     assertThat(notes()).hasSize(1);
   }
 

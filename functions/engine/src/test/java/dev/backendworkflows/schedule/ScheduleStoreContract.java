@@ -49,7 +49,7 @@ public abstract class ScheduleStoreContract {
   @Test
   void createNeverOverwrites() {
     ScheduledRun r = pending(T0);
-    assertThatThrownBy(() -> store.create(r.with(ScheduleStatus.PENDING))).isInstanceOf(ScheduleConflictException.class);
+    assertThatThrownBy(() -> store.create(r.pendingAgain(T0))).isInstanceOf(ScheduleConflictException.class);
   }
 
   /**
@@ -61,14 +61,45 @@ public abstract class ScheduleStoreContract {
   }
 
   @Test
-  void secondClaimLoses() {
+  void replaceIsConditionalOnTheStoredVersion() {
     ScheduledRun r = pending(T0);
-    assertThat(store.claim(r.id(), T0)).get().extracting(ScheduledRun::status).isEqualTo(ScheduleStatus.RUNNING);
-    assertThat(store.claim(r.id(), T0)).isEmpty();
+    assertThat(r.version()).isEqualTo(1);
+    ScheduledRun started = r.started(T0);
+    assertThat(store.replace(started, 1)).isTrue();
+    assertThat(store.get(r.id())).contains(started);
+    assertThat(store.replace(r.started(T0.plusSeconds(1)), 1)).as("a second start from the same version").isFalse();
+    assertThat(store.get(r.id())).contains(started);
+    assertThat(store.replace(started.finished(ScheduleStatus.SUCCEEDED, r.id(), null, T0, 9), 7)).as("a version never stored").isFalse();
+    assertThat(store.replace(ScheduledRun.pending("nope-" + workflow, workflow, Map.of(), T0, "api", "c", T0, 1), 0))
+        .as("an unknown id").isFalse();
+    assertThat(store.get("nope-" + workflow)).isEmpty();
   }
 
   @Test
-  void onlyOneClaimWinsEvenConcurrently() throws Exception {
+  void everyFieldOfARunSurvivesAReplace() {
+    ScheduledRun r = pending(T0).as(ScheduledRun.Kind.CHUNK);
+    store.create(ScheduledRun.pending("c-" + r.id(), workflow, Map.of(), T0, "run:r0", "c-" + r.id(), T0, 1).as(ScheduledRun.Kind.CHUNK));
+    ScheduledRun chunk = store.get("c-" + r.id()).orElseThrow();
+    assertThat(chunk.kind()).isEqualTo(ScheduledRun.Kind.CHUNK);
+    ScheduledRun claimed = chunk.claimed(T0.plusSeconds(1), new dev.backendworkflows.execution.Lease("inv-7", T0.plusSeconds(41)));
+    assertThat(store.replace(claimed, chunk.version())).isTrue();
+    assertThat(store.get(chunk.id())).contains(claimed);
+    ScheduledRun failed = claimed.finished(ScheduleStatus.FAILED, "run-1", new ErrorInfo("boom", "it broke"), T0.plusSeconds(2), 123);
+    assertThat(store.replace(failed, claimed.version())).isTrue();
+    ScheduledRun done = store.get(chunk.id()).orElseThrow();
+    assertThat(done).isEqualTo(failed);
+    assertThat(done.error()).isEqualTo(new ErrorInfo("boom", "it broke"));
+    assertThat(done.attempt()).isEqualTo(1);
+    assertThat(done.lease()).isNull();
+    ScheduledRun again = done.pendingAgain(T0.plusSeconds(30));
+    assertThat(store.replace(again, done.version())).isTrue();
+    assertThat(store.get(chunk.id())).contains(again);
+    assertThat(store.get(r.id()).orElseThrow().params()).isEqualTo(Map.of("user_id", "u1", "round", 2));
+  }
+
+
+  @Test
+  void ofConcurrentReplacesOfOneVersionOneWins() throws Exception {
     java.util.Optional<String> reason = concurrentWritesNotSerialisedBecause();
     org.junit.jupiter.api.Assumptions.assumeTrue(reason.isEmpty(), reason.orElse(""));
     ScheduledRun r = pending(T0);
@@ -77,64 +108,20 @@ public abstract class ScheduleStoreContract {
     ConcurrentLinkedQueue<ScheduledRun> winners = new ConcurrentLinkedQueue<>();
     try (var pool = Executors.newFixedThreadPool(contenders)) {
       for (int i = 0; i < contenders; i++) {
+        int n = i;
         pool.submit(() -> {
           start.await();
-          store.claim(r.id(), T0).ifPresent(winners::add);
+          ScheduledRun mine = r.started(T0.plusMillis(n));
+          if (store.replace(mine, r.version())) {
+            winners.add(mine);
+          }
           return null;
         });
       }
       start.countDown();
     }
     assertThat(winners).hasSize(1);
-    assertThat(winners.peek().status()).isEqualTo(ScheduleStatus.RUNNING);
-    assertThat(store.claim(r.id(), T0)).isEmpty();
-  }
-
-  @Test
-  void aClaimPastItsLeaseCanBeTakenOverButAFreshOneCannot() {
-    ScheduledRun r = pending(T0);
-    assertThat(store.claim(r.id(), T0)).get().extracting(ScheduledRun::claimedAt).isEqualTo(T0);
-    assertThat(store.claim(r.id(), T0.plus(ScheduleStore.CLAIM_LEASE).minusSeconds(1))).isEmpty();
-    Instant later = T0.plus(ScheduleStore.CLAIM_LEASE).plusSeconds(1);
-    assertThat(store.claim(r.id(), later)).get().extracting(ScheduledRun::claimedAt).isEqualTo(later);
-    store.finish(r.id(), ScheduleStatus.SUCCEEDED, "run-1", null, later, 9);
-    assertThat(store.claim(r.id(), later.plus(ScheduleStore.CLAIM_LEASE).plusSeconds(60))).isEmpty();
-  }
-
-  @Test
-  void finishRecordsOutcomeOfARunningRun() {
-    ScheduledRun r = pending(T0);
-    store.claim(r.id(), T0);
-    store.finish(r.id(), ScheduleStatus.FAILED, "run-1", new ErrorInfo("boom", "it broke"), T0.plusSeconds(1), 123);
-    ScheduledRun done = store.get(r.id()).orElseThrow();
-    assertThat(done.status()).isEqualTo(ScheduleStatus.FAILED);
-    assertThat(done.runId()).isEqualTo("run-1");
-    assertThat(done.error()).isEqualTo(new ErrorInfo("boom", "it broke"));
-    assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(1));
-    assertThat(done.params()).isEqualTo(r.params());
-  }
-
-  @Test
-  void onlyPendingRunsCancel() {
-    ScheduledRun r = pending(T0);
-    assertThat(store.cancel(r.id(), T0, 99)).isTrue();
-    assertThat(store.get(r.id()).orElseThrow().status()).isEqualTo(ScheduleStatus.CANCELLED);
-    assertThat(store.cancel(r.id(), T0, 99)).isFalse();
-    assertThat(store.claim(r.id(), T0)).isEmpty();
-    assertThat(store.cancel("unknown", T0, 99)).isFalse();
-  }
-
-  @Test
-  void onlyFailedRunsRetry() {
-    ScheduledRun r = pending(T0);
-    assertThat(store.retry(r.id(), T0)).isEmpty();
-    store.claim(r.id(), T0);
-    store.finish(r.id(), ScheduleStatus.FAILED, null, new ErrorInfo("x", "y"), T0, 5);
-    ScheduledRun again = store.retry(r.id(), T0.plusSeconds(30)).orElseThrow();
-    assertThat(again.status()).isEqualTo(ScheduleStatus.PENDING);
-    assertThat(again.dueAt()).isEqualTo(T0.plusSeconds(30));
-    assertThat(again.error()).isNull();
-    assertThat(store.claim(r.id(), T0)).isPresent();
+    assertThat(store.get(r.id())).contains(winners.peek());
   }
 
   @Test
@@ -143,7 +130,7 @@ public abstract class ScheduleStoreContract {
     ScheduledRun second = pending(T0.plusSeconds(20));
     ScheduledRun first = pending(T0.plusSeconds(10));
     ScheduledRun claimed = pending(T0);
-    store.claim(claimed.id(), T0);
+    store.replace(claimed.started(T0), claimed.version());
     List<String> due = store.due(T0.plusSeconds(60), 1000).stream().filter(x -> x.workflow().equals(workflow)).map(ScheduledRun::id).toList();
     assertThat(due).containsExactly(first.id(), second.id());
     assertThat(store.due(T0.plusSeconds(500), 1000).stream().map(ScheduledRun::id)).contains(later.id());

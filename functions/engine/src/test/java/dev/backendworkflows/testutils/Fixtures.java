@@ -97,8 +97,21 @@ public final class Fixtures {
     public final LocalOutbox outbox = new LocalOutbox(clock);
     /** The environment the local secret store reads ({@code BW_SECRET_<NAME>}). */
     public final java.util.Map<String, String> secretEnv = new java.util.concurrent.ConcurrentHashMap<>();
-    public final Services services = new Services(things, runs, schedules, scheduler, scheduler, outbox, "app@example.com",
-        new dev.backendworkflows.outbound.JdkOutboundHttp(), new dev.backendworkflows.secrets.local.EnvSecretStore(secretEnv), clock, "test", Duration.ofDays(7));
+    public final dev.backendworkflows.execution.local.MapIdempotencyStore idempotency =
+        new dev.backendworkflows.execution.local.MapIdempotencyStore();
+    /** Kills or holds attempts at any call of the ports below (disarmed: calls pass straight through). */
+    public final Faults faults = new Faults();
+    private final Object schedulerPorts = faults.wrap(scheduler, dev.backendworkflows.schedule.Scheduler.class,
+        dev.backendworkflows.schedule.Dispatcher.class);
+    public final Services services = new Services(faults.wrap(things, dev.backendworkflows.data.ThingStore.class),
+        faults.wrap(runs, dev.backendworkflows.runlog.RunLog.class),
+        faults.wrap(schedules, dev.backendworkflows.schedule.ScheduleStore.class),
+        (dev.backendworkflows.schedule.Scheduler) schedulerPorts, (dev.backendworkflows.schedule.Dispatcher) schedulerPorts,
+        faults.wrap(outbox, dev.backendworkflows.mail.Mailer.class), "app@example.com",
+        faults.wrap(new dev.backendworkflows.outbound.JdkOutboundHttp(), dev.backendworkflows.outbound.OutboundHttp.class),
+        new dev.backendworkflows.secrets.local.EnvSecretStore(secretEnv), clock, "test",
+        Duration.ofDays(7), faults.wrap(idempotency, dev.backendworkflows.execution.IdempotencyStore.class),
+        dev.backendworkflows.execution.LeasePolicy.DEFAULT);
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
     public final HttpApi api;
@@ -118,7 +131,13 @@ public final class Fixtures {
       int total = 0;
       int fired;
       do {
-        fired = scheduler.fireDue(clock.instant(), d -> deliveries.deliver(d.scheduledRunId()));
+        fired = scheduler.fireDue(clock.instant(), d -> {
+          if (d.resume()) {
+            deliveries.resume(d.scheduledRunId(), dev.backendworkflows.execution.Invocation.untimed());
+          } else {
+            deliveries.deliver(d.scheduledRunId());
+          }
+        });
         total += fired;
       } while (fired > 0);
       return total;

@@ -101,7 +101,8 @@ public final class LocalRunner implements AutoCloseable {
         : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage());
     this.apiKey = devKey(options);
     stack.keys().register(apiKey, "dev", true);
-    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator());
+    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),
+        stack.deliveries(), stack::invocation);
     this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
     this.server = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
     if (stack.outbox() != null) {

@@ -4,6 +4,7 @@ import dev.backendworkflows.auth.ApiKeyStore;
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.auth.local.MapApiKeyStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbApiKeyStore;
+import dev.backendworkflows.aws.dynamodb.DynamoDbIdempotencyStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbRunLog;
 import dev.backendworkflows.aws.dynamodb.DynamoDbScheduleStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
@@ -18,6 +19,10 @@ import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
+import dev.backendworkflows.execution.IdempotencyStore;
+import dev.backendworkflows.execution.Invocation;
+import dev.backendworkflows.execution.LeasePolicy;
+import dev.backendworkflows.execution.local.MapIdempotencyStore;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.mail.Mailer;
 import dev.backendworkflows.mail.local.LocalOutbox;
@@ -47,7 +52,9 @@ import software.amazon.awssdk.services.sesv2.SesV2Client;
  * What the local runner serves from, wired into the same Lambda handler AWS runs: either the
  * embedded stack (local adapters over in-memory or journaled maps) or, with {@code --aws-endpoint},
  * the AWS adapters against an emulator such as LocalStack. A run due now is always dispatched
- * in-process (there are no deployed functions to invoke asynchronously).
+ * in-process (there are no deployed functions to invoke asynchronously). Every delivery and request
+ * is an invocation of this process; runs held by invocations of an earlier process (a runner that
+ * was stopped or killed) are taken over at once on start.
  */
 public final class RunnerStack implements AutoCloseable {
   static final String LOCAL_MAIL_FROM = "app@localhost.test";
@@ -60,17 +67,32 @@ public final class RunnerStack implements AutoCloseable {
   private final Deliveries deliveries;
   private final LocalOutbox outbox;
 
+  /** Names the invocations of this process; invocations of an earlier process are dead, so their runs are taken over at once. */
+  private final String boot = "local-" + dev.backendworkflows.internal.Ids.newId(java.time.Instant.now()).substring(10, 20) + "-";
+  private final java.util.concurrent.atomic.AtomicLong invocations = new java.util.concurrent.atomic.AtomicLong();
+
   private RunnerStack(Workflows workflows, ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
-      LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, Clock clock, String stage, List<AutoCloseable> closeables) {
+      LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, IdempotencyStore idempotency, Clock clock,
+      String stage, List<AutoCloseable> closeables) {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
     this.keys = new ApiKeys(keys, clock);
+    LeasePolicy leases = LeasePolicy.DEFAULT.withDeadHolders(holder -> holder.startsWith("local-") && !holder.startsWith(boot));
     this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(),
-        new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7));
+        new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     this.deliveries = new Deliveries(services, engine);
-    this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries);
+    this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
+        this::invocation);
+  }
+
+  /**
+   * A new invocation of this process: a delivery or request, held to Lambda's longest run so that
+   * leases (and custom events run inside it) expire together, as they do on AWS.
+   */
+  Invocation invocation() {
+    return new Invocation(boot + invocations.incrementAndGet(), services.clock().instant().plus(LeasePolicy.LONGEST_RUN));
   }
 
   /** The embedded stack; {@code dataDir} keeps data across restarts, null keeps it in memory. */
@@ -80,7 +102,8 @@ public final class RunnerStack implements AutoCloseable {
     LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
     return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
         new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
-        local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, "api-keys", closeables)), clock, stage, closeables);
+        local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, "api-keys", closeables)),
+        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables);
   }
 
   /**
@@ -117,7 +140,8 @@ public final class RunnerStack implements AutoCloseable {
         "arn:aws:iam::000000000000:role/backend-workflows-scheduler", null));
     return new RunnerStack(workflows, new DynamoDbThingStore(dynamo, tables.things()), new DynamoDbRunLog(dynamo, tables.runs(), clock),
         new DynamoDbScheduleStore(dynamo, tables.schedules()), new EmulatedScheduler(eventBridge, local), local,
-        new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock, stage, List.of());
+        new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()),
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of());
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.internal.StructuredLog;
-import dev.backendworkflows.runlog.ErrorInfo;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduledRun;
@@ -31,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Fires the local scheduler: every tick (100 ms by default, so a run fires within a second of its
  * due time) it hands each due delivery to the Lambda handler as the event EventBridge Scheduler
  * would send. On start it re-arms every pending run from the schedule store — runs that fell due
- * while the runner was down fire at once — and marks runs a stop interrupted as failed, so they
- * can be retried ({@code POST /schedules/{id}/retry}) rather than silently run twice or never.
- * Recurring workflows fire at each time their expression gives, in its time zone.
+ * while the runner was down fire at once — and sweeps: runs a stop or {@code kill -9} interrupted
+ * are continued from their journal, as AWS continues them; then it sweeps every minute, as the
+ * deployed sweeper does. Recurring workflows fire at each time their expression gives, in its time zone.
  */
 final class SchedulerLoop implements AutoCloseable {
   private static final int MAX_CATCH_UP = 1000;
@@ -55,9 +54,17 @@ final class SchedulerLoop implements AutoCloseable {
 
   private final boolean pollEmulator;
   private volatile Instant lastPoll = Instant.EPOCH;
+  /** How often the sweep runs, as the deployed sweeper does. */
+  static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+  private volatile Instant lastSweep;
+  private final dev.backendworkflows.schedule.Deliveries deliveries;
+  private final java.util.function.Supplier<dev.backendworkflows.execution.Invocation> invocations;
 
-  SchedulerLoop(Services services, Workflows workflows, LocalScheduler scheduler, RequestStreamHandler handler, boolean pollEmulator) {
+  SchedulerLoop(Services services, Workflows workflows, LocalScheduler scheduler, RequestStreamHandler handler, boolean pollEmulator,
+      dev.backendworkflows.schedule.Deliveries deliveries, java.util.function.Supplier<dev.backendworkflows.execution.Invocation> invocations) {
     this.pollEmulator = pollEmulator;
+    this.deliveries = deliveries;
+    this.invocations = invocations;
     this.services = services;
     this.scheduler = scheduler;
     this.handler = handler;
@@ -74,31 +81,29 @@ final class SchedulerLoop implements AutoCloseable {
     return r.expression().next(from, r.start() != null ? r.start() : anchor).filter(t -> r.end() == null || !t.isAfter(r.end()));
   }
 
-  /** Re-arms from the store and starts ticking; returns how many pending runs were re-armed. */
+  /** Re-arms from the store, sweeps, and starts ticking; returns how many pending runs were re-armed. */
   int start(Duration tick) {
     int rearmed = rearm();
+    sweep();
     ticker.scheduleWithFixedDelay(this::tickQuietly, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     return rearmed;
   }
 
+  /** Hands runs whose attempt died (in this process or an earlier one) to new attempts; returns what it did. */
+  dev.backendworkflows.schedule.Deliveries.Sweep sweep() {
+    lastSweep = services.clock().instant();
+    return deliveries.sweep(invocations.get());
+  }
+
   int rearm() {
     int count = 0;
-    for (ScheduleStatus status : new ScheduleStatus[] {ScheduleStatus.RUNNING, ScheduleStatus.PENDING}) {
+    if (!pollEmulator) { // else their schedules live in the emulator, which the loop polls
       String cursor = null;
       do {
-        SchedulePage page = services.schedules().list(status, null, 100, cursor);
+        SchedulePage page = services.schedules().list(ScheduleStatus.PENDING, null, 100, cursor);
         for (ScheduledRun run : page.runs()) {
-          if (pollEmulator && status == ScheduleStatus.PENDING) {
-            continue; // their schedules live in the emulator, which the loop polls
-          }
-          if (status == ScheduleStatus.RUNNING) {
-            services.schedules().finish(run.id(), ScheduleStatus.FAILED, run.runId(), new ErrorInfo("interrupted",
-                "the local runner stopped while this run was running; retry it with POST /schedules/" + run.id() + "/retry"),
-                services.clock().instant(), services.expiry());
-          } else {
-            scheduler.deliverAt(run.id(), run.workflow(), run.dueAt());
-            count++;
-          }
+          scheduler.deliverAt(run.id(), run.workflow(), run.dueAt());
+          count++;
         }
         cursor = page.cursor();
       } while (cursor != null);
@@ -118,7 +123,11 @@ final class SchedulerLoop implements AutoCloseable {
   /** Delivers everything due now on worker threads; returns how many deliveries started. */
   synchronized int tick() {
     Instant now = services.clock().instant();
-    int fired = scheduler.fireDue(now, d -> submit(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId())));
+    if (lastSweep != null && !now.isBefore(lastSweep.plus(SWEEP_EVERY))) {
+      sweep();
+    }
+    int fired = scheduler.fireDue(now, d -> submit(Map.of(d.resume() ? WorkflowFunctionHandler.RESUME_RUN_ID
+        : WorkflowFunctionHandler.SCHEDULED_RUN_ID, d.scheduledRunId())));
     if (pollEmulator && Duration.between(lastPoll, Instant.now()).toMillis() >= EMULATOR_POLL_MS) {
       // the emulator stores schedules but never fires them: fire the due ones and delete them, as
       // ActionAfterCompletion=DELETE does after AWS fires a one-time schedule

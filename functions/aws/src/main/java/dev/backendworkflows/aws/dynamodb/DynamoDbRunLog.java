@@ -1,6 +1,9 @@
 package dev.backendworkflows.aws.dynamodb;
 
 import dev.backendworkflows.exceptions.InvalidCursorException;
+import dev.backendworkflows.execution.Execution;
+import dev.backendworkflows.execution.Journal;
+import dev.backendworkflows.execution.Lease;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.RunLog;
@@ -8,6 +11,7 @@ import dev.backendworkflows.runlog.RunPage;
 import dev.backendworkflows.runlog.RunQuery;
 import dev.backendworkflows.runlog.RunRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
- * {@link RunLog} on the Runs table: the record as JSON plus the attributes its indexes and TTL use.
- * DynamoDB deletes expired items lazily (within days), so reads hide expired runs themselves.
+ * {@link RunLog} on the Runs table: one item per run with the record and the journal as JSON, the
+ * claim ({@code version}, {@code holder}, {@code lease_until}, {@code attempt_base}) and the attributes
+ * its indexes and TTL use. A write is a PutItem conditional on the version it replaces. DynamoDB
+ * deletes expired items lazily (within days), so reads hide expired runs themselves. The table also
+ * holds idempotency keys ({@link DynamoDbIdempotencyStore}), told apart by {@code kind}.
  */
 public final class DynamoDbRunLog implements RunLog {
   private final DynamoDbClient client;
@@ -32,22 +40,62 @@ public final class DynamoDbRunLog implements RunLog {
     this.clock = clock;
   }
 
+  /** {@code kind} of run items (items written before kinds existed have none). */
+  static final String KIND = "run";
+
   @Override
-  public void put(RunRecord run) {
+  public boolean write(Execution e, long expectedVersion) {
+    RunRecord run = e.record();
     Map<String, AttributeValue> item = new HashMap<>();
     item.put("run_id", AttributeValue.fromS(run.runId()));
+    item.put("kind", AttributeValue.fromS(KIND));
     item.put("workflow", AttributeValue.fromS(run.workflow()));
     item.put("status", AttributeValue.fromS(run.status().wire()));
     item.put("started_at", AttributeValue.fromS(run.startedAt().toString()));
     item.put(DynamoDbTables.RUNS_TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(run.expiresAt())));
     item.put("record", AttributeValue.fromS(Json.write(run)));
-    client.putItem(b -> b.tableName(table).item(item));
+    if (e.journal() != null) {
+      item.put("journal", AttributeValue.fromS(Json.write(e.journal())));
+    }
+    item.put("version", AttributeValue.fromN(Long.toString(e.version())));
+    item.put("attempt_base", AttributeValue.fromN(Integer.toString(e.attemptBase())));
+    if (e.lease() != null) {
+      item.put("holder", AttributeValue.fromS(e.lease().holder()));
+      item.put("lease_until", AttributeValue.fromS(e.lease().until().toString()));
+    }
+    // items written before runs had versions count as version 1
+    String condition = expectedVersion == 0 ? "attribute_not_exists(run_id)"
+        : expectedVersion == 1 ? "attribute_exists(run_id) AND (version = :v OR attribute_not_exists(version))"
+        : "attribute_exists(run_id) AND version = :v";
+    try {
+      client.putItem(b -> {
+        b.tableName(table).item(item).conditionExpression(condition);
+        if (expectedVersion != 0) {
+          b.expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(expectedVersion))));
+        }
+      });
+      return true;
+    } catch (ConditionalCheckFailedException conflict) {
+      return false;
+    }
+  }
+
+  @Override
+  public Optional<Execution> load(String runId) {
+    var item = client.getItem(b -> b.tableName(table).key(Map.of("run_id", AttributeValue.fromS(runId))).consistentRead(true)).item();
+    if (item == null || item.isEmpty() || !item.containsKey("record") || (item.containsKey("kind") && !KIND.equals(item.get("kind").s()))) {
+      return Optional.empty();
+    }
+    Execution e = new Execution(decode(item), item.containsKey("journal") ? Json.read(item.get("journal").s(), Journal.class) : null,
+        item.containsKey("version") ? Long.parseLong(item.get("version").n()) : 1,
+        item.containsKey("holder") ? new Lease(item.get("holder").s(), Instant.parse(item.get("lease_until").s())) : null,
+        item.containsKey("attempt_base") ? Integer.parseInt(item.get("attempt_base").n()) : 1);
+    return Optional.of(e).filter(x -> live(x.record()));
   }
 
   @Override
   public Optional<RunRecord> get(String runId) {
-    var item = client.getItem(b -> b.tableName(table).key(Map.of("run_id", AttributeValue.fromS(runId))).consistentRead(true)).item();
-    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(decode(item)).filter(this::live);
+    return load(runId).map(Execution::record);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.backendworkflows.exceptions.InvalidCursorException;
 import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.execution.Lease;
 import dev.backendworkflows.runlog.ErrorInfo;
 import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.RecurringEvent;
@@ -24,8 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
- * {@link ScheduleStore} on the Schedules table. Every transition is an UpdateItem conditioned on
- * the current status, so of two concurrent deliveries exactly one claims the run.
+ * {@link ScheduleStore} on the Schedules table. A run's item is replaced whole, conditional on its
+ * version, so of two concurrent writers exactly one wins. Every item says what it is in {@code kind}
+ * ({@code run}, {@code chunk}, {@code item}, {@code recurring}, {@code batch}, {@code cancelled_chain}).
  */
 public final class DynamoDbScheduleStore implements ScheduleStore {
   private final DynamoDbClient client;
@@ -48,73 +50,35 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
   @Override
   public Optional<ScheduledRun> get(String id) {
     var item = client.getItem(b -> b.tableName(table).key(key(id)).consistentRead(true)).item();
-    return item == null || !item.containsKey("status") || item.containsKey("event") ? Optional.empty() : Optional.of(decode(item));
+    return item == null || !isRun(item) ? Optional.empty() : Optional.of(decode(item));
   }
 
-  /** SET {@code sets} (and REMOVE {@code removes}) when the status is {@code from}; empty if it is not. */
-  private Optional<ScheduledRun> transition(String id, ScheduleStatus from, Map<String, AttributeValue> sets, List<String> removes) {
-    Map<String, String> names = new HashMap<>(Map.of("#status", "status"));
-    Map<String, AttributeValue> values = new HashMap<>(Map.of(":from", AttributeValue.fromS(from.wire())));
-    List<String> assignments = new ArrayList<>();
-    sets.forEach((attr, value) -> {
-      names.put("#" + attr, attr);
-      values.put(":" + attr, value);
-      assignments.add("#" + attr + " = :" + attr);
-    });
-    removes.forEach(attr -> names.put("#" + attr, attr));
-    String update = "SET " + String.join(", ", assignments)
-        + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes.stream().map(a -> "#" + a).toList()));
+  /** True for items of scheduled runs (runs, chunks, items); items written before kinds existed are told by their attributes. */
+  private static boolean isRun(Map<String, AttributeValue> item) {
+    if (item.containsKey("kind")) {
+      return RUN_KINDS.contains(item.get("kind").s());
+    }
+    return item.containsKey("status") && !item.containsKey("event");
+  }
+
+  private static final java.util.Set<String> RUN_KINDS = java.util.Arrays.stream(ScheduledRun.Kind.values())
+      .map(ScheduledRun.Kind::wire).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /**
+   * PutItem of the whole run, conditional on the version it replaces. Items written before runs
+   * had versions count as version 1.
+   */
+  @Override
+  public boolean replace(ScheduledRun next, long expectedVersion) {
+    String condition = expectedVersion == 1 ? "attribute_exists(id) AND (version = :v OR attribute_not_exists(version))"
+        : "attribute_exists(id) AND version = :v";
     try {
-      var result = client.updateItem(b -> b.tableName(table).key(key(id)).updateExpression(update)
-          .conditionExpression("#status = :from").expressionAttributeNames(names).expressionAttributeValues(values)
-          .returnValues(ReturnValue.ALL_NEW));
-      return Optional.of(decode(result.attributes()));
+      client.putItem(b -> b.tableName(table).item(encode(next)).conditionExpression(condition)
+          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(expectedVersion)))));
+      return true;
     } catch (ConditionalCheckFailedException e) {
-      return Optional.empty();
+      return false;
     }
-  }
-
-  @Override
-  public Optional<ScheduledRun> claim(String id, Instant now) {
-    try {
-      var result = client.updateItem(b -> b.tableName(table).key(key(id))
-          .updateExpression("SET #status = :running, claimed_at = :now")
-          .conditionExpression("#status = :pending OR (#status = :running AND (attribute_not_exists(claimed_at) OR claimed_at < :stale))")
-          .expressionAttributeNames(Map.of("#status", "status"))
-          .expressionAttributeValues(Map.of(":running", AttributeValue.fromS(ScheduleStatus.RUNNING.wire()),
-              ":pending", AttributeValue.fromS(ScheduleStatus.PENDING.wire()), ":now", AttributeValue.fromS(now.toString()),
-              ":stale", AttributeValue.fromS(now.minus(CLAIM_LEASE).toString())))
-          .returnValues(ReturnValue.ALL_NEW));
-      return Optional.of(decode(result.attributes()));
-    } catch (ConditionalCheckFailedException e) {
-      return Optional.empty();
-    }
-  }
-
-  @Override
-  public void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
-    Map<String, AttributeValue> sets = new HashMap<>(Map.of("status", AttributeValue.fromS(status.wire()),
-        "finished_at", AttributeValue.fromS(at.toString()), "expires_at", AttributeValue.fromN(Long.toString(expiresAt))));
-    if (runId != null) {
-      sets.put("run_id", AttributeValue.fromS(runId));
-    }
-    if (error != null) {
-      sets.put("error", AttributeValue.fromS(Json.write(error)));
-    }
-    transition(id, ScheduleStatus.RUNNING, sets, List.of());
-  }
-
-  @Override
-  public boolean cancel(String id, Instant at, long expiresAt) {
-    return transition(id, ScheduleStatus.PENDING, Map.of("status", AttributeValue.fromS(ScheduleStatus.CANCELLED.wire()),
-        "finished_at", AttributeValue.fromS(at.toString()), "expires_at", AttributeValue.fromN(Long.toString(expiresAt))),
-        List.of()).isPresent();
-  }
-
-  @Override
-  public Optional<ScheduledRun> retry(String id, Instant dueAt) {
-    return transition(id, ScheduleStatus.FAILED, Map.of("status", AttributeValue.fromS(ScheduleStatus.PENDING.wire()),
-        "due_at", AttributeValue.fromS(dueAt.toString())), List.of("error", "run_id", "finished_at", "expires_at", "claimed_at"));
   }
 
   @Override
@@ -172,6 +136,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     item.put("due_at", AttributeValue.fromS(e.start().toString()));
     item.put("event", AttributeValue.fromS(Json.write(e)));
     item.put("workflow", AttributeValue.fromS(e.workflow()));
+    item.put("kind", AttributeValue.fromS(RECURRING));
     client.putItem(b -> b.tableName(table).item(item));
   }
 
@@ -201,14 +166,14 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     return client.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_CHAIN)
         .keyConditionExpression("#c = :c").expressionAttributeNames(Map.of("#c", "chain_id"))
         .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(chainId)))).items().stream()
-        .filter(item -> item.containsKey("status") && !item.containsKey("event")).map(DynamoDbScheduleStore::decode).toList();
+        .filter(DynamoDbScheduleStore::isRun).map(DynamoDbScheduleStore::decode).toList();
   }
 
   /** A cancelled chain is marked by an item of its own, outside both indexes (no status, no chain_id). */
   @Override
   public void cancelChain(String chainId) {
     client.putItem(b -> b.tableName(table).item(Map.of("id", AttributeValue.fromS(CANCELLED_CHAIN + chainId),
-        "cancelled_chain", AttributeValue.fromS(chainId))));
+        "cancelled_chain", AttributeValue.fromS(chainId), "kind", AttributeValue.fromS("cancelled_chain"))));
   }
 
   @Override
@@ -226,6 +191,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     try {
       client.putItem(b -> b.tableName(table).conditionExpression("attribute_not_exists(id)").item(Map.of(
           "id", AttributeValue.fromS(BATCH + job.id()), "batch", AttributeValue.fromS(Json.write(job)),
+          "kind", AttributeValue.fromS("batch"),
           "batch_status", AttributeValue.fromS(job.status().wire()),
           "done", AttributeValue.fromN(Integer.toString(job.done())), "failed", AttributeValue.fromN(Integer.toString(job.failed())),
           "total", AttributeValue.fromN(Integer.toString(job.total())), "chunks", AttributeValue.fromN(Integer.toString(job.chunks())))));
@@ -280,6 +246,8 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
   private static Map<String, AttributeValue> encode(ScheduledRun r) {
     Map<String, AttributeValue> item = new HashMap<>();
     item.put("id", AttributeValue.fromS(r.id()));
+    item.put("kind", AttributeValue.fromS(r.kind().wire()));
+    item.put("version", AttributeValue.fromN(Long.toString(r.version())));
     item.put("workflow", AttributeValue.fromS(r.workflow()));
     item.put("params", AttributeValues.of(r.params()));
     item.put("due_at", AttributeValue.fromS(r.dueAt().toString()));
@@ -291,18 +259,44 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     if (r.expiresAt() > 0) { // never 0: TTL would delete a pending run at once
       item.put("expires_at", AttributeValue.fromN(Long.toString(r.expiresAt())));
     }
+    if (r.runId() != null) {
+      item.put("run_id", AttributeValue.fromS(r.runId()));
+    }
+    if (r.error() != null) {
+      item.put("error", AttributeValue.fromS(Json.write(r.error())));
+    }
+    if (r.finishedAt() != null) {
+      item.put("finished_at", AttributeValue.fromS(r.finishedAt().toString()));
+    }
+    if (r.claimedAt() != null) {
+      item.put("claimed_at", AttributeValue.fromS(r.claimedAt().toString()));
+    }
+    if (r.attempt() > 0) {
+      item.put("attempt", AttributeValue.fromN(Integer.toString(r.attempt())));
+    }
+    if (r.lease() != null) {
+      item.put("holder", AttributeValue.fromS(r.lease().holder()));
+      item.put("lease_until", AttributeValue.fromS(r.lease().until().toString()));
+    }
     return item;
   }
 
   private static ScheduledRun decode(Map<String, AttributeValue> item) {
-    return new ScheduledRun(item.get("id").s(), item.get("workflow").s(), AttributeValues.plainMap(item.get("params").m()),
+    String id = item.get("id").s();
+    ScheduledRun.Kind kind = item.containsKey("kind") ? ScheduledRun.Kind.fromWire(item.get("kind").s())
+        : id.startsWith("batch-") && id.contains("-chunk-") ? ScheduledRun.Kind.CHUNK // written before kinds existed
+        : id.startsWith("batch-") && id.contains("-item-") ? ScheduledRun.Kind.ITEM : ScheduledRun.Kind.RUN;
+    return new ScheduledRun(id, kind, item.get("workflow").s(), AttributeValues.plainMap(item.get("params").m()),
         Instant.parse(item.get("due_at").s()), ScheduleStatus.fromWire(item.get("status").s()), item.get("scheduled_by").s(),
         item.get("chain_id").s(), Instant.parse(item.get("created_at").s()), s(item, "run_id"),
         item.containsKey("error") ? Json.read(item.get("error").s(), ErrorInfo.class) : null,
         item.containsKey("finished_at") ? Instant.parse(item.get("finished_at").s()) : null,
         item.containsKey("expires_at") ? Long.parseLong(item.get("expires_at").n()) : 0,
         item.containsKey("iteration") ? Integer.parseInt(item.get("iteration").n()) : 1,
-        item.containsKey("claimed_at") ? Instant.parse(item.get("claimed_at").s()) : null);
+        item.containsKey("claimed_at") ? Instant.parse(item.get("claimed_at").s()) : null,
+        item.containsKey("version") ? Long.parseLong(item.get("version").n()) : 1,
+        item.containsKey("attempt") ? Integer.parseInt(item.get("attempt").n()) : 0,
+        item.containsKey("holder") ? new Lease(item.get("holder").s(), Instant.parse(item.get("lease_until").s())) : null);
   }
 
   private static String s(Map<String, AttributeValue> item, String attr) {

@@ -2,6 +2,7 @@ package dev.backendworkflows.aws.lambda;
 
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.aws.dynamodb.DynamoDbApiKeyStore;
+import dev.backendworkflows.aws.dynamodb.DynamoDbIdempotencyStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbRunLog;
 import dev.backendworkflows.aws.dynamodb.DynamoDbScheduleStore;
 import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
@@ -71,7 +72,8 @@ public final class AwsRuntime {
         new dev.backendworkflows.outbound.JdkOutboundHttp(),
         new dev.backendworkflows.aws.ssm.SsmSecretStore(memoize(() -> client(SsmClient.builder(), env)),
             env.getOrDefault("SECRETS_PREFIX", "/backend-workflows/" + env.getOrDefault("STAGE", "dev") + "/"), clock), clock, env.getOrDefault("STAGE", "dev"),
-        Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))));
+        Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))),
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), dev.backendworkflows.execution.LeasePolicy.DEFAULT);
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
     HttpApi api = new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));

@@ -7,17 +7,22 @@ import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.ApiResponse;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.schedule.Deliveries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
  * The one Lambda handler of every workflow function. It takes an API Gateway HTTP API (payload 2.0)
  * event and answers it, or a scheduled-run delivery ({@code {"scheduled_run_id": …}}, from
- * EventBridge Scheduler or an asynchronous invoke) or a recurring firing ({@code {"recurring_workflow",
- * "scheduled_time"}}) and runs it once. Which workflow a function
- * serves comes from its environment ({@code WORKFLOW_NAME}).
+ * EventBridge Scheduler or an asynchronous invoke), a recurring firing ({@code {"recurring_workflow",
+ * "scheduled_time"}}), a resumption ({@code {"resume_run_id": …}}) or the sweep, and runs it once.
+ * Which workflow a function serves comes from its environment ({@code WORKFLOW_NAME}). Each
+ * invocation holds what it claims under its request id until its deadline (plus a margin): a retry
+ * of the same request by Lambda continues at once, anyone else only after that.
  */
 public final class WorkflowFunctionHandler implements RequestStreamHandler {
   /** The one field of a scheduled-run delivery event. */
@@ -29,9 +34,12 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   public static final String SWEEP = "sweep";
   /** The field of a firing of a recurring event set at run time (with {@link #SCHEDULED_TIME}). */
   public static final String RECURRING_EVENT_ID = "recurring_event_id";
+  /** The field of a resumption of a run that has no scheduled run (an API run whose attempt died). */
+  public static final String RESUME_RUN_ID = "resume_run_id";
 
   private final HttpApi api;
   private final Deliveries deliveries;
+  private final Supplier<Invocation> withoutContext;
 
   /** Used by Lambda: builds everything from the environment, once per execution environment. */
   public WorkflowFunctionHandler() {
@@ -42,41 +50,64 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
     this(function.api(), function.deliveries());
   }
 
-  /** Used by the local runner and tests, with their own adapters. */
+  /** Used by tests, with their own adapters: each call without a Lambda context is an invocation of its own. */
   public WorkflowFunctionHandler(HttpApi api, Deliveries deliveries) {
+    this(api, deliveries, Invocation::untimed);
+  }
+
+  /** Used by the local runner: {@code withoutContext} names the invocations it makes (it has no Lambda context). */
+  public WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, Supplier<Invocation> withoutContext) {
     this.api = api;
     this.deliveries = deliveries;
+    this.withoutContext = withoutContext;
+  }
+
+  /** This invocation: Lambda's request id, and its deadline from the remaining time. */
+  private Invocation invocation(Context context) {
+    if (context == null || context.getAwsRequestId() == null) {
+      return withoutContext.get();
+    }
+    return new Invocation(context.getAwsRequestId(), Instant.now().plusMillis(Math.max(0, context.getRemainingTimeInMillis())));
+  }
+
+  private static String text(JsonNode event, String field) {
+    JsonNode v = event.get(field);
+    return v != null && v.isTextual() ? v.asText() : null;
   }
 
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
     ApiResponse response;
+    Invocation invocation = invocation(context);
     try {
       JsonNode event = Json.MAPPER.readTree(input);
-      if (event != null && event.hasNonNull(SCHEDULED_RUN_ID)) {
-        // an infrastructure failure here propagates, so Lambda retries the delivery
-        Deliveries.Result result = deliveries.deliver(event.get(SCHEDULED_RUN_ID).asText());
-        Json.MAPPER.writeValue(output, result);
+      // an infrastructure failure in a delivery propagates, so Lambda retries it under the same request id
+      if (event != null && event.has(SCHEDULED_RUN_ID)) {
+        Json.MAPPER.writeValue(output, deliveries.deliver(text(event, SCHEDULED_RUN_ID), invocation));
+        return;
+      }
+      if (event != null && event.has(RESUME_RUN_ID)) {
+        Json.MAPPER.writeValue(output, deliveries.resume(text(event, RESUME_RUN_ID), invocation));
         return;
       }
       if (event != null && event.path(SWEEP).asBoolean(false)) {
-        Json.MAPPER.writeValue(output, deliveries.sweep());
+        Json.MAPPER.writeValue(output, deliveries.sweep(invocation));
         return;
       }
       if (event != null && event.hasNonNull(RECURRING_EVENT_ID)) {
         Deliveries.Result result = deliveries.deliverRecurringEvent(event.get(RECURRING_EVENT_ID).asText(),
-            java.time.Instant.parse(event.path(SCHEDULED_TIME).asText()));
+            Instant.parse(event.path(SCHEDULED_TIME).asText()), invocation);
         Json.MAPPER.writeValue(output, result);
         return;
       }
       if (event != null && event.hasNonNull(RECURRING_WORKFLOW)) {
         Deliveries.Result result = deliveries.deliverRecurring(event.get(RECURRING_WORKFLOW).asText(),
-            java.time.Instant.parse(event.path(SCHEDULED_TIME).asText()));
+            Instant.parse(event.path(SCHEDULED_TIME).asText()), invocation);
         Json.MAPPER.writeValue(output, result);
         return;
       }
       ApiRequest request = HttpApiEvents.request(event);
-      response = api.handle(request);
+      response = api.handle(request, invocation);
     } catch (IOException | IllegalArgumentException | NullPointerException | java.time.format.DateTimeParseException e) {
       response = ApiResponse.error(400, "bad_event", "Not an API Gateway HTTP API v2 event: " + e.getMessage());
     }

@@ -23,7 +23,17 @@ public final class LambdaDispatcher implements Dispatcher {
 
   @Override
   public void dispatchNow(String scheduledRunId, String workflow) {
+    invoke(workflow, EventBridgeScheduler.input(scheduledRunId));
+  }
+
+  /** Invokes the workflow's function with {@code {"resume_run_id": …}}: it continues the run from its journal. */
+  @Override
+  public void resume(String runId, String workflow) {
+    invoke(workflow, dev.backendworkflows.internal.Json.write(java.util.Map.of("resume_run_id", runId)));
+  }
+
+  private void invoke(String workflow, String payload) {
     client.get().invoke(b -> b.functionName(functionArn.apply(workflow)).invocationType(InvocationType.EVENT)
-        .payload(SdkBytes.fromUtf8String(EventBridgeScheduler.input(scheduledRunId))));
+        .payload(SdkBytes.fromUtf8String(payload)));
   }
 }

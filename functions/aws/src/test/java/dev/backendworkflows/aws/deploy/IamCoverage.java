@@ -27,7 +27,7 @@ final class IamCoverage {
       "SesV2Client", "ses", "LambdaClient", "lambda", "SsmClient", "ssm");
   /** Adapter class → the template's logical id of the table it works on. */
   static final Map<String, String> TABLES = Map.of("DynamoDbThingStore", "ThingsTable", "DynamoDbRunLog", "RunsTable",
-      "DynamoDbScheduleStore", "SchedulesTable", "DynamoDbApiKeyStore", "ApiKeysTable");
+      "DynamoDbScheduleStore", "SchedulesTable", "DynamoDbApiKeyStore", "ApiKeysTable", "DynamoDbIdempotencyStore", "RunsTable");
   /** Setup code that runs only in the local runner and tests, never in a function. */
   private static final Set<String> NOT_IN_LAMBDA = Set.of("DynamoDbTables");
   /** Marks a call that only the local runner makes (e.g. polling schedules an emulator never fires). */

@@ -15,12 +15,17 @@ import org.junit.jupiter.api.Test;
 /** Every function may make every AWS call its code can make — and no test passes if it may not. */
 class IamCoverageTest {
   private static final Path SOURCES = Fixtures.projectRoot().resolve("functions/aws/src/main/java");
-  /** The calls the admin routes (/runs, /schedules) can reach: reads, schedule transitions, cancel, retry. */
+  /**
+   * The calls the admin routes (/runs, /schedules, /chains, /batches) and the sweep can reach: reads,
+   * run and schedule transitions (retry reopens a run; the sweep ends runs of removed workflows),
+   * batch counters, cancel, dispatch.
+   */
   private static final Set<IamCoverage.Need> ADMIN = Set.of(
       new IamCoverage.Need("dynamodb:GetItem", "RunsTable"), new IamCoverage.Need("dynamodb:Query", "RunsTable"),
+      new IamCoverage.Need("dynamodb:PutItem", "RunsTable"),
       new IamCoverage.Need("dynamodb:GetItem", "ApiKeysTable"),
       new IamCoverage.Need("dynamodb:GetItem", "SchedulesTable"), new IamCoverage.Need("dynamodb:Query", "SchedulesTable"),
-      new IamCoverage.Need("dynamodb:UpdateItem", "SchedulesTable"),
+      new IamCoverage.Need("dynamodb:PutItem", "SchedulesTable"), new IamCoverage.Need("dynamodb:UpdateItem", "SchedulesTable"),
       new IamCoverage.Need("scheduler:DeleteSchedule", null), new IamCoverage.Need("lambda:InvokeFunction", null));
 
   private static JsonNode template(String text) throws Exception {

@@ -60,9 +60,15 @@ class WorkflowFunctionHandlerTest {
   }
 
   @Test
-  void importOrdersSampleAddsUpPaidOrdersAcrossCalls() {
-    HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json"));
-    JsonNode second = Json.tree(HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json")).path("body").asText());
+  void importOrdersSample_whenSentAgain_countsOnceAndAddsUpOtherImports() {
+    JsonNode first = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json"));
+    JsonNode again = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("api-import-orders.json"));
+    assertThat(again.path("headers").path("idempotent-replayed").asText()).isEqualTo("true");
+    assertThat(again.path("body").asText()).isEqualTo(first.path("body").asText());
+    JsonNode replayed = Json.tree(again.path("body").asText());
+    assertThat(replayed.path("response").path("day_total").path("order_count").asInt()).isEqualTo(2);
+    String otherImport = HandlerCalls.sampleEvent("api-import-orders.json").replace("shop-export-2026-11-25-a", "shop-export-2026-11-25-b");
+    JsonNode second = Json.tree(HandlerCalls.invoke(handler, otherImport).path("body").asText());
     assertThat(second.path("response").path("paid").asInt()).isEqualTo(2);
     assertThat(second.path("response").path("skipped").asInt()).isEqualTo(1);
     assertThat(second.path("response").path("day_total").path("order_count").asInt()).isEqualTo(4);

@@ -14,4 +14,14 @@ public interface Action {
    * @throws ActionException when the work cannot be done; the run fails with its code and message
    */
   Object execute(ActionContext ctx);
+
+  /**
+   * Whether the action has an effect outside its run (writes data, sends, schedules, calls). Before
+   * such a step starts, the run's journal is written, so a crash can never make it run blind;
+   * actions that only read or compute may say false and ride along with the next write. Custom
+   * actions are treated as effectful unless they say otherwise.
+   */
+  default boolean effectful() {
+    return true;
+  }
 }

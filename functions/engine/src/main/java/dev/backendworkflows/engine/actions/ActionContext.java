@@ -3,60 +3,78 @@ package dev.backendworkflows.engine.actions;
 import dev.backendworkflows.definition.StepDefinition;
 import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
+import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.exceptions.ActionException;
+import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.expression.Scope;
 import dev.backendworkflows.expression.Template;
+import dev.backendworkflows.internal.Ids;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One step's view of its run: arguments (evaluated on demand), services, and run control. */
+/**
+ * One step's view of its run: arguments (evaluated on demand), services, run control, and what makes
+ * a replayed step find its own earlier effects: the time the step first started, ids derived from
+ * (execution, step, item), and whether this is a replay of a step an earlier attempt started but
+ * did not record as finished.
+ */
 public final class ActionContext {
+  /** The run a step belongs to: the same for all its steps. */
+  public record Run(Services services, Workflows workflows, WorkflowEngine engine, String runId, String workflow,
+      String caller, Map<String, Object> user, int depth, Invocation invocation) {}
+
   private final StepDefinition step;
   private final Scope scope;
-  private final Services services;
-  private final Workflows workflows;
-  private final String runId;
-  private final String workflow;
-  private final String caller;
-  private final dev.backendworkflows.engine.WorkflowEngine engine;
-  private final Map<String, Object> user;
-  private final int depth;
+  private final Run run;
+  private final Instant startedAt;
+  private final boolean replaying;
   private boolean terminated;
   private String terminateReason;
   private boolean responded;
   private Object response;
+  private boolean uncertain;
 
-  public ActionContext(StepDefinition step, Scope scope, Services services, Workflows workflows, String runId, String workflow,
-      String caller, dev.backendworkflows.engine.WorkflowEngine engine, Map<String, Object> user, int depth) {
-    this.engine = engine;
-    this.user = user;
-    this.depth = depth;
+  public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying) {
     this.step = step;
-    this.scope = scope;
-    this.services = services;
-    this.workflows = workflows;
-    this.runId = runId;
-    this.workflow = workflow;
-    this.caller = caller;
+    this.run = run;
+    this.startedAt = startedAt;
+    this.replaying = replaying;
+    Map<String, Object> self = new LinkedHashMap<>();
+    self.put("index", step.index());
+    self.put("id", step.id());
+    self.put("idempotency_key", idempotencyKey(run.runId(), step.index()));
+    this.scope = scope.withStep(self);
+  }
+
+  /** The {@code Idempotency-Key} of step {@code index} of execution {@code runId}: the same on every attempt. */
+  public static String idempotencyKey(String runId, int index) {
+    return "bw-" + Ids.hash(runId, Integer.toString(index));
   }
 
   /** The engine, for actions that run other workflows inside this run (custom events). */
-  public dev.backendworkflows.engine.WorkflowEngine engine() {
-    return engine;
+  public WorkflowEngine engine() {
+    return run.engine();
   }
 
   /** The verified user of a user-auth run (passed on to custom events), or null. */
   public Map<String, Object> user() {
-    return user;
+    return run.user();
   }
 
   /** How many custom events deep this run is (0 for a run of its own). */
   public int depth() {
-    return depth;
+    return run.depth();
   }
 
   /** Who started this run: {@code key:<name>}, {@code anonymous}, {@code scheduled:<id>}. */
   public String caller() {
-    return caller;
+    return run.caller();
+  }
+
+  /** The invocation this attempt runs in (custom events run in it too). */
+  public Invocation invocation() {
+    return run.invocation();
   }
 
   public StepDefinition step() {
@@ -64,19 +82,50 @@ public final class ActionContext {
   }
 
   public Services services() {
-    return services;
+    return run.services();
   }
 
   public Workflows workflows() {
-    return workflows;
+    return run.workflows();
   }
 
+  /** The execution id: the same on every attempt of the run. */
   public String runId() {
-    return runId;
+    return run.runId();
   }
 
   public String workflow() {
-    return workflow;
+    return run.workflow();
+  }
+
+  /** When this step first started (on a replay: in the attempt that first started it). */
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /**
+   * True when an earlier attempt started this step and died before recording its end: its effect
+   * may or may not have happened, so the action must find it rather than repeat it.
+   */
+  public boolean replaying() {
+    return replaying;
+  }
+
+  /**
+   * An id for what this step creates, derived from (execution, step, {@code item}) with the time
+   * the step first started: a replay of the step derives the same id and so finds its earlier effect.
+   */
+  public String derivedId(String... item) {
+    String[] parts = new String[item.length + 2];
+    parts[0] = run.runId();
+    parts[1] = Integer.toString(step.index());
+    System.arraycopy(item, 0, parts, 2, item.length);
+    return Ids.derived(startedAt, parts);
+  }
+
+  /** The idempotency key of this step (what {@code api_call} sends unless told otherwise). */
+  public String idempotencyKey() {
+    return idempotencyKey(run.runId(), step.index());
   }
 
   public boolean has(String arg) {
@@ -120,6 +169,15 @@ public final class ActionContext {
   public void respond(Object data) {
     responded = true;
     response = data;
+  }
+
+  /** Records that this replayed step did not redo its effect and cannot tell whether it happened. */
+  public void markUncertain() {
+    uncertain = true;
+  }
+
+  public boolean uncertain() {
+    return uncertain;
   }
 
   public boolean terminated() {

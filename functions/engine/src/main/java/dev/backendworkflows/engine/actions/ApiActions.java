@@ -14,6 +14,8 @@ import java.util.Map;
 /** {@code api_call}: Bubble's API Connector call from a workflow. */
 public final class ApiActions {
   static final int DEFAULT_TIMEOUT_MS = 10_000;
+  /** The header that makes a repeated request safe on APIs that honour it. */
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private ApiActions() {}
 
@@ -27,7 +29,12 @@ public final class ApiActions {
    * {@code {secret: name, prefix: "Bearer "}}: the secret is fetched and placed into this request
    * only, and masked in any message. The result is {@code {status, headers, body}}
    * with a JSON body parsed; any status is a result — the workflow decides what a 404 means —
-   * while no response at all fails the step.
+   * while no response at all fails the step. Every request but GET and HEAD carries an
+   * {@code Idempotency-Key} header derived from (run, step): a step repeated after a crash sends
+   * the same key, so an API that honours the header (Stripe's convention) acts once. The step's
+   * {@code idempotency_key} sets another value, or {@code false} sends none; a header of that name
+   * given in {@code headers} wins. The key sent is in the result and, while the step runs, in
+   * {@code $step.idempotency_key}.
    */
   static final class ApiCall implements Action {
     public String name() {
@@ -60,6 +67,10 @@ public final class ApiActions {
         headers.putIfAbsent("Content-Type", "application/json");
       }
       String method = ctx.has("method") ? ctx.text("method").toUpperCase(Locale.ROOT) : "GET";
+      String key = idempotencyKey(ctx, method, headers);
+      if (key != null) {
+        headers.put(IDEMPOTENCY_KEY, key);
+      }
       Object timeout = ctx.arg("timeout_ms");
       if (timeout != null && (!(timeout instanceof Number t) || t.longValue() < 1 || t.longValue() > 30_000)) {
         throw new ActionException("invalid_argument", "'timeout_ms' must be from 1 to 30000, got " + timeout);
@@ -70,7 +81,31 @@ public final class ApiActions {
       result.put("status", r.status());
       result.put("headers", r.headers());
       result.put("body", parse(r));
+      if (key != null) {
+        result.put("idempotency_key", key);
+      }
       return result;
+    }
+
+    /** The key to send: none for GET and HEAD, none when turned off or set by a header; else the step's. */
+    private static String idempotencyKey(ActionContext ctx, String method, Map<String, String> headers) {
+      if (method.equals("GET") || method.equals("HEAD")
+          || headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase(IDEMPOTENCY_KEY))) {
+        return null;
+      }
+      Object setting = ctx.arg("idempotency_key");
+      if (Boolean.FALSE.equals(setting)) {
+        return null;
+      }
+      if (setting == null || setting instanceof Boolean) {
+        return ctx.idempotencyKey();
+      }
+      String key = setting instanceof String s ? s : dev.backendworkflows.internal.Json.write(setting);
+      if (key.isBlank() || key.length() > 255) {
+        throw new ActionException("invalid_argument", "'idempotency_key' must be 1 to 255 characters, or false; got "
+            + key.length() + " characters");
+      }
+      return key;
     }
 
     private static boolean isSecret(Object v) {

@@ -6,7 +6,7 @@ import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.definition.DataType;
 import dev.backendworkflows.exceptions.ActionException;
-import dev.backendworkflows.internal.Ids;
+import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +35,11 @@ public final class DataActions {
       return "get_thing";
     }
 
+    @Override
+    public boolean effectful() {
+      return false;
+    }
+
     public Object execute(ActionContext ctx) {
       return ctx.services().things().get(type(ctx).name(), ctx.text("thing_id")).map(Thing::view).orElse(null);
     }
@@ -44,6 +49,11 @@ public final class DataActions {
   static final class SearchThings implements Action {
     public String name() {
       return "search_things";
+    }
+
+    @Override
+    public boolean effectful() {
+      return false;
     }
 
     public Object execute(ActionContext ctx) {
@@ -70,7 +80,10 @@ public final class DataActions {
     }
   }
 
-  /** Creates a thing with a new time-ordered id. */
+  /**
+   * Creates a thing. Its id is time-ordered and derived from (run, step), so a replay of the step
+   * after a crash finds the thing it created instead of creating a second one.
+   */
   static final class CreateThing implements Action {
     public String name() {
       return "create_thing";
@@ -80,8 +93,15 @@ public final class DataActions {
       DataType type = type(ctx);
       Map<String, Object> fields = new LinkedHashMap<>(ThingFields.check(type, ctx.object("fields")));
       fields.values().removeIf(java.util.Objects::isNull);
-      Instant now = ctx.services().clock().instant();
-      return ctx.services().things().create(new Thing(type.name(), Ids.newId(now), fields, now, now)).view();
+      Instant at = ctx.startedAt();
+      String id = ctx.derivedId();
+      try {
+        return ctx.services().things().create(new Thing(type.name(), id, fields, at, at)).view();
+      } catch (ThingAlreadyExistsException createdBefore) {
+        // only this step of this run derives this id: an earlier attempt created it
+        return ctx.services().things().get(type.name(), id).map(Thing::view)
+            .orElseGet(() -> ctx.services().things().create(new Thing(type.name(), id, fields, at, at)).view());
+      }
     }
   }
 
@@ -98,14 +118,18 @@ public final class DataActions {
     }
   }
 
-  /** Deletes a thing: {@code {deleted: true|false}}. */
+  /**
+   * Deletes a thing: {@code {deleted: true|false}}. Replayed after a crash, a thing already gone
+   * counts as deleted (the earlier attempt most likely deleted it).
+   */
   static final class DeleteThing implements Action {
     public String name() {
       return "delete_thing";
     }
 
     public Object execute(ActionContext ctx) {
-      return Map.of("deleted", ctx.services().things().delete(type(ctx).name(), ctx.text("thing_id")));
+      boolean deleted = ctx.services().things().delete(type(ctx).name(), ctx.text("thing_id"));
+      return Map.of("deleted", deleted || ctx.replaying());
     }
   }
 }

@@ -20,7 +20,10 @@ public final class EmailActions {
   /**
    * Sends an email: {@code to} (an address or a list), {@code subject}, {@code text} and/or
    * {@code html}, optional {@code from} (default: the deployment's sender) and {@code reply_to}.
-   * The result is {@code {message_id, to}}.
+   * The result is {@code {message_id, to}}. SES cannot deduplicate, so the run's journal records
+   * the intent before sending: an attempt that finds an intent without a result cannot know whether
+   * the email went out, and follows {@code on_uncertain} — {@code skip} (the default: at most once;
+   * the result is {@code {to, uncertain: true}}) or {@code resend} (at least once).
    */
   static final class SendEmail implements Action {
     public String name() {
@@ -51,6 +54,13 @@ public final class EmailActions {
       String from = ctx.has("from") ? ctx.text("from") : ctx.services().mailFrom();
       if (from == null || from.isBlank()) {
         throw new ActionException("invalid_argument", "no sender: give 'from' or set the deployment's MAIL_FROM");
+      }
+      if (ctx.replaying() && !"resend".equals(ctx.arg("on_uncertain"))) {
+        ctx.markUncertain();
+        Map<String, Object> skipped = new java.util.LinkedHashMap<>();
+        skipped.put("to", to);
+        skipped.put("uncertain", true);
+        return skipped;
       }
       String messageId = ctx.services().mailer().send(new Email(from, to, ctx.has("reply_to") ? ctx.text("reply_to") : null,
           ctx.text("subject"), text, html));

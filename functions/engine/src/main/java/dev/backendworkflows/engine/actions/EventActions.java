@@ -22,7 +22,9 @@ public final class EventActions {
   /**
    * Runs the custom event {@code event} with {@code params}, synchronously, as a run of its own
    * (its own run record, caller {@code run:<this run>}). Its {@code return} data is this step's
-   * result; a terminate inside it ends only the event; its failure fails this step.
+   * result; a terminate inside it ends only the event; its failure fails this step. The event's run
+   * id derives from (run, step) and it runs in this run's invocation, so a replay of this step
+   * continues the event's own journal (or takes its stored outcome) instead of running it twice.
    */
   static final class TriggerEvent implements Action {
     public String name() {
@@ -42,9 +44,16 @@ public final class EventActions {
       RunOutcome outcome;
       try {
         outcome = ctx.engine().run(new RunRequest(event, ctx.object("params"), "custom_event", "run:" + ctx.runId(), ctx.user(),
-            ctx.depth() + 1));
+            ctx.depth() + 1).as(ctx.derivedId("event"), ctx.invocation()));
       } catch (WorkflowEngine.RejectedRunException e) {
         throw new ActionException("invalid_parameters", "parameters for custom event '" + event + "': " + e.getMessage());
+      }
+      if (outcome.kind() == RunOutcome.Kind.FENCED) {
+        throw new dev.backendworkflows.execution.FencedOutException(ctx.runId(), 0);
+      }
+      if (outcome.kind() == RunOutcome.Kind.IN_PROGRESS) {
+        throw new ActionException("event_in_progress", "custom event '" + event + "' (run " + outcome.record().runId()
+            + ") is held by another live attempt");
       }
       if (outcome.record().status() == RunStatus.FAILED) {
         throw new ActionException(outcome.record().error().code(), "custom event '" + event + "' (run " + outcome.record().runId()

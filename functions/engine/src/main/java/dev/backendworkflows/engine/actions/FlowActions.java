@@ -19,6 +19,11 @@ public final class FlowActions {
       return "return";
     }
 
+    @Override
+    public boolean effectful() {
+      return false;
+    }
+
     public Object execute(ActionContext ctx) {
       Object data = ctx.arg("data");
       ctx.respond(data);
@@ -30,6 +35,11 @@ public final class FlowActions {
   static final class Terminate implements Action {
     public String name() {
       return "terminate";
+    }
+
+    @Override
+    public boolean effectful() {
+      return false;
     }
 
     public Object execute(ActionContext ctx) {
@@ -44,6 +54,11 @@ public final class FlowActions {
   static final class Log implements Action {
     public String name() {
       return "log";
+    }
+
+    @Override
+    public boolean effectful() {
+      return false;
     }
 
     public Object execute(ActionContext ctx) {

@@ -32,7 +32,8 @@ public final class ScheduleActions {
 
   /**
    * Schedules {@code workflow} with {@code params} at {@code at} or {@code after} a duration; the
-   * result's {@code id} cancels it. A time in the past runs as soon as possible.
+   * result's {@code id} cancels it. A time in the past runs as soon as possible. The id derives from
+   * (run, step), so a replay after a crash finds the run it scheduled.
    */
   static final class ScheduleWorkflow implements Action {
     public String name() {
@@ -45,8 +46,9 @@ public final class ScheduleActions {
       // a run started by a scheduled run continues that run's chain, one iteration further
       var parent = ctx.caller() != null && ctx.caller().startsWith("scheduled:")
           ? ctx.services().schedules().get(ctx.caller().substring("scheduled:".length())) : java.util.Optional.<ScheduledRun>empty();
-      ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows()).schedule(ctx.text("workflow"), ctx.object("params"), due,
-          "run:" + ctx.runId(), parent.map(ScheduledRun::chainId).orElse(null), parent.map(p -> p.iteration() + 1).orElse(1));
+      ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows()).schedule(ctx.derivedId(), ctx.text("workflow"),
+          ctx.object("params"), due, "run:" + ctx.runId(), parent.map(ScheduledRun::chainId).orElse(null),
+          parent.map(p -> p.iteration() + 1).orElse(1));
       return view(run);
     }
   }
@@ -83,16 +85,28 @@ public final class ScheduleActions {
     }
   }
 
-  /** Cancels the recurring event of {@code workflow} on a thing; an unknown one fails the step. */
+  /**
+   * Cancels the recurring event of {@code workflow} on a thing; an unknown one fails the step, unless
+   * this is a replay after a crash (the earlier attempt most likely cancelled it).
+   */
   static final class CancelRecurring implements Action {
     public String name() {
       return "cancel_recurring";
     }
 
     public Object execute(ActionContext ctx) {
-      var event = new dev.backendworkflows.schedule.Recurrences(ctx.services(), ctx.workflows())
-          .cancel(ctx.text("workflow"), (String) ctx.arg("type"), ctx.has("thing_id") ? ctx.text("thing_id") : null);
-      return Map.of("id", event.id(), "cancelled", true);
+      String thingId = ctx.has("thing_id") ? ctx.text("thing_id") : null;
+      try {
+        var event = new dev.backendworkflows.schedule.Recurrences(ctx.services(), ctx.workflows())
+            .cancel(ctx.text("workflow"), (String) ctx.arg("type"), thingId);
+        return Map.of("id", event.id(), "cancelled", true);
+      } catch (dev.backendworkflows.exceptions.ActionException e) {
+        if (ctx.replaying() && e.code().equals("recurring_not_found")) {
+          return Map.of("id", dev.backendworkflows.schedule.RecurringEvent.idFor(ctx.text("workflow"), (String) ctx.arg("type"),
+              thingId), "cancelled", true);
+        }
+        throw e;
+      }
     }
   }
 
@@ -125,7 +139,7 @@ public final class ScheduleActions {
       BatchJob job;
       if (ctx.has("search")) {
         Map<String, Object> search = ctx.object("search");
-        job = batches.startSearch(ctx.text("workflow"), new ThingQuery((String) search.get("type"),
+        job = batches.startSearch(ctx.derivedId(), ctx.text("workflow"), new ThingQuery((String) search.get("type"),
             Constraint.fromPlain(search.get("constraints")), null, false,
             Math.min(batchSize, ThingQuery.MAX_LIMIT), null), ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
             every, "run:" + ctx.runId());
@@ -133,7 +147,8 @@ public final class ScheduleActions {
         // JSONata yields nothing for a path over no results and a single value over one: both are lists here
         Object list = ctx.arg("list");
         List<?> items = list == null ? List.of() : list instanceof List<?> l ? l : List.of(list);
-        job = batches.start(ctx.text("workflow"), items, ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
+        job = batches.start(ctx.derivedId(), ctx.text("workflow"), items, ctx.text("item_param"), ctx.object("params"), batchSize,
+            perSecond,
             every, "run:" + ctx.runId());
       }
       Map<String, Object> out = new LinkedHashMap<>();
@@ -145,7 +160,10 @@ public final class ScheduleActions {
     }
   }
 
-  /** Cancels a pending scheduled run; cancelling an unknown or finished one fails the step. */
+  /**
+   * Cancels a pending scheduled run; one already cancelled stays cancelled (a replay finds it so);
+   * cancelling an unknown or finished one fails the step.
+   */
   static final class CancelScheduled implements Action {
     public String name() {
       return "cancel_scheduled";

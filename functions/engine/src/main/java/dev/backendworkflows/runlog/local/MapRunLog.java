@@ -1,5 +1,6 @@
 package dev.backendworkflows.runlog.local;
 
+import dev.backendworkflows.execution.Execution;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.RunLog;
@@ -14,7 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** {@link RunLog} over a concurrent map of JSON strings; expired runs are invisible, as with TTL. */
+/**
+ * {@link RunLog} over a concurrent map of JSON strings, one execution per run id; writes are
+ * compare-and-set on the stored version. Expired runs are invisible, as with TTL.
+ */
 public final class MapRunLog implements RunLog {
   private final ConcurrentMap<String, String> map;
   private final Clock clock;
@@ -29,13 +33,30 @@ public final class MapRunLog implements RunLog {
   }
 
   @Override
-  public void put(RunRecord run) {
-    map.put(run.runId(), Json.write(run));
+  public Optional<RunRecord> get(String runId) {
+    return load(runId).map(Execution::record);
   }
 
   @Override
-  public Optional<RunRecord> get(String runId) {
-    return Optional.ofNullable(map.get(runId)).map(s -> Json.read(s, RunRecord.class)).filter(this::live);
+  public Optional<Execution> load(String runId) {
+    return Optional.ofNullable(map.get(runId)).map(MapRunLog::decode).filter(e -> live(e.record()));
+  }
+
+  @Override
+  public boolean write(Execution execution, long expectedVersion) {
+    String json = Json.write(execution);
+    if (expectedVersion == 0) {
+      return map.putIfAbsent(execution.runId(), json) == null;
+    }
+    while (true) {
+      String before = map.get(execution.runId());
+      if (before == null || Json.tree(before).path("version").asLong() != expectedVersion) {
+        return false;
+      }
+      if (map.replace(execution.runId(), before, json)) {
+        return true;
+      }
+    }
   }
 
   @Override
@@ -49,7 +70,7 @@ public final class MapRunLog implements RunLog {
       offset = n.intValue();
     }
     List<RunRecord> matching = map.values().stream()
-        .map(s -> Json.read(s, RunRecord.class))
+        .map(s -> decode(s).record()) // a local store: reading every run is fine at its scale
         .filter(this::live)
         .filter(r -> query.workflow() == null || query.workflow().equals(r.workflow()))
         .filter(r -> query.status() == null || query.status() == r.status())
@@ -58,6 +79,14 @@ public final class MapRunLog implements RunLog {
     int from = Math.min(offset, matching.size());
     int to = Math.min(from + query.limit(), matching.size());
     return new RunPage(matching.subList(from, to), to < matching.size() ? Cursors.encode(Map.of("offset", to)) : null);
+  }
+
+  private static Execution decode(String json) {
+    com.fasterxml.jackson.databind.JsonNode tree = Json.tree(json);
+    if (!tree.has("record")) { // written by a version that kept only the record: a finished run
+      return new Execution(Json.MAPPER.convertValue(tree, RunRecord.class), null, 1, null, 0);
+    }
+    return Json.MAPPER.convertValue(tree, Execution.class);
   }
 
   private boolean live(RunRecord r) {

@@ -35,6 +35,14 @@ public final class LocalScheduler implements Scheduler, Dispatcher {
     deliveries.put(scheduledRunId, new Delivery(scheduledRunId, workflow, Instant.EPOCH));
   }
 
+  @Override
+  public void resume(String runId, String workflow) {
+    arranged.incrementAndGet();
+    deliveries.put(RESUME + runId, new Delivery(runId, workflow, Instant.EPOCH, true));
+  }
+
+  private static final String RESUME = "resume:";
+
   /** How many deliveries were arranged: what EventBridge Scheduler and async invokes would be asked for. */
   public long arranged() {
     return arranged.get();
@@ -49,7 +57,7 @@ public final class LocalScheduler implements Scheduler, Dispatcher {
   public int fireDue(Instant now, Consumer<Delivery> deliver) {
     int fired = 0;
     for (Delivery d : due(now)) {
-      if (deliveries.remove(d.scheduledRunId(), d)) {
+      if (deliveries.remove(d.resume() ? RESUME + d.scheduledRunId() : d.scheduledRunId(), d)) {
         deliver.accept(d);
         fired++;
       }

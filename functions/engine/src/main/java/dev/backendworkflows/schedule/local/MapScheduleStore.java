@@ -4,7 +4,6 @@ import dev.backendworkflows.exceptions.InvalidCursorException;
 import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
-import dev.backendworkflows.runlog.ErrorInfo;
 import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
@@ -20,7 +19,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.UnaryOperator;
 
-/** {@link ScheduleStore} over a concurrent map of JSON strings; state changes are compare-and-set. */
+/**
+ * {@link ScheduleStore} over a concurrent map of JSON strings; changes are compare-and-set. Keys of
+ * recurring events, batch jobs and chain markers carry a prefix of their own, so they never meet runs.
+ */
 public final class MapScheduleStore implements ScheduleStore {
   private final ConcurrentMap<String, String> map;
 
@@ -50,52 +52,18 @@ public final class MapScheduleStore implements ScheduleStore {
     return Optional.ofNullable(map.get(id)).map(MapScheduleStore::decode);
   }
 
-  /** Applies {@code change} when the run has status {@code from}; empty when it has not. */
-  private Optional<ScheduledRun> transition(String id, ScheduleStatus from, UnaryOperator<ScheduledRun> change) {
+  @Override
+  public boolean replace(ScheduledRun next, long expectedVersion) {
+    String json = Json.write(next);
     while (true) {
-      String before = map.get(id);
-      if (before == null || decode(before).status() != from) {
-        return Optional.empty();
+      String before = map.get(next.id());
+      if (before == null || decode(before).version() != expectedVersion) {
+        return false;
       }
-      ScheduledRun after = change.apply(decode(before));
-      if (map.replace(id, before, Json.write(after))) {
-        return Optional.of(after);
+      if (map.replace(next.id(), before, json)) {
+        return true;
       }
     }
-  }
-
-  @Override
-  public Optional<ScheduledRun> claim(String id, Instant now) {
-    while (true) {
-      String before = map.get(id);
-      if (before == null) {
-        return Optional.empty();
-      }
-      ScheduledRun r = decode(before);
-      boolean stale = r.status() == ScheduleStatus.RUNNING && (r.claimedAt() == null || r.claimedAt().isBefore(now.minus(CLAIM_LEASE)));
-      if (r.status() != ScheduleStatus.PENDING && !stale) {
-        return Optional.empty();
-      }
-      ScheduledRun after = r.claimed(now);
-      if (map.replace(id, before, Json.write(after))) {
-        return Optional.of(after);
-      }
-    }
-  }
-
-  @Override
-  public void finish(String id, ScheduleStatus status, String runId, ErrorInfo error, Instant at, long expiresAt) {
-    transition(id, ScheduleStatus.RUNNING, r -> r.finished(status, runId, error, at, expiresAt));
-  }
-
-  @Override
-  public boolean cancel(String id, Instant at, long expiresAt) {
-    return transition(id, ScheduleStatus.PENDING, r -> r.finished(ScheduleStatus.CANCELLED, null, null, at, expiresAt)).isPresent();
-  }
-
-  @Override
-  public Optional<ScheduledRun> retry(String id, Instant dueAt) {
-    return transition(id, ScheduleStatus.FAILED, r -> r.pendingAgain(dueAt));
   }
 
   @Override

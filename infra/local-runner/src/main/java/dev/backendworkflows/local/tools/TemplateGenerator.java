@@ -100,6 +100,9 @@ public final class TemplateGenerator {
     }
     if (f.timeoutS() != null) {
       out.append("    Timeout: ").append(f.timeoutS()).append('\n');
+    } else if (w.trigger().kind() == Trigger.Kind.API) {
+      // API Gateway answers within 29 s: the function must not run on after its caller was told it timed out
+      out.append("    Timeout: ").append(WorkflowDefinition.API_TIMEOUT_LIMIT_S).append('\n');
     }
     out.append("""
             Environment:

@@ -1,0 +1,106 @@
+package dev.backendworkflows.execution;
+
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.RunRecord;
+import dev.backendworkflows.runlog.StepRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps a run's record and journal, stored together, under DynamoDB's 400 KB item limit whatever
+ * the input: parameters and step outputs in the record are previews; the journal keeps parameters
+ * whole (they are capped at {@link #MAX_PARAMS_BYTES} before a run starts) and each result whole
+ * while it fits, else names it as dropped (a resumed run then derives it again).
+ */
+public final class ItemBudget {
+  /** DynamoDB's item size limit. */
+  public static final int ITEM_LIMIT = 400 * 1024;
+  /** Bytes of record and journal JSON together, leaving room for the item's other attributes. */
+  public static final int BUDGET = 380_000;
+  /** Parameters of one run, as JSON: the same as the HTTP body cap. */
+  public static final int MAX_PARAMS_BYTES = 256 * 1024;
+  /** Characters of a value's preview in the record. */
+  public static final int PREVIEW_CHARS = 1_000;
+  static final int RESULT_BYTES = 64 * 1024;
+  static final int RECORD_BYTES = 96 * 1024;
+  static final int PARAMS_PREVIEW_BYTES = 16 * 1024;
+  private static final int SHORT_PREVIEW_CHARS = 200;
+
+  private ItemBudget() {}
+
+  /** UTF-8 bytes of a value's JSON. */
+  public static int bytes(Object value) {
+    return Json.write(value).getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** The value itself when its JSON is short, else a text preview that says how much was cut. */
+  public static Object preview(Object value, int chars) {
+    if (value == null) {
+      return null;
+    }
+    String json = Json.write(value);
+    return json.length() <= chars ? value : json.substring(0, chars) + "…(truncated, " + json.length() + " chars)";
+  }
+
+  /** The record's view of parameters: each previewed, all within a bound. */
+  public static Map<String, Object> paramsPreview(Map<String, Object> params) {
+    if (bytes(params) <= PARAMS_PREVIEW_BYTES) {
+      return params;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> out.put(k, preview(v, PREVIEW_CHARS)));
+    if (bytes(out) <= PARAMS_PREVIEW_BYTES) {
+      return out;
+    }
+    return Map.of("_omitted", params.size() + " parameters, " + bytes(params) + " bytes: too large to show");
+  }
+
+  /** {@code execution} with its record and journal made to fit {@link #BUDGET}. */
+  public static Execution fit(Execution execution) {
+    RunRecord record = fitRecord(execution.record());
+    Journal journal = execution.journal();
+    if (journal == null) {
+      return new Execution(record, null, execution.version(), execution.lease(), execution.attemptBase());
+    }
+    int room = BUDGET - bytes(record) - bytes(journal.params()) - bytes(journal.user() == null ? Map.of() : journal.user()) - 2_000;
+    Map<String, Object> kept = new LinkedHashMap<>();
+    List<String> dropped = new ArrayList<>(journal.dropped());
+    for (Map.Entry<String, Object> e : journal.results().entrySet()) {
+      int size = bytes(e.getValue()) + e.getKey().length() + 8;
+      if (size <= RESULT_BYTES && size <= room) {
+        kept.put(e.getKey(), e.getValue());
+        room -= size;
+      } else if (!dropped.contains(e.getKey())) {
+        dropped.add(e.getKey());
+      }
+    }
+    Object response = journal.response();
+    boolean responseDropped = journal.responseDropped();
+    if (response != null) {
+      int size = bytes(response);
+      if (size > RESULT_BYTES || size > room) {
+        response = null;
+        responseDropped = true;
+      }
+    }
+    return new Execution(record, new Journal(journal.params(), kept, dropped, response, journal.responded(), responseDropped,
+        journal.user(), journal.depth()), execution.version(), execution.lease(), execution.attemptBase());
+  }
+
+  private static RunRecord fitRecord(RunRecord r) {
+    RunRecord out = r.bounded(paramsPreview(r.params()), r.steps(), preview(r.response(), PREVIEW_CHARS));
+    if (bytes(out) <= RECORD_BYTES) {
+      return out;
+    }
+    out = out.bounded(out.params(), out.steps().stream().map(s -> s.withOutput(preview(s.output(), SHORT_PREVIEW_CHARS))).toList(),
+        preview(out.response(), SHORT_PREVIEW_CHARS));
+    if (bytes(out) <= RECORD_BYTES) {
+      return out;
+    }
+    List<StepRecord> bare = out.steps().stream().map(s -> s.withOutput(null)).toList();
+    return out.bounded(out.params(), bare, null);
+  }
+}

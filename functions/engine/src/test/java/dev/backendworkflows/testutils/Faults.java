@@ -1,0 +1,145 @@
+package dev.backendworkflows.testutils;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Fault injection at the ports: wraps the adapters a run uses (the same hook works around the local
+ * and the DynamoDB adapters), numbers every call while armed, and kills the attempt before or after
+ * a chosen call, or holds it there. Point {@code 2k} is "before call k", {@code 2k + 1} "after
+ * call k" — so before and after each effect and each journal write. The kill is a {@link Crash}, an
+ * {@link Error} no catch of the engine swallows: to the run it is what {@code kill -9} or a Lambda
+ * timeout is.
+ */
+public final class Faults {
+  /** The attempt died here. */
+  public static final class Crash extends Error {
+    public Crash(String where) {
+      super("simulated crash " + where, null, false, false);
+    }
+  }
+
+  private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean armed;
+  private volatile int crashAt = -1;
+  private volatile int holdAt = -1;
+  private volatile CountDownLatch held;
+  private volatile CountDownLatch release;
+  private volatile Predicate<String> crashEvery = c -> false;
+
+  /** Starts numbering calls (from 0), with no fault planned yet. */
+  public Faults arm() {
+    calls.clear();
+    crashAt = -1;
+    holdAt = -1;
+    crashEvery = c -> false;
+    armed = true;
+    return this;
+  }
+
+  /** Stops numbering and injecting. */
+  public void disarm() {
+    armed = false;
+  }
+
+  /** Kills the attempt at {@code point} (2k: before call k, 2k+1: after it); then disarms. */
+  public Faults crashAt(int point) {
+    arm();
+    crashAt = point;
+    return this;
+  }
+
+  /** Kills the attempt before every call whose name matches, for as long as armed. */
+  public Faults crashBefore(Predicate<String> call) {
+    arm();
+    crashEvery = call;
+    return this;
+  }
+
+  /** Holds the calling thread at {@code point} until {@link #release()}; {@link #awaitHeld()} waits for it to get there. */
+  public Faults holdAt(int point) {
+    arm();
+    holdAt = point;
+    held = new CountDownLatch(1);
+    release = new CountDownLatch(1);
+    return this;
+  }
+
+  public void awaitHeld() throws InterruptedException {
+    if (!held.await(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("the attempt never reached point " + holdAt + "; calls: " + calls());
+    }
+  }
+
+  public void release() {
+    release.countDown();
+  }
+
+  /** The calls numbered so far, as {@code Port.method}. */
+  public List<String> calls() {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+
+  /** Describes a point: {@code before RunLog.write #3}. */
+  public static String describe(int point, List<String> calls) {
+    int k = point / 2;
+    return (point % 2 == 0 ? "before " : "after ") + (k < calls.size() ? calls.get(k) : "call") + " #" + k;
+  }
+
+  /** {@code impl} behind a proxy of the port interfaces it implements among {@code ports}. */
+  @SuppressWarnings("unchecked")
+  public <T> T wrap(T impl, Class<?>... ports) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getDeclaringClass() == Object.class) {
+        return method.invoke(impl, args);
+      }
+      String name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+      int k = -1;
+      if (armed) {
+        synchronized (calls) {
+          k = calls.size();
+          calls.add(name);
+        }
+        point(2 * k, name);
+      }
+      Object result;
+      try {
+        result = method.invoke(impl, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+      if (k >= 0) {
+        point(2 * k + 1, name);
+      }
+      return result;
+    };
+    return (T) Proxy.newProxyInstance(Faults.class.getClassLoader(), ports, handler);
+  }
+
+  private void point(int p, String name) throws InterruptedException {
+    if (p % 2 == 0 && armed && crashEvery.test(name)) {
+      throw new Crash("before " + name);
+    }
+    if (p == crashAt) {
+      crashAt = -1;
+      armed = false;
+      throw new Crash(describe(p, calls()));
+    }
+    if (p == holdAt) {
+      holdAt = -1;
+      held.countDown();
+      if (!release.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("never released");
+      }
+    }
+  }
+}
