@@ -1,6 +1,20 @@
 package dev.backendworkflows.testutils;
 
 import dev.backendworkflows.auth.ApiKeys;
+import dev.backendworkflows.data.ThingStore;
+import dev.backendworkflows.execution.IdempotencyStore;
+import dev.backendworkflows.execution.LeasePolicy;
+import dev.backendworkflows.execution.local.MapIdempotencyStore;
+import dev.backendworkflows.mail.Mailer;
+import dev.backendworkflows.outbound.JdkOutboundHttp;
+import dev.backendworkflows.outbound.OutboundHttp;
+import dev.backendworkflows.runlog.RunLog;
+import dev.backendworkflows.schedule.Dispatcher;
+import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.Scheduler;
+import dev.backendworkflows.secrets.local.EnvSecretStore;
+import java.time.Clock;
+import java.util.function.Function;
 import dev.backendworkflows.auth.local.MapApiKeyStore;
 import dev.backendworkflows.data.local.MapThingStore;
 import dev.backendworkflows.definition.DefinitionLoader;
@@ -86,32 +100,29 @@ public final class Fixtures {
     return new DefinitionLoader().load(sources);
   }
 
-  /** An engine and API over fresh in-memory adapters. */
+  /** The stores a {@link Stack} runs on: the local adapters, or the DynamoDB adapters against an emulator. */
+  public record Stores(ThingStore things, RunLog runs, ScheduleStore schedules, IdempotencyStore idempotency) {
+    /** Fresh in-memory stores. */
+    public static Stores local(Clock clock) {
+      return new Stores(new MapThingStore(), new MapRunLog(clock), new MapScheduleStore(), new MapIdempotencyStore());
+    }
+  }
+
+  /** An engine and API over fresh in-memory adapters (or the stores given), with fault hooks on every port. */
   public static final class Stack {
-    public final MutableClock clock = MutableClock.at("2026-03-01T09:00:00Z");
-    public final MapThingStore things = new MapThingStore();
-    public final MapRunLog runs = new MapRunLog(clock);
-    public final MapScheduleStore schedules = new MapScheduleStore();
+    public final MutableClock clock;
+    public final ThingStore things;
+    public final RunLog runs;
+    public final ScheduleStore schedules;
+    public final IdempotencyStore idempotency;
     public final LocalScheduler scheduler = new LocalScheduler();
-    public final ApiKeys keys = new ApiKeys(new MapApiKeyStore(), clock);
-    public final LocalOutbox outbox = new LocalOutbox(clock);
+    public final ApiKeys keys;
+    public final LocalOutbox outbox;
     /** The environment the local secret store reads ({@code BW_SECRET_<NAME>}). */
     public final java.util.Map<String, String> secretEnv = new java.util.concurrent.ConcurrentHashMap<>();
-    public final dev.backendworkflows.execution.local.MapIdempotencyStore idempotency =
-        new dev.backendworkflows.execution.local.MapIdempotencyStore();
     /** Kills or holds attempts at any call of the ports below (disarmed: calls pass straight through). */
     public final Faults faults = new Faults();
-    private final Object schedulerPorts = faults.wrap(scheduler, dev.backendworkflows.schedule.Scheduler.class,
-        dev.backendworkflows.schedule.Dispatcher.class);
-    public final Services services = new Services(faults.wrap(things, dev.backendworkflows.data.ThingStore.class),
-        faults.wrap(runs, dev.backendworkflows.runlog.RunLog.class),
-        faults.wrap(schedules, dev.backendworkflows.schedule.ScheduleStore.class),
-        (dev.backendworkflows.schedule.Scheduler) schedulerPorts, (dev.backendworkflows.schedule.Dispatcher) schedulerPorts,
-        faults.wrap(outbox, dev.backendworkflows.mail.Mailer.class), "app@example.com",
-        faults.wrap(new dev.backendworkflows.outbound.JdkOutboundHttp(), dev.backendworkflows.outbound.OutboundHttp.class),
-        new dev.backendworkflows.secrets.local.EnvSecretStore(secretEnv), clock, "test",
-        Duration.ofDays(7), faults.wrap(idempotency, dev.backendworkflows.execution.IdempotencyStore.class),
-        dev.backendworkflows.execution.LeasePolicy.DEFAULT);
+    public final Services services;
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
     public final HttpApi api;
@@ -119,6 +130,25 @@ public final class Fixtures {
     public final String userKey;
 
     public Stack(Workflows workflows) {
+      this(workflows, MutableClock.at("2026-03-01T09:00:00Z"), null);
+    }
+
+    /** A stack on {@code stores} (made for {@code clock}), or on fresh in-memory stores when null. */
+    public Stack(Workflows workflows, MutableClock clock, Function<MutableClock, Stores> stores) {
+      this.clock = clock;
+      Stores s = stores == null ? Stores.local(clock) : stores.apply(clock);
+      things = s.things();
+      runs = s.runs();
+      schedules = s.schedules();
+      idempotency = s.idempotency();
+      keys = new ApiKeys(new MapApiKeyStore(), clock);
+      outbox = new LocalOutbox(clock);
+      Object schedulerPorts = faults.wrap(scheduler, Scheduler.class, Dispatcher.class);
+      services = new Services(faults.wrap(things, ThingStore.class), faults.wrap(runs, RunLog.class),
+          faults.wrap(schedules, ScheduleStore.class), (Scheduler) schedulerPorts, (Dispatcher) schedulerPorts,
+          faults.wrap(outbox, Mailer.class), "app@example.com", faults.wrap(new JdkOutboundHttp(), OutboundHttp.class),
+          new EnvSecretStore(secretEnv), clock, "test", Duration.ofDays(7), faults.wrap(idempotency, IdempotencyStore.class),
+          LeasePolicy.DEFAULT);
       engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
       api = new HttpApi(engine, runs, keys, new HttpApi.Routes.All());
       deliveries = new Deliveries(services, engine);
