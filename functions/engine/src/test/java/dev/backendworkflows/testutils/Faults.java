@@ -33,6 +33,19 @@ public final class Faults {
   private volatile CountDownLatch held;
   private volatile CountDownLatch release;
   private volatile Predicate<String> crashEvery = c -> false;
+  private volatile Predicate<String> holdBefore = c -> false;
+  private volatile Predicate<String> failBefore = c -> false;
+  private volatile Predicate<String> failAfter = c -> false;
+  private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+  /** Per thread: the point at which to kill this thread's attempt, and how many points it has passed. */
+  private final ThreadLocal<int[]> threadPlan = new ThreadLocal<>();
+
+  /** A fault of the infrastructure (a throttled or timed-out call), not a crash: the code sees an exception. */
+  public static final class Fault extends RuntimeException {
+    public Fault(String where) {
+      super("simulated fault " + where, null, false, false);
+    }
+  }
 
   /** Starts numbering calls (from 0), with no fault planned yet. */
   public Faults arm() {
@@ -40,8 +53,49 @@ public final class Faults {
     crashAt = -1;
     holdAt = -1;
     crashEvery = c -> false;
+    holdBefore = c -> false;
+    failBefore = c -> false;
+    failAfter = c -> false;
     armed = true;
     return this;
+  }
+
+  /** Holds the first call that matches, before it is made, until {@link #release()}. */
+  public Faults holdBefore(Predicate<String> call) {
+    arm();
+    held = new CountDownLatch(1);
+    release = new CountDownLatch(1);
+    holdBefore = call;
+    return this;
+  }
+
+  /** The next {@code times} calls that match fail with a {@link Fault} before they are made. */
+  public Faults failBefore(Predicate<String> call, int times) {
+    arm();
+    failures.set(times);
+    failBefore = call;
+    return this;
+  }
+
+  /** The next {@code times} calls that match are made, then fail with a {@link Fault} (the answer was lost). */
+  public Faults failAfter(Predicate<String> call, int times) {
+    arm();
+    failures.set(times);
+    failAfter = call;
+    return this;
+  }
+
+  /**
+   * Kills the calling thread's attempt at its {@code point}-th point (counted on this thread only,
+   * whether or not the faults are armed), so many threads can die at points of their own.
+   */
+  public void killThisThreadAt(int point) {
+    threadPlan.set(new int[] {point, 0});
+  }
+
+  /** Stops killing this thread. */
+  public void spareThisThread() {
+    threadPlan.remove();
   }
 
   /** Stops numbering and injecting. */
@@ -103,6 +157,7 @@ public final class Faults {
         return method.invoke(impl, args);
       }
       String name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+      threadPoint(name, "before");
       int k = -1;
       if (armed) {
         synchronized (calls) {
@@ -120,14 +175,36 @@ public final class Faults {
       if (k >= 0) {
         point(2 * k + 1, name);
       }
+      threadPoint(name, "after");
       return result;
     };
     return (T) Proxy.newProxyInstance(Faults.class.getClassLoader(), ports, handler);
   }
 
+  private void threadPoint(String name, String when) {
+    int[] plan = threadPlan.get();
+    if (plan != null && plan[1]++ == plan[0]) {
+      threadPlan.remove();
+      throw new Crash(when + " " + name + " on " + Thread.currentThread().getName());
+    }
+  }
+
   private void point(int p, String name) throws InterruptedException {
     if (p % 2 == 0 && armed && crashEvery.test(name)) {
       throw new Crash("before " + name);
+    }
+    if (p % 2 == 0 && armed && failBefore.test(name) && failures.getAndDecrement() > 0) {
+      throw new Fault("before " + name);
+    }
+    if (p % 2 == 1 && armed && failAfter.test(name) && failures.getAndDecrement() > 0) {
+      throw new Fault("after " + name);
+    }
+    if (p % 2 == 0 && armed && holdBefore.test(name)) {
+      holdBefore = c -> false;
+      held.countDown();
+      if (!release.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("never released");
+      }
     }
     if (p == crashAt) {
       crashAt = -1;

@@ -1,0 +1,256 @@
+package dev.backendworkflows.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.data.ThingQuery;
+import dev.backendworkflows.engine.RunOutcome;
+import dev.backendworkflows.engine.RunRequest;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.runlog.RunRecord;
+import dev.backendworkflows.runlog.RunStatus;
+import dev.backendworkflows.runlog.StepRecord;
+import dev.backendworkflows.schedule.Deliveries;
+import dev.backendworkflows.schedule.ScheduleStatus;
+import dev.backendworkflows.schedule.Scheduling;
+import dev.backendworkflows.testutils.Faults;
+import dev.backendworkflows.testutils.Fixtures;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Fencing, leases, the attempt limit, retries, dispatch faults and the end write: the rules of durable runs, one fault at a time. */
+class DurableRunsTest {
+  private static final String WELCOME = """
+      name: welcome
+      trigger: { schedule: {} }
+      max_attempts: 3
+      parameters:
+        email: { type: text, required: true }
+      steps:
+        - { id: a, action: create_thing, type: note, fields: { text: a } }
+        - { id: mail, action: send_email, to: "{% $params.email %}", subject: Hi, text: hello }
+        - { id: b, action: create_thing, type: note, fields: { text: b } }
+        - { action: return, data: { a: "{% $steps.a._id %}", mailed: "{% $exists($steps.mail.message_id) %}" } }
+      """;
+  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows("welcome.yaml", WELCOME,
+      "remind.yaml", Fixtures.REMIND, "write-note.yaml", Fixtures.WRITE_NOTE,
+      "api-welcome.yaml", WELCOME.replace("name: welcome", "name: api-welcome").replace("schedule: {}", "api: {}")));
+
+  private List<String> notes() {
+    return stack.things.search(new ThingQuery("note", List.of(), null, false, 100, null)).things().stream()
+        .map(t -> (String) t.fields().get("text")).sorted().toList();
+  }
+
+  private String scheduleWelcome() {
+    String id = new Scheduling(stack.services, stack.engine.workflows()).schedule("welcome", Map.of("email", "ada@example.com"),
+        stack.clock.instant().plusSeconds(1), "test", null).id();
+    stack.scheduler.cancel(id); // delivered by hand below
+    stack.clock.advance(Duration.ofSeconds(1));
+    return id;
+  }
+
+  /** Past any lease (an invocation without deadline) and the first backoff. */
+  private void afterLeases() {
+    stack.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+  }
+
+  @Test
+  void aZombieAttemptThatWakesAfterATakeoverChangesNothing() throws Exception {
+    String id = scheduleWelcome();
+    stack.faults.holdBefore(call -> call.equals("Mailer.send")); // attempt 1 stalls with the email's intent written
+    CompletableFuture<Deliveries.Result> zombie = CompletableFuture.supplyAsync(() -> stack.deliveries.deliver(id));
+    stack.faults.awaitHeld();
+    afterLeases();
+    assertThat(stack.deliveries.sweep().resumed()).isEqualTo(1);
+    stack.fireDue(); // attempt 2 takes over: note a is restored, the email is uncertain (skipped), note b is created
+    RunRecord taken = stack.runs.get(id).orElseThrow();
+    assertThat(taken.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(taken.attempt()).isEqualTo(2);
+    assertThat(taken.steps()).extracting(StepRecord::status).containsExactly("succeeded", "uncertain", "succeeded", "succeeded");
+    stack.faults.release(); // the zombie wakes: it sends its email, then its next write is refused
+    Deliveries.Result late = zombie.get(10, TimeUnit.SECONDS);
+    assertThat(late.ran()).isFalse();
+    assertThat(late.reason()).contains("taken over");
+    assertThat(stack.runs.get(id)).contains(taken);
+    assertThat(notes()).containsExactly("a", "b");
+    assertThat(stack.outbox.sent()).hasSize(1); // at most once: the zombie's, never a second
+    assertThat(stack.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.SUCCEEDED);
+  }
+
+  @Test
+  void aRunWhoseAttemptsKeepDyingEndsFailedAfterMaxAttemptsWithBackoffAndCanBeRetried() {
+    String id = scheduleWelcome();
+    stack.faults.crashBefore(call -> call.equals("ThingStore.create")); // every attempt dies at its first note
+    assertThatThrownBy(() -> stack.deliveries.deliver(id)).isInstanceOf(Faults.Crash.class);
+    afterLeases();
+    stack.deliveries.sweep();
+    assertThatThrownBy(stack::fireDue).isInstanceOf(Faults.Crash.class); // attempt 2 (no backoff after the first)
+    assertThat(stack.runs.get(id).orElseThrow().attempt()).isEqualTo(2);
+    stack.clock.advance(LeasePolicy.LONGEST_RUN.plusSeconds(30));
+    assertThat(stack.deliveries.sweep().resumed()).as("attempt 2's lease passed, its backoff (1 min) not yet").isZero();
+    stack.clock.advance(Duration.ofSeconds(45));
+    assertThat(stack.deliveries.sweep().resumed()).isEqualTo(1);
+    assertThatThrownBy(stack::fireDue).isInstanceOf(Faults.Crash.class); // attempt 3
+    stack.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(3));
+    stack.deliveries.sweep();
+    stack.fireDue(); // no attempt 4: the run ends
+    RunRecord failed = stack.runs.get(id).orElseThrow();
+    assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.error().code()).isEqualTo(WorkflowEngine.ATTEMPTS_EXHAUSTED);
+    assertThat(failed.error().message()).contains("3 attempt(s)").contains("POST /runs/" + id + "/retry");
+    assertThat(stack.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.FAILED);
+    assertThat(stack.outbox.sent()).isEmpty();
+    JsonNode listed = Json.tree(stack.api.handle(Fixtures.get("/runs", stack.adminKey, Map.of("status", "failed"))).body());
+    assertThat(listed.path("runs").findValuesAsText("run_id")).contains(id);
+    assertThat(stack.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0, 0, 0)); // nothing replays it forever
+
+    stack.faults.disarm();
+    var retried = stack.api.handle(Fixtures.post("/runs/" + id + "/retry", stack.adminKey, ""));
+    assertThat(retried.status()).isEqualTo(202);
+    stack.fireDue();
+    RunRecord done = stack.runs.get(id).orElseThrow();
+    assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(4);
+    assertThat(notes()).containsExactly("a", "b");
+    assertThat(done.steps()).extracting(StepRecord::status).containsExactly("succeeded", "succeeded", "succeeded", "succeeded");
+    assertThat(stack.outbox.sent()).hasSize(1);
+    assertThat(stack.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.SUCCEEDED);
+    assertThat(stack.api.handle(Fixtures.post("/runs/" + id + "/retry", stack.adminKey, "")).status()).isEqualTo(409);
+  }
+
+  @Test
+  void aFailedApiRunRetriedByApiContinuesFromItsJournal() {
+    stack.faults.crashBefore(call -> call.equals("ThingStore.create") && notes().size() == 1); // dies at note b, every time
+    assertThatThrownBy(() -> stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t")
+        .as("run-1", Invocation.untimed()))).isInstanceOf(Faults.Crash.class);
+    for (int i = 0; i < 4; i++) {
+      stack.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(10));
+      stack.deliveries.sweep();
+      try {
+        stack.fireDue();
+      } catch (Faults.Crash again) {
+        // the resumed attempt died too
+      }
+    }
+    assertThat(stack.runs.get("run-1").orElseThrow().error().code()).isEqualTo(WorkflowEngine.ATTEMPTS_EXHAUSTED);
+    stack.faults.disarm();
+    assertThat(stack.api.handle(Fixtures.post("/runs/run-1/retry", stack.adminKey, "")).status()).isEqualTo(202);
+    stack.fireDue();
+    assertThat(stack.runs.get("run-1").orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(notes()).containsExactly("a", "b");
+  }
+
+  @Test
+  void aRetryOfTheSameInvocationContinuesAtOnceAndAnyOtherWaitsForTheLease() {
+    String id = scheduleWelcome();
+    Invocation request = new Invocation("aws-request-1", stack.clock.instant().plusSeconds(30));
+    // a passing DynamoDB error after note a was created: the email's intent cannot be written
+    stack.faults.failBefore(call -> call.equals("RunLog.write") && notes().size() == 1, 1);
+    assertThatThrownBy(() -> stack.deliveries.deliver(id, request)).isInstanceOf(AttemptInterruptedException.class);
+    stack.faults.disarm();
+    Deliveries.Result other = stack.deliveries.deliver(id, new Invocation("aws-request-2", stack.clock.instant().plusSeconds(30)));
+    assertThat(other.ran()).isFalse();
+    assertThat(other.reason()).contains("live attempt");
+    Deliveries.Result retry = stack.deliveries.deliver(id, request); // Lambda's own retry of the failed invocation
+    assertThat(retry.ran()).isTrue();
+    assertThat(stack.runs.get(id).orElseThrow().attempt()).isEqualTo(2);
+    assertThat(notes()).containsExactly("a", "b");
+    assertThat(stack.outbox.sent()).hasSize(1);
+  }
+
+  @Test
+  void aLeaseLastsUntilTheInvocationsDeadlinePlusAMargin() {
+    String id = scheduleWelcome();
+    Instant deadline = stack.clock.instant().plusSeconds(30);
+    stack.faults.crashBefore(call -> call.equals("Mailer.send"));
+    assertThatThrownBy(() -> stack.deliveries.deliver(id, new Invocation("aws-request-1", deadline))).isInstanceOf(Faults.Crash.class);
+    stack.faults.disarm();
+    Execution held = stack.runs.load(id).orElseThrow();
+    assertThat(held.lease()).isEqualTo(new Lease("aws-request-1", deadline.plus(LeasePolicy.DEFAULT.margin())));
+    stack.clock.advance(Duration.ofSeconds(39));
+    assertThat(stack.deliveries.sweep().resumed()).isZero();
+    stack.clock.advance(Duration.ofSeconds(2)); // a 30 s function that died is resumed by the next sweep, within about a minute
+    assertThat(stack.deliveries.sweep().resumed()).isEqualTo(1);
+    stack.fireDue();
+    assertThat(stack.runs.get(id).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+  }
+
+  @Test
+  void aDispatchThatTimesOutAfterLambdaAcceptedLeavesTheRunPendingNotFailedAndItRunsOnce() {
+    stack.faults.failAfter(call -> call.equals("Dispatcher.dispatchNow"), 1); // the invoke went through; its answer timed out
+    RunOutcome out = stack.engine.run(new RunRequest("remind", Map.of("text", "now", "after", "PT0S"), "api", "t"));
+    assertThat(out.record().status()).isEqualTo(RunStatus.SUCCEEDED);
+    String scheduled = (String) ((Map<?, ?>) out.response()).get("id");
+    assertThat(stack.schedules.get(scheduled).orElseThrow().status()).isEqualTo(ScheduleStatus.PENDING);
+    stack.fireDue();
+    assertThat(stack.schedules.get(scheduled).orElseThrow().status()).isEqualTo(ScheduleStatus.SUCCEEDED);
+    stack.clock.advance(Duration.ofMinutes(10));
+    assertThat(stack.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0, 0, 0));
+    assertThat(notes()).containsExactly("now");
+  }
+
+  @Test
+  void aDispatchThatFailsOutrightIsDeliveredByTheSweep() {
+    stack.faults.failBefore(call -> call.equals("Dispatcher.dispatchNow"), 1);
+    RunOutcome out = stack.engine.run(new RunRequest("remind", Map.of("text", "later", "after", "PT0S"), "api", "t"));
+    assertThat(out.record().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(stack.fireDue()).isZero();
+    stack.clock.advance(Deliveries.LOST_AFTER.plusMinutes(1));
+    assertThat(stack.deliveries.sweep().redelivered()).isEqualTo(1);
+    stack.fireDue();
+    assertThat(notes()).containsExactly("later");
+  }
+
+  @Test
+  void theEndWriteIsRetriedAndNeverEscapesAfterEffectsRan() {
+    String id = scheduleWelcome();
+    stack.faults.failBefore(call -> call.equals("RunLog.write") && notes().size() == 2, 2); // the end write fails twice
+    Deliveries.Result r = stack.deliveries.deliver(id);
+    assertThat(r.ran()).isTrue();
+    assertThat(stack.runs.get(id).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+
+    String second = scheduleWelcome();
+    stack.faults.failBefore(call -> call.equals("RunLog.write") && notes().size() == 4, 3); // ...and three times: it stays running
+    Deliveries.Result kept = stack.deliveries.deliver(second);
+    assertThat(kept.status()).isEqualTo("succeeded");
+    stack.faults.disarm();
+    assertThat(stack.runs.get(second).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    afterLeases();
+    stack.deliveries.sweep();
+    stack.fireDue(); // a later attempt replays the last step (it finds note b) and writes the end
+    assertThat(stack.runs.get(second).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(notes()).containsExactly("a", "a", "b", "b");
+    assertThat(stack.outbox.sent()).hasSize(2);
+  }
+
+  @Test
+  void writesPerRunAreTheEffectfulStepsPlusTwo() {
+    stack.faults.arm();
+    stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t"));
+    assertThat(stack.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(3 + 2);
+  }
+
+  @Test
+  void timeAndIdsOfAContinuedRunAreThoseOfItsFirstAttempt() {
+    String id = scheduleWelcome();
+    Instant started = stack.clock.instant();
+    stack.faults.crashBefore(call -> call.equals("Mailer.send"));
+    assertThatThrownBy(() -> stack.deliveries.deliver(id)).isInstanceOf(Faults.Crash.class);
+    stack.faults.disarm();
+    String noteA = (String) ((Map<?, ?>) stack.runs.load(id).orElseThrow().journal().results().get("a")).get("_id");
+    afterLeases();
+    stack.deliveries.sweep();
+    stack.fireDue();
+    RunRecord done = stack.runs.get(id).orElseThrow();
+    assertThat(done.startedAt()).isEqualTo(started);
+    assertThat(Json.write(stack.runs.load(id).orElseThrow().journal().response())).contains(noteA);
+    assertThat(stack.things.get("note", noteA)).isPresent();
+  }
+}
