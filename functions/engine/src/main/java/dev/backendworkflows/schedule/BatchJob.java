@@ -66,8 +66,4 @@ public record BatchJob(String id, String workflow, String itemParam, Map<String,
   public static String itemId(String jobId, int index) {
     return "batch-" + jobId + "-item-" + index;
   }
-
-  public static boolean isChunk(String scheduledRunId) {
-    return scheduledRunId.startsWith("batch-") && scheduledRunId.contains("-chunk-");
-  }
 }

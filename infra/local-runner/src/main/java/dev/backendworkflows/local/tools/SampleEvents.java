@@ -18,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * Generates {@code events/}: one API Gateway v2 sample event per API workflow, built from the
- * workflow's {@code example}; a scheduled-run delivery; and a firing per recurring workflow — so the
+ * workflow's {@code example}; a scheduled-run delivery, a batch chunk, a resumption and the sweep; and a
+ * firing per recurring workflow — so the
  * samples cannot drift from the definitions (a test checks it).
  * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
  */
@@ -46,9 +47,11 @@ public final class SampleEvents {
     }
     files.put("scheduled-run.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID, "01SAMPLESCHEDULEDRUNID0000")));
     files.put("sweep.json", pretty(Map.of(WorkflowFunctionHandler.SWEEP, true)));
-    // a chunk of a batch job arrives like any scheduled run; its id says it is a chunk
+    // a chunk of a batch job arrives like any scheduled run; its stored record says it is a chunk
     files.put("batch-chunk.json", pretty(Map.of(WorkflowFunctionHandler.SCHEDULED_RUN_ID,
         dev.backendworkflows.schedule.BatchJob.chunkId("01SAMPLEBATCHJOBID000000000", 0))));
+    // what the sweep sends a workflow's function to continue a run whose attempt died (an API run)
+    files.put("resume-run.json", pretty(Map.of(WorkflowFunctionHandler.RESUME_RUN_ID, "01SAMPLERUNID0000000000000")));
     for (WorkflowDefinition wf : workflows.byName().values()) {
       if (wf.trigger().kind() == Trigger.Kind.RECURRING) {
         files.put("recurring-" + wf.name() + ".json", pretty(new TreeMap<>(Map.of(WorkflowFunctionHandler.RECURRING_WORKFLOW, wf.name(),
