@@ -94,4 +94,24 @@ class WorkflowFunctionHandlerTest {
     assertThat(Json.tree(response.path("body").asText()).path("error").path("code").asText()).isEqualTo("bad_event");
     assertThat(HandlerCalls.invoke(handler, "not json").path("statusCode").asInt()).isEqualTo(400);
   }
+
+  @Test
+  void malformedDeliveryEventsGetAClearErrorWithoutTouchingATable() {
+    stack.faults.arm();
+    for (String event : List.of("{\"scheduled_run_id\":\"\"}", "{\"scheduled_run_id\":null}", "{\"scheduled_run_id\":42}",
+        "{\"resume_run_id\":\"\"}")) {
+      JsonNode response = HandlerCalls.invoke(handler, event);
+      assertThat(response.path("status").asText()).as(event).isEqualTo("bad_event");
+      assertThat(response.path("ran").asBoolean()).isFalse();
+      assertThat(response.path("reason").asText()).as(event).contains("_run_id is empty");
+    }
+    assertThat(stack.faults.calls()).isEmpty();
+  }
+
+  @Test
+  void aResumptionOfAnUnknownRunIsIgnored() {
+    JsonNode response = HandlerCalls.invoke(handler, HandlerCalls.sampleEvent("resume-run.json"));
+    assertThat(response.path("ran").asBoolean()).isFalse();
+    assertThat(response.path("reason").asText()).contains("no such run");
+  }
 }
