@@ -93,7 +93,7 @@ public final class WorkflowEngine {
           Map.of(), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1)
           .finish(RunStatus.REJECTED, services.clock().instant(), List.of(), new ErrorInfo(e.code(), e.getMessage(), e.fields()),
               null, null);
-      if (!startOrReplaceRejected(new Execution(rejected, null, 1, null, 1))) {
+      if (!startOrReplaceRejected(ItemBudget.fit(new Execution(rejected, null, 1, null, 1)))) {
         return existing(wf, runId, request.invocation());
       }
       log(rejected, "run rejected: " + e.getMessage());
@@ -101,8 +101,8 @@ public final class WorkflowEngine {
     }
     RunRecord record = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
         ParameterBinder.redact(wf, params), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1);
-    Execution started = new Execution(record, Journal.start(params, request.user(), request.depth()), 1,
-        services.leases().lease(request.invocation(), now), 1);
+    Execution started = ItemBudget.fit(new Execution(record, Journal.start(params, request.user(), request.depth()), 1,
+        services.leases().lease(request.invocation(), now), 1));
     if (!startOrReplaceRejected(started)) {
       return existing(wf, runId, request.invocation());
     }
@@ -137,7 +137,8 @@ public final class WorkflowEngine {
       if (e == null || e.record().status() != RunStatus.FAILED || e.journal() == null) {
         return Optional.empty();
       }
-      Execution open = new Execution(e.record().reopened(), e.journal(), e.version() + 1, null, e.record().attempt() + 1);
+      Execution open = ItemBudget.fit(new Execution(e.record().reopened(), e.journal(), e.version() + 1, null,
+          e.record().attempt() + 1));
       if (runs.write(open, e.version())) {
         return Optional.of(open);
       }
@@ -146,7 +147,7 @@ public final class WorkflowEngine {
 
   /** Ends a run that cannot go on (its workflow is gone, say) as failed with {@code error}, taking it over first. */
   public RunOutcome end(Execution e, Invocation invocation, ErrorInfo error) {
-    while (true) {
+    for (int tries = 0; tries < CONTENDED_TRIES; tries++) {
       if (e.record().status() != RunStatus.RUNNING) {
         return new RunOutcome(e.record(), e.journal() == null ? null : e.journal().response(), RunOutcome.Kind.REPLAYED);
       }
@@ -162,7 +163,12 @@ public final class WorkflowEngine {
       }
       e = services.runs().load(e.runId()).orElseThrow();
     }
+    // every write lost to another writer: leave the run to whoever keeps winning, and to the next sweep
+    return new RunOutcome(e.record(), null, RunOutcome.Kind.IN_PROGRESS);
   }
+
+  /** How often a writer re-reads and tries again when other writers keep winning, before it gives up for now. */
+  private static final int CONTENDED_TRIES = 10;
 
   /** Writes a new execution, replacing a rejected one of the same id; false when another exists. */
   private boolean startOrReplaceRejected(Execution e) {
@@ -202,15 +208,17 @@ public final class WorkflowEngine {
             + r.definitionVersion() + " → " + wf.version() + ") while this run was under way; it stopped rather than continue "
             + "under other steps. Its finished steps are in the run log"));
       }
-      int attempt = r.attempt() + 1;
+      // Lambda retries an event under its request id only after the try ended: that is the same attempt going on
+      boolean sameInvocation = e.lease() != null && invocation.id().equals(e.lease().holder());
+      int attempt = sameInvocation ? r.attempt() : r.attempt() + 1;
       if (attempt >= e.attemptBase() + wf.maxAttempts()) {
         return end(e, invocation, new ErrorInfo(ATTEMPTS_EXHAUSTED, "gave up after " + (attempt - e.attemptBase())
             + " attempt(s) that each died before finishing (max_attempts " + wf.maxAttempts() + "); retry it with POST /runs/"
             + r.runId() + "/retry"));
       }
-      Execution taken = e.next(r.withAttempt(attempt), e.journal(), services.leases().lease(invocation, now));
+      Execution taken = ItemBudget.fit(e.next(r.withAttempt(attempt), e.journal(), services.leases().lease(invocation, now)));
       if (services.runs().write(taken, e.version())) {
-        StructuredLog.write("warn", "attempt " + attempt + " takes over run " + r.runId()
+        StructuredLog.write("warn", "attempt " + attempt + (sameInvocation ? " goes on with" : " takes over") + " run " + r.runId()
             + (e.lease() == null ? " (retried)" : " from " + e.lease().holder()),
             Map.of("run_id", r.runId(), "workflow", r.workflow(), "attempt", attempt));
         return new Attempt(wf, taken, invocation).execute();
@@ -307,7 +315,8 @@ public final class WorkflowEngine {
         scope.steps().put(step.id(), results.get(step.id()));
       }
       if (!StepRecord.SKIPPED.equals(s.status()) && (step.action().equals("return") || step.action().equals("terminate"))) {
-        ActionContext ctx = new ActionContext(step, scope, run, s.startedAt() == null ? stored.record().startedAt() : s.startedAt(), false);
+        ActionContext ctx = new ActionContext(step, scope, run, s.startedAt() == null ? stored.record().startedAt() : s.startedAt(),
+            false, null);
         actions.get(step.action()).execute(ctx);
         absorb(ctx);
       }
@@ -324,45 +333,50 @@ public final class WorkflowEngine {
       }
     }
 
-    /** Runs a step: afresh, or again when an earlier attempt started it (replay) or it failed (a retry). */
+    /**
+     * Runs a step: afresh; again when an earlier attempt started it and died (a replay: its effect
+     * may have happened) or it failed (a retry); or, when it ended in an earlier attempt but its
+     * result was too large to keep, recovers that result without doing its effect again.
+     */
     private StepRecord runStep(StepDefinition step, StepRecord earlier) {
       long t0 = System.nanoTime();
       Instant now = services.clock().instant();
-      // started and never recorded as ended, or ended with a result too large to keep: its effect may have happened
-      boolean replaying = earlier != null && !StepRecord.FAILED.equals(earlier.status());
+      boolean recovering = earlier != null && finished(earlier);
+      boolean replaying = earlier != null && StepRecord.STARTED.equals(earlier.status());
+      ErrorInfo previousError = earlier != null && StepRecord.FAILED.equals(earlier.status()) ? earlier.error() : null;
       Instant startedAt = earlier != null && earlier.startedAt() != null ? earlier.startedAt() : now;
-      Boolean condition = earlier != null && !StepRecord.SKIPPED.equals(earlier.status()) ? earlier.condition() : null;
+      Boolean condition = recovering || replaying ? earlier.condition() : null;
       var action = actions.has(step.action()) ? actions.get(step.action()) : null;
       try {
-        if (earlier == null || StepRecord.SKIPPED.equals(earlier.status())) {
-          if (step.when() != null) {
-            condition = Jsonata.boolize(step.when().evaluate(scope));
-            if (!condition) {
-              return new StepRecord(step.index(), step.id(), step.action(), false, StepRecord.SKIPPED, millis(t0), null, null,
-                  attempt, now);
-            }
+        if (!recovering && !replaying && step.when() != null) { // a retried step asks its condition again
+          condition = Jsonata.boolize(step.when().evaluate(scope));
+          if (!condition) {
+            return new StepRecord(step.index(), step.id(), step.action(), false, StepRecord.SKIPPED, millis(t0), null, null,
+                attempt, now);
           }
         }
         if (action == null) {
           actions.get(step.action()); // throws action_unavailable
         }
-        if (action.effectful()) {
+        if (action.effectful() && !recovering) {
           steps.add(new StepRecord(step.index(), step.id(), step.action(), condition, StepRecord.STARTED, 0, null, null, attempt,
               startedAt));
           write(stored.record().progress(List.copyOf(steps), response));
           steps.removeLast();
         }
-        ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying);
-        Object result = action.execute(ctx);
+        ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying || recovering, previousError);
+        Object result = recovering ? action.recover(ctx) : action.execute(ctx);
         if (step.id() != null) {
           scope.steps().put(step.id(), result);
           results.put(step.id(), result);
           dropped.remove(step.id());
         }
         absorb(ctx);
-        String status = ctx.terminated() ? StepRecord.TERMINATED : ctx.uncertain() ? StepRecord.UNCERTAIN : StepRecord.SUCCEEDED;
-        return new StepRecord(step.index(), step.id(), step.action(), condition, status, millis(t0),
-            ItemBudget.preview(result, ItemBudget.PREVIEW_CHARS), null, attempt, startedAt);
+        String status = recovering ? earlier.status() : ctx.terminated() ? StepRecord.TERMINATED
+            : ctx.uncertain() ? StepRecord.UNCERTAIN : StepRecord.SUCCEEDED;
+        return new StepRecord(step.index(), step.id(), step.action(), condition, status,
+            recovering ? earlier.durationMs() : millis(t0), ItemBudget.preview(result, ItemBudget.PREVIEW_CHARS), null,
+            recovering ? earlier.attempt() : attempt, startedAt);
       } catch (FencedOutException | AttemptInterruptedException e) {
         throw e;
       } catch (WorkflowException e) {
@@ -381,15 +395,31 @@ public final class WorkflowEngine {
           startedAt);
     }
 
-    private Journal journal(boolean last) {
+    /**
+     * The journal as the next write keeps it. Once a run has succeeded or terminated, only its
+     * response is kept: nothing will continue it, so its parameters (secret ones included) and
+     * results are dropped; a failed run keeps them, for a retry.
+     */
+    private Journal journal(RunStatus ending) {
       Journal j = stored.journal();
-      return new Journal(j.params(), new LinkedHashMap<>(results), List.copyOf(dropped), last ? response : null,
-          last && responded, false, j.user(), j.depth());
+      if (ending == RunStatus.SUCCEEDED || ending == RunStatus.TERMINATED) {
+        return new Journal(Map.of(), Map.of(), List.of(), response, responded, false, null, j.depth());
+      }
+      return new Journal(j.params(), new LinkedHashMap<>(results), List.copyOf(dropped), ending == null ? null : response,
+          ending != null && responded, false, j.user(), j.depth());
+    }
+
+    /** Ids of this workflow's effectful steps, whose results the journal keeps first. */
+    private java.util.Set<String> effectfulIds() {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      wf.steps().stream().filter(st -> st.id() != null && actions.has(st.action()) && actions.get(st.action()).effectful())
+          .forEach(st -> ids.add(st.id()));
+      return ids;
     }
 
     /** A progress write: fenced on the version this attempt last wrote. */
     private void write(RunRecord record) {
-      Execution next = ItemBudget.fit(stored.next(record, journal(false), stored.lease()));
+      Execution next = ItemBudget.fit(stored.next(record, journal(null), stored.lease()), effectfulIds());
       boolean written;
       try {
         written = services.runs().write(next, stored.version());
@@ -402,22 +432,31 @@ public final class WorkflowEngine {
       stored = next;
     }
 
-    /** True when the stored execution is the one this attempt just wrote (its answer was lost, and the write retried). */
+    /**
+     * True when the stored execution is the one this attempt just wrote: the write landed but its
+     * answer was lost, and the SDK's retry of it found the version moved on by itself.
+     */
     private boolean ownWrite(Execution next) {
-      Optional<Execution> now = services.runs().load(next.runId());
-      return now.isPresent() && now.get().version() == next.version() && now.get().record().attempt() == attempt
-          && now.get().lease() != null && next.lease() != null && next.lease().holder().equals(now.get().lease().holder());
+      Execution now = services.runs().load(next.runId()).orElse(null);
+      if (now == null || now.version() != next.version() || now.record().attempt() != attempt
+          || now.record().status() != next.record().status()) {
+        return false;
+      }
+      return next.lease() == null ? now.lease() == null
+          : now.lease() != null && next.lease().holder().equals(now.lease().holder());
     }
 
     /**
-     * The end write. It is retried (each time smaller) and never escapes after effects ran: if it
-     * cannot be written, the run stays running in the log and a later attempt finishes it.
+     * The end write. It is retried, smaller each time (without kept results, then without step
+     * outputs). If it still cannot be written, the attempt is interrupted: the run stays running in
+     * the log and a later attempt — a retry of this invocation, or the sweeper's — writes its end.
      */
     private RunOutcome finalWrite(RunRecord done) {
-      Execution next = ItemBudget.fit(stored.next(done, journal(true), null));
+      Execution next = ItemBudget.fit(stored.next(done, journal(done.status()), null), effectfulIds());
+      RuntimeException last = null;
       for (int i = 1; i <= FINAL_WRITE_TRIES; i++) {
         try {
-          if (services.runs().write(next, stored.version())) {
+          if (services.runs().write(next, stored.version()) || ownWrite(next)) {
             log(next.record(), "run " + done.status().wire() + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
             return new RunOutcome(done, response, RunOutcome.Kind.COMPLETED);
           }
@@ -425,9 +464,9 @@ public final class WorkflowEngine {
               + ", but another attempt took it over before the end was written", Map.of("run_id", done.runId()));
           return new RunOutcome(done, response, RunOutcome.Kind.FENCED);
         } catch (RuntimeException e) {
+          last = e;
           StructuredLog.write("error", "could not write the end of run " + done.runId() + " (try " + i + "): " + e,
               Map.of("run_id", done.runId(), "workflow", wf.name()));
-          // smaller each time: first without kept results, then without step outputs
           Journal j = next.journal();
           next = i == 1 ? new Execution(next.record(), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()),
               j.response(), j.responded(), j.responseDropped(), j.user(), j.depth()), next.version(), null, next.attemptBase())
@@ -436,7 +475,7 @@ public final class WorkflowEngine {
                   next.version(), null, next.attemptBase());
         }
       }
-      return new RunOutcome(done, response, RunOutcome.Kind.COMPLETED);
+      throw new AttemptInterruptedException(done.runId(), last);
     }
   }
 

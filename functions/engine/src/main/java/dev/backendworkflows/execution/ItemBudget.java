@@ -28,6 +28,29 @@ public final class ItemBudget {
   static final int RECORD_BYTES = 96 * 1024;
   static final int PARAMS_PREVIEW_BYTES = 16 * 1024;
   private static final int SHORT_PREVIEW_CHARS = 200;
+  /** Characters of an error message or terminate reason kept in the record. */
+  static final int TEXT_CHARS = 2_000;
+
+  private static String text(String s) {
+    return s == null || s.length() <= TEXT_CHARS ? s : s.substring(0, TEXT_CHARS) + "…(truncated, " + s.length() + " chars)";
+  }
+
+  private static String shortText(String s) {
+    return s == null || s.length() <= SHORT_PREVIEW_CHARS ? s : s.substring(0, SHORT_PREVIEW_CHARS) + "…";
+  }
+
+  private static dev.backendworkflows.runlog.ErrorInfo boundedError(dev.backendworkflows.runlog.ErrorInfo e) {
+    if (e == null) {
+      return null;
+    }
+    List<dev.backendworkflows.runlog.ErrorInfo.FieldError> fields = e.fields().stream().limit(20)
+        .map(f -> new dev.backendworkflows.runlog.ErrorInfo.FieldError(shortText(f.field()), f.code(), shortText(f.message()))).toList();
+    return new dev.backendworkflows.runlog.ErrorInfo(e.code(), text(e.message()), fields);
+  }
+
+  private static StepRecord boundedError(StepRecord s) {
+    return s.error() == null ? s : s.withError(boundedError(s.error()));
+  }
 
   private ItemBudget() {}
 
@@ -60,30 +83,43 @@ public final class ItemBudget {
 
   /** {@code execution} with its record and journal made to fit {@link #BUDGET}. */
   public static Execution fit(Execution execution) {
+    return fit(execution, java.util.Set.of());
+  }
+
+  /**
+   * {@code execution} made to fit {@link #BUDGET}, keeping the results of the steps named in
+   * {@code first} (effectful steps: their results cannot be read back for free) before the others.
+   */
+  public static Execution fit(Execution execution, java.util.Set<String> first) {
     RunRecord record = fitRecord(execution.record());
     Journal journal = execution.journal();
     if (journal == null) {
       return new Execution(record, null, execution.version(), execution.lease(), execution.attemptBase());
     }
     int room = BUDGET - bytes(record) - bytes(journal.params()) - bytes(journal.user() == null ? Map.of() : journal.user()) - 2_000;
+    Object response = journal.response();
+    boolean responseDropped = journal.responseDropped();
+    if (response != null) { // the response is kept first: a replayed request answers with it
+      int size = bytes(response);
+      if (size > room) {
+        response = null;
+        responseDropped = true;
+      } else {
+        room -= size;
+      }
+    }
     Map<String, Object> kept = new LinkedHashMap<>();
     List<String> dropped = new ArrayList<>(journal.dropped());
-    for (Map.Entry<String, Object> e : journal.results().entrySet()) {
+    List<Map.Entry<String, Object>> order = new ArrayList<>(journal.results().entrySet());
+    order.sort(java.util.Comparator.comparing(e -> !first.contains(e.getKey())));
+    for (Map.Entry<String, Object> e : order) {
       int size = bytes(e.getValue()) + e.getKey().length() + 8;
       if (size <= RESULT_BYTES && size <= room) {
         kept.put(e.getKey(), e.getValue());
         room -= size;
+        dropped.remove(e.getKey());
       } else if (!dropped.contains(e.getKey())) {
         dropped.add(e.getKey());
-      }
-    }
-    Object response = journal.response();
-    boolean responseDropped = journal.responseDropped();
-    if (response != null) {
-      int size = bytes(response);
-      if (size > RESULT_BYTES || size > room) {
-        response = null;
-        responseDropped = true;
       }
     }
     return new Execution(record, new Journal(journal.params(), kept, dropped, response, journal.responded(), responseDropped,
@@ -91,7 +127,8 @@ public final class ItemBudget {
   }
 
   private static RunRecord fitRecord(RunRecord r) {
-    RunRecord out = r.bounded(paramsPreview(r.params()), r.steps(), preview(r.response(), PREVIEW_CHARS));
+    RunRecord out = r.bounded(paramsPreview(r.params()), r.steps().stream().map(ItemBudget::boundedError).toList(),
+        preview(r.response(), PREVIEW_CHARS)).withText(text(r.reason()), boundedError(r.error()));
     if (bytes(out) <= RECORD_BYTES) {
       return out;
     }
@@ -101,6 +138,13 @@ public final class ItemBudget {
       return out;
     }
     List<StepRecord> bare = out.steps().stream().map(s -> s.withOutput(null)).toList();
-    return out.bounded(out.params(), bare, null);
+    out = out.bounded(out.params(), bare, null);
+    if (bytes(out) <= RECORD_BYTES) {
+      return out;
+    }
+    // last: step errors keep their code and the start of their message
+    List<StepRecord> terse = out.steps().stream().map(s -> s.error() == null ? s : s.withError(new dev.backendworkflows.runlog.ErrorInfo(
+        s.error().code(), s.error().message().substring(0, Math.min(s.error().message().length(), SHORT_PREVIEW_CHARS))))).toList();
+    return out.bounded(out.params(), terse, null);
   }
 }

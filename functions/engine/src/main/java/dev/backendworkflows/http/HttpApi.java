@@ -286,9 +286,10 @@ public final class HttpApi {
       var stored = services.runs().load(runId);
       if (stored.isPresent() && stored.get().record().status() != RunStatus.RUNNING) {
         RunRecord r = stored.get().record();
+        var journal = stored.get().journal();
         ApiResponse replay = r.status() == RunStatus.REJECTED
             ? ApiResponse.error(400, r.error(), runId).withHeader("x-run-id", runId)
-            : outcomeResponse(new RunOutcome(r, stored.get().journal() == null ? null : stored.get().journal().response()));
+            : completedResponse(r, journal == null ? null : journal.response(), journal != null && journal.responseDropped());
         return replay.withHeader(REPLAYED, "true");
       }
       ApiResponse answer = start(run.as(runId, invocation));
@@ -307,11 +308,12 @@ public final class HttpApi {
       return ApiResponse.error(409, new ErrorInfo("run_in_progress", "Run " + r.runId() + " is held by another attempt",
           java.util.List.of()), r.runId()).withHeader("x-run-id", r.runId());
     }
-    ApiResponse answer = completedResponse(r, outcome.response());
+    ApiResponse answer = completedResponse(r, outcome.response(), false);
     return outcome.kind() == RunOutcome.Kind.REPLAYED ? answer.withHeader(REPLAYED, "true") : answer;
   }
 
-  private static ApiResponse completedResponse(RunRecord r, Object response) {
+  /** A run's answer; {@code omitted} when its response was too large to keep for replays (it is then null). */
+  private static ApiResponse completedResponse(RunRecord r, Object response, boolean omitted) {
     if (r.status() == RunStatus.FAILED) {
       int status = r.error().code().equals("internal_error") ? 500 : 422;
       return ApiResponse.error(status, r.error(), r.runId()).withHeader("x-run-id", r.runId());
@@ -323,6 +325,9 @@ public final class HttpApi {
       body.put("reason", r.reason());
     }
     body.put("response", response);
+    if (omitted) {
+      body.put("response_omitted", true);
+    }
     return ApiResponse.json(200, body).withHeader("x-run-id", r.runId());
   }
 

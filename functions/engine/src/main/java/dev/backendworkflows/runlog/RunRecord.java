@@ -67,6 +67,12 @@ public record RunRecord(
         durationMs, newSteps, error, reason, newResponse, expiresAt, attempt);
   }
 
+  /** This record with its terminate reason and error replaced (bounded copies). */
+  public RunRecord withText(String newReason, ErrorInfo newError) {
+    return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, status, startedAt, endedAt,
+        durationMs, steps, newError, newReason, response, expiresAt, attempt);
+  }
+
   /** This record running again (a retry by API): no end, no error. */
   public RunRecord reopened() {
     return new RunRecord(runId, workflow, definitionVersion, trigger, caller, stage, params, RunStatus.RUNNING, startedAt,

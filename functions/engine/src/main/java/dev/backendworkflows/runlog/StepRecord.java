@@ -21,6 +21,11 @@ public record StepRecord(int index, String id, String action, Boolean condition,
   public static final String TERMINATED = "terminated";
   public static final String UNCERTAIN = "uncertain";
 
+  /** This record with its error replaced (a bounded copy). */
+  public StepRecord withError(ErrorInfo newError) {
+    return new StepRecord(index, id, action, condition, status, durationMs, output, newError, attempt, startedAt);
+  }
+
   /** This record with its output replaced (a shorter preview, or none). */
   public StepRecord withOutput(Object newOutput) {
     return new StepRecord(index, id, action, condition, status, durationMs, newOutput, error, attempt, startedAt);

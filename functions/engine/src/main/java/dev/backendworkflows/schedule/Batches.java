@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class Batches {
   private static final int CANCEL_CHECK_EVERY = 50;
+  private static final Duration PAUSED_RECHECK = Duration.ofDays(1);
   private final Services services;
   private final Workflows workflows;
 
@@ -193,7 +194,8 @@ public final class Batches {
       return new Deliveries.Result(false, null, "cancelled", "batch " + jobId + " is cancelled");
     }
     if (job.status() == BatchJob.Status.PAUSED) {
-      states.release(chunk, now); // resume delivers it again
+      // given back, not due: resume delivers it at once; the sweeper looks again only once a day
+      states.release(chunk, now.plus(PAUSED_RECHECK));
       return new Deliveries.Result(false, null, "paused", "batch " + jobId + " is paused");
     }
     int done = 0;
@@ -223,10 +225,11 @@ public final class Batches {
         }
       }
     }
-    services.schedules().addBatchProgress(jobId, done, failed);
+    // the chunk's end is fenced by its claim, and the counters follow it: a zombie attempt adds nothing
     if (!states.finish(chunk, ScheduleStatus.SUCCEEDED, null, null)) {
       return new Deliveries.Result(false, null, "fenced", "chunk " + chunkId + " was taken over by another attempt");
     }
+    services.schedules().addBatchProgress(jobId, done, failed);
     arrangeNext(job, chunk);
     return new Deliveries.Result(true, null, ScheduleStatus.SUCCEEDED.wire(), done + " items done, " + failed + " failed");
   }
@@ -272,7 +275,8 @@ public final class Batches {
     }
     BatchJob resumed = services.schedules().setBatchStatus(id, BatchJob.Status.RUNNING).orElseThrow();
     services.schedules().chain(id).stream().filter(r -> r.kind() == ScheduledRun.Kind.CHUNK && r.status() == ScheduleStatus.PENDING)
-        .findFirst().ifPresent(r -> arrange(r.id(), job, services.clock().instant()));
+        .min(java.util.Comparator.comparingInt(ScheduledRun::iteration)) // the paused chunk, given back with a later due time
+        .ifPresent(r -> arrange(r.id(), job, services.clock().instant()));
     return resumed;
   }
 

@@ -181,10 +181,10 @@ public final class Deliveries {
 
   /**
    * What a sweep did: runs whose attempt died that it handed to a new attempt, lost deliveries it
-   * sent again, runs it ended because their workflow was removed, and runs it could not handle
-   * (each logged; the others went on).
+   * sent again, runs it ended (their workflow was removed, their parent ended, or their start kept
+   * failing), and runs it could not handle (each logged; the others went on).
    */
-  public record Sweep(int resumed, int redelivered, int removed, int errors) {}
+  public record Sweep(int resumed, int redelivered, int ended, int errors) {}
 
   /**
    * Re-dispatches what faults left behind, so nothing accepted is lost: runs whose attempt died
@@ -199,11 +199,11 @@ public final class Deliveries {
     sweepExecutions(invocation, c);
     sweepRunning(invocation, c);
     sweepPending(c);
-    if (c.resumed + c.redelivered + c.removed + c.errors > 0) {
+    if (c.resumed + c.redelivered + c.ended + c.errors > 0) {
       StructuredLog.write(c.errors > 0 ? "error" : "warn", "sweep: resumed " + c.resumed + ", redelivered " + c.redelivered
-          + ", ended " + c.removed + " of removed workflows, " + c.errors + " could not be handled", Map.of());
+          + ", ended " + c.ended + ", " + c.errors + " could not be handled", Map.of());
     }
-    return new Sweep(c.resumed, c.redelivered, c.removed, c.errors);
+    return new Sweep(c.resumed, c.redelivered, c.ended, c.errors);
   }
 
   public Sweep sweep() {
@@ -213,7 +213,7 @@ public final class Deliveries {
   private static final class Counter {
     int resumed;
     int redelivered;
-    int removed;
+    int ended;
     int errors;
   }
 
@@ -248,7 +248,7 @@ public final class Deliveries {
                 + "' no longer exists (removed by a deploy)"));
             services.schedules().get(r.runId()).filter(s -> s.status() == ScheduleStatus.RUNNING).ifPresent(s ->
                 states.finish(s, ScheduleStatus.FAILED, s.id(), new ErrorInfo(WorkflowEngine.WORKFLOW_REMOVED, "workflow removed")));
-            c.removed++;
+            c.ended++;
           } else if (r.trigger().equals("schedule")) {
             services.dispatcher().dispatchNow(r.runId(), r.workflow());
             c.resumed++;
@@ -270,7 +270,7 @@ public final class Deliveries {
     if (parentEnded) {
       engine.end(e, invocation, new ErrorInfo("parent_ended", "the run that triggered this custom event (" + parent
           + ") ended without it"));
-      c.removed++;
+      c.ended++;
     }
   }
 
@@ -287,9 +287,11 @@ public final class Deliveries {
               redeliver(s, c);
             }
           } else if (s.claimedAt() == null || s.claimedAt().isBefore(now.minus(STUCK_AFTER))) {
-            boolean running = services.runs().load(s.id()).map(e -> e.record().status() == RunStatus.RUNNING).orElse(false);
-            if (!running) { // never began, or ended without its schedule knowing: the delivery repairs either
-              redeliver(s, c);
+            Optional<Execution> run = services.runs().load(s.id());
+            if (run.isPresent() && run.get().record().status() != RunStatus.RUNNING) {
+              redeliver(s, c); // ended without its schedule knowing: the delivery mirrors its end
+            } else if (run.isEmpty()) {
+              redeliverUnstarted(s, c);
             }
           }
         });
@@ -315,13 +317,31 @@ public final class Deliveries {
     } while (cursor != null);
   }
 
+  /** How often a started run whose execution never began is delivered again before it ends failed. */
+  static final int MAX_UNSTARTED_DELIVERIES = 5;
+
+  /** A run started whose execution never began (its start kept failing): delivered again, a bounded number of times. */
+  private void redeliverUnstarted(ScheduledRun s, Counter c) {
+    if (s.attempt() >= MAX_UNSTARTED_DELIVERIES) {
+      if (states.finish(s, ScheduleStatus.FAILED, null, new ErrorInfo("not_started", "its run could not be started in "
+          + s.attempt() + " deliveries; see the function's logs, then retry it"))) {
+        c.ended++;
+      }
+      return;
+    }
+    ScheduledRun counted = s.deliveredAgain();
+    if (services.schedules().replace(counted, s.version())) {
+      redeliver(counted, c);
+    }
+  }
+
   private void redeliver(ScheduledRun s, Counter c) {
     if (engine.workflows().get(s.workflow()).isEmpty()) {
       ErrorInfo removed = new ErrorInfo(WorkflowEngine.WORKFLOW_REMOVED, "workflow '" + s.workflow()
           + "' no longer exists (removed by a deploy)");
       if (s.status() == ScheduleStatus.PENDING ? states.endPending(s.id(), ScheduleStatus.FAILED, removed)
           : states.finish(s, ScheduleStatus.FAILED, null, removed)) {
-        c.removed++;
+        c.ended++;
       }
       return;
     }

@@ -16,7 +16,8 @@ import java.util.Map;
  * is the run (or {@code api}) that scheduled it; {@code runId} the run it became (its own id);
  * {@code iteration} counts the runs of its chain (a recursive workflow's runs share one chain).
  * {@code version} grows with every write, each conditional on the one before; a chunk's claim is
- * its {@code lease} and {@code attempt} (a run's claim lives on its execution in the run log).
+ * its {@code lease} and {@code attempt} (a run's claim lives on its execution in the run log; for a
+ * run, {@code attempt} counts the deliveries that found its execution had never begun).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScheduledRun(String id, Kind kind, String workflow, Map<String, Object> params, Instant dueAt,
@@ -80,6 +81,12 @@ public record ScheduledRun(String id, Kind kind, String workflow, Map<String, Ob
   public ScheduledRun pendingAgain(Instant due) {
     return new ScheduledRun(id, kind, workflow, params, due, ScheduleStatus.PENDING, scheduledBy, chainId, createdAt, null, null,
         null, 0, iteration, null, version + 1, 0, null);
+  }
+
+  /** This started run, counted as delivered once more (its run never began; see the sweep). */
+  public ScheduledRun deliveredAgain() {
+    return new ScheduledRun(id, kind, workflow, params, dueAt, status, scheduledBy, chainId, createdAt, runId, error, finishedAt,
+        expiresAt, iteration, claimedAt, version + 1, attempt + 1, lease);
   }
 
   /** This run with other parameters (how the API shows it, secrets redacted); not a write. */

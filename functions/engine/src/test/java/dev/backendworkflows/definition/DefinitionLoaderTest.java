@@ -172,4 +172,42 @@ class DefinitionLoaderTest {
     assertThatThrownBy(() -> new DefinitionLoader().load(java.nio.file.Path.of("/no/such/dir")))
         .isInstanceOf(DefinitionException.class).hasMessageContaining("/no/such/dir: (directory): no such directory");
   }
+
+  @Test
+  void anApiWorkflowThatMayRunLongerThanApiGatewayWaitsIsRefused() {
+    assertThat(errorsOf("slow.yaml", "name: slow\ntrigger: { api: {} }\nfunction: { timeout_s: 60 }\nsteps:\n  - { action: log, message: x }\n"))
+        .singleElement().asString().startsWith("slow.yaml: function.timeout_s: is 60 s, but API Gateway answers the caller after 29 s");
+    Workflows ok = Fixtures.workflows("long.yaml", "name: long\ntrigger: { schedule: {} }\nfunction: { timeout_s: 600 }\n"
+        + "steps:\n  - { action: log, message: x }\n");
+    assertThat(ok.get("long").orElseThrow().function().timeoutS()).isEqualTo(600);
+  }
+
+  @Test
+  void durabilitySettingsAreReadAndCheckedAtLoad() {
+    Workflows w = Fixtures.workflows("hook.yaml", """
+        name: hook
+        trigger: { api: { auth: none } }
+        max_attempts: 5
+        idempotency_key: "{% $params.event_id %}"
+        parameters:
+          event_id: { type: text }
+        steps:
+          - { action: send_email, to: a@example.com, subject: s, text: t, on_uncertain: resend }
+        """);
+    WorkflowDefinition hook = w.get("hook").orElseThrow();
+    assertThat(hook.maxAttempts()).isEqualTo(5);
+    assertThat(hook.idempotencyKey()).isNotNull();
+    assertThat(Fixtures.workflows("plain.yaml", wf("plain", "  - { action: log, message: x }\n")).get("plain").orElseThrow()
+        .maxAttempts()).isEqualTo(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS);
+    assertThat(errorsOf("s.yaml", "name: s\ntrigger: { schedule: {} }\nidempotency_key: \"{% $params.id %}\"\nparameters:\n"
+        + "  id: { type: text }\nsteps:\n  - { action: log, message: x }\n"))
+        .singleElement().asString().contains("only API workflows take an idempotency key");
+    assertThat(errorsOf("k.yaml", "name: k\ntrigger: { api: {} }\nidempotency_key: \"{% $steps.a.id %}\"\nsteps:\n"
+        + "  - { id: a, action: log, message: x }\n"))
+        .singleElement().asString().contains("can only use $params");
+    assertThat(errorsOf("m.yaml", wf("m", "  - { action: send_email, to: a@example.com, subject: s, text: t, on_uncertain: maybe }\n")))
+        .singleElement().asString().startsWith("m.yaml: steps[0].on_uncertain:");
+    assertThat(errorsOf("n.yaml", "name: n\ntrigger: { api: {} }\nmax_attempts: 0\nsteps:\n  - { action: log, message: x }\n"))
+        .singleElement().asString().startsWith("n.yaml: max_attempts:");
+  }
 }

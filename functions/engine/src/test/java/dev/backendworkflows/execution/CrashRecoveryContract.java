@@ -175,7 +175,8 @@ public abstract class CrashRecoveryContract {
         null, false, 100, null)).things();
     List<ScheduledRun> later = stack.schedules.list(ScheduleStatus.PENDING, "write-note", 100, null).runs().stream()
         .filter(r -> r.kind() == ScheduledRun.Kind.RUN).toList();
-    String jobId = (String) ((Map<?, ?>) stack.runs.load(runId).orElseThrow().journal().results().get("fan")).get("id");
+    String jobId = (String) ((Map<?, ?>) run.steps().stream().filter(st -> "fan".equals(st.id())).findFirst().orElseThrow()
+        .output()).get("id");
     BatchJob job = stack.schedules.getBatch(jobId).orElseThrow();
     stack.clock.advance(Duration.ofDays(2)); // the batch chunks and the follow-up run
     stack.fireDue();

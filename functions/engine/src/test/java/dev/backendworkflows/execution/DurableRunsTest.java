@@ -160,7 +160,7 @@ class DurableRunsTest {
     assertThat(other.reason()).contains("live attempt");
     Deliveries.Result retry = stack.deliveries.deliver(id, request); // Lambda's own retry of the failed invocation
     assertThat(retry.ran()).isTrue();
-    assertThat(stack.runs.get(id).orElseThrow().attempt()).isEqualTo(2);
+    assertThat(stack.runs.get(id).orElseThrow().attempt()).as("the same attempt, going on").isEqualTo(1);
     assertThat(notes()).containsExactly("a", "b");
     assertThat(stack.outbox.sent()).hasSize(1);
   }
@@ -217,17 +217,60 @@ class DurableRunsTest {
     assertThat(stack.runs.get(id).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
 
     String second = scheduleWelcome();
-    stack.faults.failBefore(call -> call.equals("RunLog.write") && notes().size() == 4, 3); // ...and three times: it stays running
-    Deliveries.Result kept = stack.deliveries.deliver(second);
-    assertThat(kept.status()).isEqualTo("succeeded");
+    stack.faults.failBefore(call -> call.equals("RunLog.write") && notes().size() == 4, 3); // ...and three times
+    assertThatThrownBy(() -> stack.deliveries.deliver(second)).isInstanceOf(AttemptInterruptedException.class);
     stack.faults.disarm();
-    assertThat(stack.runs.get(second).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(stack.runs.get(second).orElseThrow().status()).as("not lost: still running, for a later attempt")
+        .isEqualTo(RunStatus.RUNNING);
+    assertThat(stack.schedules.get(second).orElseThrow().status()).isEqualTo(ScheduleStatus.RUNNING);
     afterLeases();
     stack.deliveries.sweep();
     stack.fireDue(); // a later attempt replays the last step (it finds note b) and writes the end
     assertThat(stack.runs.get(second).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(stack.schedules.get(second).orElseThrow().status()).isEqualTo(ScheduleStatus.SUCCEEDED);
     assertThat(notes()).containsExactly("a", "a", "b", "b");
     assertThat(stack.outbox.sent()).hasSize(2);
+  }
+
+  @Test
+  void retryingARunRetriesTheCustomEventWhoseAttemptsRanOut() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("parent.yaml", """
+        name: parent
+        trigger: { api: {} }
+        steps:
+          - { id: ev, action: trigger_event, event: child, params: {} }
+          - { action: return, data: "{% $steps.ev %}" }
+        """, "child.yaml", """
+        name: child
+        trigger: { custom_event: {} }
+        max_attempts: 2
+        steps:
+          - { id: n, action: create_thing, type: note, fields: { text: child } }
+          - { action: return, data: "{% $steps.n.text %}" }
+        """));
+    s.faults.crashBefore(call -> call.equals("ThingStore.create"));
+    for (int round = 0; round < 6; round++) {
+      try {
+        if (round == 0) {
+          s.engine.run(new RunRequest("parent", Map.of(), "api", "t").as("p-1", Invocation.untimed()));
+        }
+        s.fireDue();
+      } catch (Faults.Crash dead) {
+        // every attempt dies in the event
+      }
+      s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(5));
+      s.deliveries.sweep();
+    }
+    RunRecord failed = s.runs.get("p-1").orElseThrow();
+    assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.error().code()).isEqualTo(WorkflowEngine.ATTEMPTS_EXHAUSTED);
+    s.faults.disarm();
+    assertThat(s.api.handle(Fixtures.post("/runs/p-1/retry", s.adminKey, "")).status()).isEqualTo(202);
+    s.fireDue();
+    RunRecord done = s.runs.get("p-1").orElseThrow();
+    assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(done.response()).isEqualTo("child");
+    assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things()).hasSize(1);
   }
 
   @Test

@@ -158,6 +158,21 @@ class IdempotencyKeyTest {
   }
 
   @Test
+  void concurrentFirstRequestsWithOneKeyRunOnce() throws Exception {
+    List<CompletableFuture<ApiResponse>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(CompletableFuture.supplyAsync(() -> post("/wf/note", stack.userKey, "k-7", "{\"text\":\"race\"}"),
+          java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+    }
+    List<Integer> statuses = new java.util.ArrayList<>();
+    for (var c : calls) {
+      statuses.add(c.get(10, TimeUnit.SECONDS).status());
+    }
+    assertThat(statuses).contains(200).allMatch(s -> s == 200 || s == 409);
+    assertThat(notes()).isEqualTo(1);
+  }
+
+  @Test
   void withoutAKeyEveryCallIsARunOfItsOwn() {
     post("/wf/note", stack.userKey, null, "{\"text\":\"t\"}");
     post("/wf/note", stack.userKey, null, "{\"text\":\"t\"}");

@@ -124,6 +124,22 @@ public abstract class RunLogContract {
     assertThat(wins).hasValue(1);
   }
 
+  /** Stores {@code r} as a version of this adapter before runs had journals and versions wrote it. */
+  protected abstract void writeAsBeforeJournals(RunRecord r);
+
+  @Test
+  void aRunWrittenBeforeJournalsReadsAsVersionOneWithoutJournalAndCanBeReplaced() {
+    RunRecord old = run(workflow, RunStatus.RUNNING, 0);
+    writeAsBeforeJournals(old);
+    Execution e = log.load(old.runId()).orElseThrow();
+    assertThat(e.record()).isEqualTo(old);
+    assertThat(e.version()).isEqualTo(1);
+    assertThat(e.journal()).isNull();
+    RunRecord ended = old.finish(RunStatus.FAILED, old.startedAt().plusSeconds(1), List.of(), new ErrorInfo("x", "y"), null, null);
+    assertThat(log.write(new Execution(ended, null, 2, null, 1), 1)).isTrue();
+    assertThat(log.get(old.runId())).contains(ended);
+  }
+
   @Test
   void aRecordNearTheItemLimitIsStored() {
     RunRecord r = run(workflow, RunStatus.RUNNING, 0);

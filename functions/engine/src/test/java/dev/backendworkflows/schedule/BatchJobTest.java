@@ -137,6 +137,14 @@ class BatchJobTest {
       stack.advance(Duration.ofSeconds(1));
     }
     assertThat(job(job.id()).done() + job(job.id()).failed()).isEqualTo(100);
+    List<Integer> redelivered = new ArrayList<>();
+    for (int i = 0; i < 6; i++) { // its overdue chunks are looked at once, then park for a day: no delivery per sweep
+      stack.clock.advance(Duration.ofMinutes(10));
+      redelivered.add(stack.deliveries.sweep().redelivered());
+      stack.fireDue();
+    }
+    assertThat(redelivered.subList(1, redelivered.size())).containsOnly(0);
+    assertThat(job(job.id()).done() + job(job.id()).failed()).isEqualTo(100);
     batches.resume(job.id());
     for (int i = 0; i < 10; i++) {
       stack.advance(Duration.ofSeconds(1));

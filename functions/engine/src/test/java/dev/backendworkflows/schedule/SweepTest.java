@@ -7,6 +7,7 @@ import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.execution.LeasePolicy;
+import dev.backendworkflows.testutils.Faults;
 import dev.backendworkflows.runlog.RunStatus;
 import dev.backendworkflows.testutils.Faults;
 import dev.backendworkflows.testutils.Fixtures;
@@ -78,6 +79,44 @@ class SweepTest {
     assertThat(ended.error().code()).isEqualTo(WorkflowEngine.WORKFLOW_REMOVED);
     stack.fireDue();
     assertThat(notes()).isEqualTo(3);
+    assertThat(stack.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0, 0, 0));
+  }
+
+  @Test
+  void sweep_whenARunOfARemovedWorkflowDiedMidRun_endsItWorkflowRemoved() {
+    Fixtures.Stores shared = Fixtures.Stores.local(stack.clock);
+    Fixtures.Stack before = new Fixtures.Stack(Fixtures.workflows("gone.yaml", Fixtures.WRITE_NOTE.replace("name: write-note",
+        "name: gone")), stack.clock, c -> shared);
+    String id = new Scheduling(before.services, before.engine.workflows()).schedule("gone", Map.of("text", "g"),
+        stack.clock.instant(), "api", null).id();
+    before.faults.crashBefore(call -> call.equals("ThingStore.create"));
+    assertThatThrownBy(before::fireDue).isInstanceOf(Faults.Crash.class);
+    Fixtures.Stack after = new Fixtures.Stack(Fixtures.workflows("write-note.yaml", Fixtures.WRITE_NOTE), stack.clock, c -> shared);
+    stack.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    assertThat(after.deliveries.sweep().ended()).isEqualTo(1);
+    assertThat(after.runs.get(id).orElseThrow().error().code()).isEqualTo(WorkflowEngine.WORKFLOW_REMOVED);
+    assertThat(after.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.FAILED);
+    assertThat(after.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0, 0, 0));
+  }
+
+  @Test
+  void sweep_whenAStartedRunsExecutionNeverBegins_givesUpAfterBoundedDeliveries() {
+    String id = schedule("never", stack.clock.instant());
+    stack.faults.crashBefore(call -> call.equals("RunLog.write")); // every start dies before its run is written
+    for (int round = 0; round < 10; round++) {
+      try {
+        stack.fireDue();
+      } catch (Faults.Crash dead) {
+        // as every time
+      }
+      stack.clock.advance(Deliveries.STUCK_AFTER.plusMinutes(1));
+      stack.deliveries.sweep();
+    }
+    ScheduledRun gaveUp = stack.schedules.get(id).orElseThrow();
+    assertThat(gaveUp.status()).isEqualTo(ScheduleStatus.FAILED);
+    assertThat(gaveUp.error().code()).isEqualTo("not_started");
+    assertThat(stack.faults.calls().stream().filter(c -> c.equals("Dispatcher.dispatchNow")).count())
+        .isEqualTo(Deliveries.MAX_UNSTARTED_DELIVERIES);
     assertThat(stack.deliveries.sweep()).isEqualTo(new Deliveries.Sweep(0, 0, 0, 0));
   }
 

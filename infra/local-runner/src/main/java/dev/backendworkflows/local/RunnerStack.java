@@ -73,12 +73,15 @@ public final class RunnerStack implements AutoCloseable {
 
   private RunnerStack(Workflows workflows, ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
       LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, IdempotencyStore idempotency, Clock clock,
-      String stage, List<AutoCloseable> closeables) {
+      String stage, List<AutoCloseable> closeables, boolean ownsItsData) {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
     this.keys = new ApiKeys(keys, clock);
-    LeasePolicy leases = LeasePolicy.DEFAULT.withDeadHolders(holder -> holder.startsWith("local-") && !holder.startsWith(boot));
+    // the embedded stack's data is this process's alone, so a holder of an earlier process is dead; an
+    // emulator may be shared by several runners, whose runs are taken over only when their leases pass
+    LeasePolicy leases = ownsItsData ? LeasePolicy.DEFAULT.withDeadHolders(holder -> holder.startsWith("local-")
+        && !holder.startsWith(boot)) : LeasePolicy.DEFAULT;
     this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(),
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
@@ -103,7 +106,7 @@ public final class RunnerStack implements AutoCloseable {
     return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
         new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
         local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, "api-keys", closeables)),
-        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables);
+        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true);
   }
 
   /**
@@ -141,7 +144,7 @@ public final class RunnerStack implements AutoCloseable {
     return new RunnerStack(workflows, new DynamoDbThingStore(dynamo, tables.things()), new DynamoDbRunLog(dynamo, tables.runs(), clock),
         new DynamoDbScheduleStore(dynamo, tables.schedules()), new EmulatedScheduler(eventBridge, local), local,
         new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()),
-        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of());
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of(), false);
   }
 
   /**

@@ -10,6 +10,11 @@ import java.util.function.Function;
 class DynamoDbCrashRecoveryTest extends CrashRecoveryContract {
   @Override
   protected Function<MutableClock, Fixtures.Stores> stores() {
+    return freshStores();
+  }
+
+  /** The DynamoDB adapters on fresh tables in the emulator, made for a clock. */
+  static Function<MutableClock, Fixtures.Stores> freshStores() {
     var client = Emulator.sharedClient();
     return clock -> {
       DynamoDbTables tables = Emulator.freshTables(client);

@@ -106,6 +106,20 @@ class LocalStackContainerTest {
       requireDocker();
       return new DynamoDbRunLog(AwsRuntime.dynamoDb(env), tables.runs(), clock);
     }
+
+    @Override
+    protected void writeAsBeforeJournals(dev.backendworkflows.runlog.RunRecord r) {
+      dev.backendworkflows.aws.dynamodb.DynamoDbRunLogTest.writeAsBeforeJournals(AwsRuntime.dynamoDb(env), tables.runs(), r);
+    }
+  }
+
+  @Nested
+  class Idempotency extends dev.backendworkflows.execution.IdempotencyStoreContract {
+    @Override
+    protected dev.backendworkflows.execution.IdempotencyStore newStore() {
+      requireDocker();
+      return new dev.backendworkflows.aws.dynamodb.DynamoDbIdempotencyStore(AwsRuntime.dynamoDb(env), tables.runs());
+    }
   }
 
   @Nested

@@ -24,4 +24,14 @@ public interface Action {
   default boolean effectful() {
     return true;
   }
+
+  /**
+   * The result of this step, which ran to its end in an earlier attempt whose journal could not keep
+   * that result (it was too large), derived again without doing the effect again where the action
+   * can (it reads back what it created or changed). By default the step runs again as a replay
+   * ({@link ActionContext#replaying()} is true), so it must find its own earlier effect.
+   */
+  default Object recover(ActionContext ctx) {
+    return execute(ctx);
+  }
 }

@@ -29,13 +29,16 @@ public final class ActionContext {
   private final Run run;
   private final Instant startedAt;
   private final boolean replaying;
+  private final dev.backendworkflows.runlog.ErrorInfo previousError;
   private boolean terminated;
   private String terminateReason;
   private boolean responded;
   private Object response;
   private boolean uncertain;
 
-  public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying) {
+  public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying,
+      dev.backendworkflows.runlog.ErrorInfo previousError) {
+    this.previousError = previousError;
     this.step = step;
     this.run = run;
     this.startedAt = startedAt;
@@ -109,6 +112,11 @@ public final class ActionContext {
    */
   public boolean replaying() {
     return replaying;
+  }
+
+  /** The error this step failed with in an earlier attempt, when this is a retry of it; else null. */
+  public dev.backendworkflows.runlog.ErrorInfo previousError() {
+    return previousError;
   }
 
   /**

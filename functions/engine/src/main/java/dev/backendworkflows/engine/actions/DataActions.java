@@ -103,6 +103,12 @@ public final class DataActions {
             .orElseGet(() -> ctx.services().things().create(new Thing(type.name(), id, fields, at, at)).view());
       }
     }
+
+    /** Reads back the thing the step created (its id is derived), creating it only if it is not there. */
+    @Override
+    public Object recover(ActionContext ctx) {
+      return ctx.services().things().get(type(ctx).name(), ctx.derivedId()).<Object>map(Thing::view).orElseGet(() -> execute(ctx));
+    }
   }
 
   /** Changes named fields of an existing thing; a null value clears a field. */
@@ -115,6 +121,12 @@ public final class DataActions {
       DataType type = type(ctx);
       Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
       return ctx.services().things().update(type.name(), ctx.text("thing_id"), changes, ctx.services().clock().instant()).view();
+    }
+
+    /** Reads back the thing as it is now, changing nothing. */
+    @Override
+    public Object recover(ActionContext ctx) {
+      return ctx.services().things().get(type(ctx).name(), ctx.text("thing_id")).<Object>map(Thing::view).orElseGet(() -> execute(ctx));
     }
   }
 
@@ -130,6 +142,11 @@ public final class DataActions {
     public Object execute(ActionContext ctx) {
       boolean deleted = ctx.services().things().delete(type(ctx).name(), ctx.text("thing_id"));
       return Map.of("deleted", deleted || ctx.replaying());
+    }
+
+    @Override
+    public Object recover(ActionContext ctx) {
+      return Map.of("deleted", true);
     }
   }
 }

@@ -10,6 +10,13 @@ import java.util.regex.Pattern;
 /** The {@code send_email} action. */
 public final class EmailActions {
   private static final Pattern ADDRESS = Pattern.compile("^[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+$");
+  /** Errors after which an email certainly did not go out: anything else (a timeout, say) leaves it unknown. */
+  private static final java.util.Set<String> NOT_SENT = java.util.Set.of("invalid_argument", "email_rejected");
+
+  /** True when an earlier attempt may have sent this email: it died in the step, or failed it for a reason that does not rule sending out. */
+  private static boolean uncertain(ActionContext ctx) {
+    return ctx.replaying() || ctx.previousError() != null && !NOT_SENT.contains(ctx.previousError().code());
+  }
 
   private EmailActions() {}
 
@@ -55,7 +62,7 @@ public final class EmailActions {
       if (from == null || from.isBlank()) {
         throw new ActionException("invalid_argument", "no sender: give 'from' or set the deployment's MAIL_FROM");
       }
-      if (ctx.replaying() && !"resend".equals(ctx.arg("on_uncertain"))) {
+      if (uncertain(ctx) && !"resend".equals(ctx.arg("on_uncertain"))) {
         ctx.markUncertain();
         Map<String, Object> skipped = new java.util.LinkedHashMap<>();
         skipped.put("to", to);
@@ -65,6 +72,16 @@ public final class EmailActions {
       String messageId = ctx.services().mailer().send(new Email(from, to, ctx.has("reply_to") ? ctx.text("reply_to") : null,
           ctx.text("subject"), text, html));
       return Map.of("message_id", messageId, "to", to);
+    }
+
+    /** The email went out in an earlier attempt; its message id was not kept. Never sends again. */
+    @Override
+    public Object recover(ActionContext ctx) {
+      Map<String, Object> sent = new java.util.LinkedHashMap<>();
+      Object to = ctx.arg("to");
+      sent.put("to", to instanceof List<?> l ? l : List.of(String.valueOf(to)));
+      sent.put("message_id", null);
+      return sent;
     }
   }
 }

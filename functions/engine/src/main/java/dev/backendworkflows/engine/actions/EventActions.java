@@ -42,9 +42,17 @@ public final class EventActions {
         throw new ActionException("event_depth_exceeded", "custom events nest deeper than " + MAX_DEPTH + " at '" + event + "'");
       }
       RunOutcome outcome;
+      String eventRunId = ctx.derivedId("event");
+      RunRequest request = new RunRequest(event, ctx.object("params"), "custom_event", "run:" + ctx.runId(), ctx.user(),
+          ctx.depth() + 1).as(eventRunId, ctx.invocation());
       try {
-        outcome = ctx.engine().run(new RunRequest(event, ctx.object("params"), "custom_event", "run:" + ctx.runId(), ctx.user(),
-            ctx.depth() + 1).as(ctx.derivedId("event"), ctx.invocation()));
+        outcome = ctx.engine().run(request);
+        if (outcome.kind() == RunOutcome.Kind.REPLAYED && outcome.record().status() == RunStatus.FAILED
+            && (ctx.previousError() != null || "parent_ended".equals(outcome.record().error().code()))) {
+          // this step is retried, or the event was ended because this run had ended: the event is retried with it
+          WorkflowEngine.reopen(ctx.services().runs(), eventRunId);
+          outcome = ctx.engine().run(request);
+        }
       } catch (WorkflowEngine.RejectedRunException e) {
         throw new ActionException("invalid_parameters", "parameters for custom event '" + event + "': " + e.getMessage());
       }

@@ -1,6 +1,7 @@
 package dev.backendworkflows.runlog.local;
 
 import dev.backendworkflows.execution.Execution;
+import dev.backendworkflows.execution.ItemBudget;
 import dev.backendworkflows.internal.Cursors;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.RunLog;
@@ -42,15 +43,22 @@ public final class MapRunLog implements RunLog {
     return Optional.ofNullable(map.get(runId)).map(MapRunLog::decode).filter(e -> live(e.record()));
   }
 
+  /**
+   * @throws IllegalArgumentException when the execution is over DynamoDB's 400 KB item limit, as
+   *     DynamoDB refuses it (the engine keeps executions under it; this keeps the local store as strict)
+   */
   @Override
   public boolean write(Execution execution, long expectedVersion) {
     String json = Json.write(execution);
+    if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > ItemBudget.ITEM_LIMIT) {
+      throw new IllegalArgumentException("run " + execution.runId() + " is over the 400 KB item limit");
+    }
     if (expectedVersion == 0) {
       return map.putIfAbsent(execution.runId(), json) == null;
     }
     while (true) {
       String before = map.get(execution.runId());
-      if (before == null || Json.tree(before).path("version").asLong() != expectedVersion) {
+      if (before == null || decode(before).version() != expectedVersion) {
         return false;
       }
       if (map.replace(execution.runId(), before, json)) {

@@ -1,0 +1,10 @@
+package dev.backendworkflows.execution;
+
+import dev.backendworkflows.execution.local.MapIdempotencyStore;
+
+class MapIdempotencyStoreTest extends IdempotencyStoreContract {
+  @Override
+  protected IdempotencyStore newStore() {
+    return new MapIdempotencyStore();
+  }
+}
