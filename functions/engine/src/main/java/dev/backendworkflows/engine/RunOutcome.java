@@ -4,9 +4,14 @@ import dev.backendworkflows.runlog.RunRecord;
 
 /**
  * What asking for a run gave: its record and the data its {@code return} steps gave the caller (or
- * null), and how it came about — {@link Kind}.
+ * null; {@code responseOmitted} when a replayed run's response was too large to have been kept), and
+ * how it came about — {@link Kind}.
  */
-public record RunOutcome(RunRecord record, Object response, Kind kind) {
+public record RunOutcome(RunRecord record, Object response, Kind kind, boolean responseOmitted) {
+  public RunOutcome(RunRecord record, Object response, Kind kind) {
+    this(record, response, kind, false);
+  }
+
   /** How an outcome came about. */
   public enum Kind {
     /** This call ran the run (or its rest) to its end. */

@@ -14,6 +14,7 @@ import dev.backendworkflows.execution.FencedOutException;
 import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.execution.ItemBudget;
 import dev.backendworkflows.execution.Journal;
+import dev.backendworkflows.execution.Lease;
 import dev.backendworkflows.expression.Scope;
 import dev.backendworkflows.internal.Ids;
 import dev.backendworkflows.internal.Json;
@@ -156,7 +157,7 @@ public final class WorkflowEngine {
         return new RunOutcome(e.record(), null, RunOutcome.Kind.IN_PROGRESS);
       }
       RunRecord failed = e.record().finish(RunStatus.FAILED, now, e.record().steps(), error, null, null);
-      Execution next = ItemBudget.fit(e.next(failed, e.journal(), null));
+      Execution next = ItemBudget.fit(e.next(failed, e.journal(), new Lease(invocation.id(), now)));
       if (services.runs().write(next, e.version())) {
         log(failed, "run failed: " + error.message());
         return new RunOutcome(failed, null, RunOutcome.Kind.COMPLETED);
@@ -193,7 +194,8 @@ public final class WorkflowEngine {
     while (true) {
       RunRecord r = e.record();
       if (r.status() != RunStatus.RUNNING) {
-        return new RunOutcome(r, e.journal() == null ? null : e.journal().response(), RunOutcome.Kind.REPLAYED);
+        return new RunOutcome(r, e.journal() == null ? null : e.journal().response(), RunOutcome.Kind.REPLAYED,
+            e.journal() != null && e.journal().responseDropped());
       }
       Instant now = services.clock().instant();
       if (!services.leases().takeable(e.lease(), r.attempt(), invocation, now)) {
@@ -364,7 +366,8 @@ public final class WorkflowEngine {
           write(stored.record().progress(List.copyOf(steps), response));
           steps.removeLast();
         }
-        ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying || recovering, previousError);
+        ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying || recovering, previousError,
+            earlier == null ? null : earlier.status());
         Object result = recovering ? action.recover(ctx) : action.execute(ctx);
         if (step.id() != null) {
           scope.steps().put(step.id(), result);
@@ -405,8 +408,8 @@ public final class WorkflowEngine {
       if (ending == RunStatus.SUCCEEDED || ending == RunStatus.TERMINATED) {
         return new Journal(Map.of(), Map.of(), List.of(), response, responded, false, null, j.depth());
       }
-      return new Journal(j.params(), new LinkedHashMap<>(results), List.copyOf(dropped), ending == null ? null : response,
-          ending != null && responded, false, j.user(), j.depth());
+      // a failed run's response is never answered (its error is), and must not crowd out results a retry needs
+      return new Journal(j.params(), new LinkedHashMap<>(results), List.copyOf(dropped), null, false, false, j.user(), j.depth());
     }
 
     /** Ids of this workflow's effectful steps, whose results the journal keeps first. */
@@ -442,8 +445,7 @@ public final class WorkflowEngine {
           || now.record().status() != next.record().status()) {
         return false;
       }
-      return next.lease() == null ? now.lease() == null
-          : now.lease() != null && next.lease().holder().equals(now.lease().holder());
+      return now.lease() != null && next.lease() != null && next.lease().holder().equals(now.lease().holder());
     }
 
     /**
@@ -452,7 +454,8 @@ public final class WorkflowEngine {
      * the log and a later attempt — a retry of this invocation, or the sweeper's — writes its end.
      */
     private RunOutcome finalWrite(RunRecord done) {
-      Execution next = ItemBudget.fit(stored.next(done, journal(done.status()), null), effectfulIds());
+      // the end keeps this attempt's lease as the writer's mark (a run that ended is never taken over)
+      Execution next = ItemBudget.fit(stored.next(done, journal(done.status()), stored.lease()), effectfulIds());
       RuntimeException last = null;
       for (int i = 1; i <= FINAL_WRITE_TRIES; i++) {
         try {
@@ -469,10 +472,10 @@ public final class WorkflowEngine {
               Map.of("run_id", done.runId(), "workflow", wf.name()));
           Journal j = next.journal();
           next = i == 1 ? new Execution(next.record(), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()),
-              j.response(), j.responded(), j.responseDropped(), j.user(), j.depth()), next.version(), null, next.attemptBase())
+              j.response(), j.responded(), j.responseDropped(), j.user(), j.depth()), next.version(), next.lease(), next.attemptBase())
               : new Execution(next.record().bounded(Map.of(), next.record().steps().stream().map(s -> s.withOutput(null)).toList(),
                   null), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()), null, false, true, j.user(), j.depth()),
-                  next.version(), null, next.attemptBase());
+                  next.version(), next.lease(), next.attemptBase());
         }
       }
       throw new AttemptInterruptedException(done.runId(), last);

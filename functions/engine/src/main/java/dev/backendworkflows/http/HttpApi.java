@@ -308,7 +308,7 @@ public final class HttpApi {
       return ApiResponse.error(409, new ErrorInfo("run_in_progress", "Run " + r.runId() + " is held by another attempt",
           java.util.List.of()), r.runId()).withHeader("x-run-id", r.runId());
     }
-    ApiResponse answer = completedResponse(r, outcome.response(), false);
+    ApiResponse answer = completedResponse(r, outcome.response(), outcome.responseOmitted());
     return outcome.kind() == RunOutcome.Kind.REPLAYED ? answer.withHeader(REPLAYED, "true") : answer;
   }
 

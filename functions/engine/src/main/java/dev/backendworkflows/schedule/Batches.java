@@ -13,6 +13,7 @@ import dev.backendworkflows.exceptions.InvalidInputException;
 import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.internal.Ids;
+import dev.backendworkflows.internal.StructuredLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -194,8 +195,12 @@ public final class Batches {
       return new Deliveries.Result(false, null, "cancelled", "batch " + jobId + " is cancelled");
     }
     if (job.status() == BatchJob.Status.PAUSED) {
-      // given back, not due: resume delivers it at once; the sweeper looks again only once a day
+      // given back, not due: resume makes it due and delivers it; meanwhile the sweeper looks once a day
       states.release(chunk, now.plus(PAUSED_RECHECK));
+      if (services.schedules().getBatch(jobId).filter(j -> j.status() == BatchJob.Status.RUNNING).isPresent()
+          && states.dueNow(chunkId)) { // resumed while this chunk was being given back: resume could not see it pending
+        arrange(chunkId, job, now);
+      }
       return new Deliveries.Result(false, null, "paused", "batch " + jobId + " is paused");
     }
     int done = 0;
@@ -229,7 +234,12 @@ public final class Batches {
     if (!states.finish(chunk, ScheduleStatus.SUCCEEDED, null, null)) {
       return new Deliveries.Result(false, null, "fenced", "chunk " + chunkId + " was taken over by another attempt");
     }
-    services.schedules().addBatchProgress(jobId, done, failed);
+    try {
+      services.schedules().addBatchProgress(jobId, done, failed);
+    } catch (RuntimeException e) { // a lost count must not stop the job
+      StructuredLog.write("error", "could not add chunk " + chunkId + "'s counts (" + done + " done, " + failed + " failed): " + e,
+          Map.of("batch_id", jobId));
+    }
     arrangeNext(job, chunk);
     return new Deliveries.Result(true, null, ScheduleStatus.SUCCEEDED.wire(), done + " items done, " + failed + " failed");
   }
@@ -274,8 +284,12 @@ public final class Batches {
       throw new ActionException("batch_not_paused", "batch " + id + " is " + job.status().wire() + ", not paused");
     }
     BatchJob resumed = services.schedules().setBatchStatus(id, BatchJob.Status.RUNNING).orElseThrow();
-    services.schedules().chain(id).stream().filter(r -> r.kind() == ScheduledRun.Kind.CHUNK && r.status() == ScheduleStatus.PENDING)
-        .min(java.util.Comparator.comparingInt(ScheduledRun::iteration)) // the paused chunk, given back with a later due time
+    // the lowest chunk not yet run: the one a paused delivery gave back (parked with a later due time),
+    // or one still running — its attempt sees the job running again and carries on
+    services.schedules().chain(id).stream().filter(r -> r.kind() == ScheduledRun.Kind.CHUNK
+            && (r.status() == ScheduleStatus.PENDING || r.status() == ScheduleStatus.RUNNING))
+        .min(java.util.Comparator.comparingInt(ScheduledRun::iteration))
+        .filter(r -> r.status() == ScheduleStatus.PENDING && new ScheduledRuns(services).dueNow(r.id()))
         .ifPresent(r -> arrange(r.id(), job, services.clock().instant()));
     return resumed;
   }

@@ -286,7 +286,7 @@ public final class Deliveries {
             if (services.leases().takeable(s.lease(), s.attempt(), invocation, now)) {
               redeliver(s, c);
             }
-          } else if (s.claimedAt() == null || s.claimedAt().isBefore(now.minus(STUCK_AFTER))) {
+          } else if (s.claimedAt() == null || s.claimedAt().isBefore(now.minus(STUCK_AFTER.multipliedBy(1L << Math.min(s.attempt(), 10))))) {
             Optional<Execution> run = services.runs().load(s.id());
             if (run.isPresent() && run.get().record().status() != RunStatus.RUNNING) {
               redeliver(s, c); // ended without its schedule knowing: the delivery mirrors its end
@@ -320,16 +320,22 @@ public final class Deliveries {
   /** How often a started run whose execution never began is delivered again before it ends failed. */
   static final int MAX_UNSTARTED_DELIVERIES = 5;
 
-  /** A run started whose execution never began (its start kept failing): delivered again, a bounded number of times. */
+  /**
+   * A run started whose execution never began (its start kept failing): delivered again with a
+   * doubling wait (2, 4, 8… minutes), a bounded number of times, then ended.
+   */
   private void redeliverUnstarted(ScheduledRun s, Counter c) {
     if (s.attempt() >= MAX_UNSTARTED_DELIVERIES) {
-      if (states.finish(s, ScheduleStatus.FAILED, null, new ErrorInfo("not_started", "its run could not be started in "
-          + s.attempt() + " deliveries; see the function's logs, then retry it"))) {
+      // conditional on the version just read, and only while the run log still has no run of it
+      ScheduledRun failed = s.finished(ScheduleStatus.FAILED, null, new ErrorInfo("not_started", "its run could not be started in "
+          + s.attempt() + " deliveries; see the function's logs, then retry it with POST /schedules/" + s.id() + "/retry"),
+          services.clock().instant(), services.expiry());
+      if (services.runs().load(s.id()).isEmpty() && services.schedules().replace(failed, s.version())) {
         c.ended++;
       }
       return;
     }
-    ScheduledRun counted = s.deliveredAgain();
+    ScheduledRun counted = s.deliveredAgain(services.clock().instant());
     if (services.schedules().replace(counted, s.version())) {
       redeliver(counted, c);
     }

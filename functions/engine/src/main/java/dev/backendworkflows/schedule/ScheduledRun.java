@@ -83,10 +83,10 @@ public record ScheduledRun(String id, Kind kind, String workflow, Map<String, Ob
         null, 0, iteration, null, version + 1, 0, null);
   }
 
-  /** This started run, counted as delivered once more (its run never began; see the sweep). */
-  public ScheduledRun deliveredAgain() {
+  /** This started run, counted as delivered once more at {@code at} (its run never began; see the sweep). */
+  public ScheduledRun deliveredAgain(Instant at) {
     return new ScheduledRun(id, kind, workflow, params, dueAt, status, scheduledBy, chainId, createdAt, runId, error, finishedAt,
-        expiresAt, iteration, claimedAt, version + 1, attempt + 1, lease);
+        expiresAt, iteration, at, version + 1, attempt + 1, lease);
   }
 
   /** This run with other parameters (how the API shows it, secrets redacted); not a write. */

@@ -124,6 +124,19 @@ public final class ScheduledRuns {
     return store().replace(as.pendingAgain(due), as.version());
   }
 
+  /** Makes a pending run due now (a paused batch chunk parked for later, when its job resumes); @return whether it is pending */
+  public boolean dueNow(String id) {
+    while (true) {
+      ScheduledRun run = store().get(id).orElse(null);
+      if (run == null || run.status() != ScheduleStatus.PENDING) {
+        return false;
+      }
+      if (!run.dueAt().isAfter(now()) || store().replace(run.pendingAgain(now()), run.version())) {
+        return true;
+      }
+    }
+  }
+
   /** Ends a run that has not started: pending → {@code status} (a removed workflow, say). */
   public boolean endPending(String id, ScheduleStatus status, ErrorInfo error) {
     while (true) {

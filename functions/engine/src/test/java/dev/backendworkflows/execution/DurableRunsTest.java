@@ -274,6 +274,39 @@ class DurableRunsTest {
   }
 
   @Test
+  void aRetriedEmailIsSentWhenItsFailureShowsNothingWentOutAndSkippedWhenItMightHave() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("mail.yaml", """
+        name: mail
+        trigger: { api: {} }
+        parameters:
+          user: { type: text, required: true }
+        steps:
+          - { id: u, action: get_thing, type: user, thing_id: "{% $params.user %}" }
+          - { id: m, action: send_email, to: "{% $steps.u.email %}", subject: Hi, text: hello }
+        """));
+    java.time.Instant at = s.clock.instant();
+    s.things.create(new dev.backendworkflows.data.Thing("user", "u1", Map.of("email", "ada@example.com"), at, at));
+    s.faults.failBefore(call -> call.equals("Mailer.send"), 1,
+        where -> new dev.backendworkflows.exceptions.ActionException("email_rejected", "SES refused it (sending paused)"));
+    RunOutcome refused = s.engine.run(new RunRequest("mail", Map.of("user", "u1"), "api", "t").as("m-1", Invocation.untimed()));
+    assertThat(refused.record().error().code()).isEqualTo("email_rejected");
+    s.api.handle(Fixtures.post("/runs/m-1/retry", s.adminKey, ""));
+    s.fireDue(); // the refusal said nothing went out: the retry sends it
+    assertThat(s.runs.get("m-1").orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(s.outbox.sent()).hasSize(1);
+
+    s.faults.failBefore(call -> call.equals("Mailer.send"), 1); // handing it over failed: it may have gone out
+    RunOutcome unsure = s.engine.run(new RunRequest("mail", Map.of("user", "u1"), "api", "t").as("m-2", Invocation.untimed()));
+    assertThat(unsure.record().error().code()).isEqualTo("email_send_failed");
+    s.api.handle(Fixtures.post("/runs/m-2/retry", s.adminKey, ""));
+    s.fireDue();
+    RunRecord skipped = s.runs.get("m-2").orElseThrow();
+    assertThat(skipped.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(skipped.steps()).extracting(StepRecord::status).containsExactly("succeeded", "uncertain");
+    assertThat(s.outbox.sent()).hasSize(1); // at most once: not sent blind
+  }
+
+  @Test
   void writesPerRunAreTheEffectfulStepsPlusTwo() {
     stack.faults.arm();
     stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t"));

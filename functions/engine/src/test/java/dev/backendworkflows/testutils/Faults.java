@@ -37,6 +37,7 @@ public final class Faults {
   private volatile Predicate<String> failBefore = c -> false;
   private volatile Predicate<String> failAfter = c -> false;
   private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile java.util.function.Function<String, RuntimeException> failWith = Fault::new;
   /** Per thread: the point at which to kill this thread's attempt, and how many points it has passed. */
   private final ThreadLocal<int[]> threadPlan = new ThreadLocal<>();
 
@@ -71,9 +72,15 @@ public final class Faults {
 
   /** The next {@code times} calls that match fail with a {@link Fault} before they are made. */
   public Faults failBefore(Predicate<String> call, int times) {
+    return failBefore(call, times, Fault::new);
+  }
+
+  /** The next {@code times} calls that match fail before they are made, with the exception {@code fault} makes of the point. */
+  public Faults failBefore(Predicate<String> call, int times, java.util.function.Function<String, RuntimeException> fault) {
     arm();
     failures.set(times);
     failBefore = call;
+    failWith = fault;
     return this;
   }
 
@@ -194,7 +201,7 @@ public final class Faults {
       throw new Crash("before " + name);
     }
     if (p % 2 == 0 && armed && failBefore.test(name) && failures.getAndDecrement() > 0) {
-      throw new Fault("before " + name);
+      throw failWith.apply("before " + name);
     }
     if (p % 2 == 1 && armed && failAfter.test(name) && failures.getAndDecrement() > 0) {
       throw new Fault("after " + name);

@@ -30,6 +30,7 @@ public final class ActionContext {
   private final Instant startedAt;
   private final boolean replaying;
   private final dev.backendworkflows.runlog.ErrorInfo previousError;
+  private final String earlierStatus;
   private boolean terminated;
   private String terminateReason;
   private boolean responded;
@@ -38,7 +39,14 @@ public final class ActionContext {
 
   public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying,
       dev.backendworkflows.runlog.ErrorInfo previousError) {
+    this(step, scope, run, startedAt, replaying, previousError, null);
+  }
+
+  /** A step an earlier attempt left with status {@code earlierStatus} ({@code started}, {@code succeeded}…), or null. */
+  public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying,
+      dev.backendworkflows.runlog.ErrorInfo previousError, String earlierStatus) {
     this.previousError = previousError;
+    this.earlierStatus = earlierStatus;
     this.step = step;
     this.run = run;
     this.startedAt = startedAt;
@@ -112,6 +120,11 @@ public final class ActionContext {
    */
   public boolean replaying() {
     return replaying;
+  }
+
+  /** The status an earlier attempt left this step with, or null when none ran it. */
+  public String earlierStatus() {
+    return earlierStatus;
   }
 
   /** The error this step failed with in an earlier attempt, when this is a retry of it; else null. */

@@ -20,6 +20,15 @@ public final class DataActions {
     return List.of(new GetThing(), new SearchThings(), new CreateThing(), new UpdateThing(), new DeleteThing());
   }
 
+  /** What a recovered step reports for a thing it wrote that has since been deleted. */
+  private static Map<String, Object> missing(String type, String id) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("_id", id);
+    view.put("_type", type);
+    view.put("_missing", true);
+    return view;
+  }
+
   private static DataType type(ActionContext ctx) {
     String name = ctx.text("type");
     DataType type = ctx.workflows().types().get(name);
@@ -104,10 +113,11 @@ public final class DataActions {
       }
     }
 
-    /** Reads back the thing the step created (its id is derived), creating it only if it is not there. */
+    /** Reads back the thing the step created (its id is derived); one deleted since is reported missing, not made again. */
     @Override
     public Object recover(ActionContext ctx) {
-      return ctx.services().things().get(type(ctx).name(), ctx.derivedId()).<Object>map(Thing::view).orElseGet(() -> execute(ctx));
+      String type = type(ctx).name();
+      return ctx.services().things().get(type, ctx.derivedId()).<Object>map(Thing::view).orElseGet(() -> missing(type, ctx.derivedId()));
     }
   }
 
@@ -123,10 +133,12 @@ public final class DataActions {
       return ctx.services().things().update(type.name(), ctx.text("thing_id"), changes, ctx.services().clock().instant()).view();
     }
 
-    /** Reads back the thing as it is now, changing nothing. */
+    /** Reads back the thing as it is now, changing nothing; one deleted since is reported missing. */
     @Override
     public Object recover(ActionContext ctx) {
-      return ctx.services().things().get(type(ctx).name(), ctx.text("thing_id")).<Object>map(Thing::view).orElseGet(() -> execute(ctx));
+      String type = type(ctx).name();
+      String id = ctx.text("thing_id");
+      return ctx.services().things().get(type, id).<Object>map(Thing::view).orElseGet(() -> missing(type, id));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.backendworkflows.engine.actions;
 
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.mail.Email;
+import dev.backendworkflows.runlog.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,17 @@ import java.util.regex.Pattern;
 /** The {@code send_email} action. */
 public final class EmailActions {
   private static final Pattern ADDRESS = Pattern.compile("^[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+$");
-  /** Errors after which an email certainly did not go out: anything else (a timeout, say) leaves it unknown. */
-  private static final java.util.Set<String> NOT_SENT = java.util.Set.of("invalid_argument", "email_rejected");
+  /** The code of a failure while the email was being handed to the provider: it may have gone out. */
+  public static final String SEND_FAILED = "email_send_failed";
 
-  /** True when an earlier attempt may have sent this email: it died in the step, or failed it for a reason that does not rule sending out. */
+  /**
+   * True when an earlier attempt may have sent this email: it died in the step, or the handing-over
+   * itself failed without a refusal (a timeout, say). A failure before that (a bad address, an
+   * expression) or a refusal by the provider says nothing was sent.
+   */
   private static boolean uncertain(ActionContext ctx) {
-    return ctx.replaying() || ctx.previousError() != null && !NOT_SENT.contains(ctx.previousError().code());
+    return ctx.replaying() && !StepRecord.UNCERTAIN.equals(ctx.earlierStatus())
+        || ctx.previousError() != null && SEND_FAILED.equals(ctx.previousError().code());
   }
 
   private EmailActions() {}
@@ -69,18 +75,30 @@ public final class EmailActions {
         skipped.put("uncertain", true);
         return skipped;
       }
-      String messageId = ctx.services().mailer().send(new Email(from, to, ctx.has("reply_to") ? ctx.text("reply_to") : null,
-          ctx.text("subject"), text, html));
+      Email email = new Email(from, to, ctx.has("reply_to") ? ctx.text("reply_to") : null, ctx.text("subject"), text, html);
+      String messageId;
+      try {
+        messageId = ctx.services().mailer().send(email);
+      } catch (ActionException refused) {
+        throw refused; // the provider said no: nothing went out
+      } catch (RuntimeException unknown) {
+        throw new ActionException(SEND_FAILED, "handing the email to the provider failed (" + unknown.getClass().getSimpleName()
+            + "); it may or may not have gone out, so a retry follows on_uncertain", unknown);
+      }
       return Map.of("message_id", messageId, "to", to);
     }
 
-    /** The email went out in an earlier attempt; its message id was not kept. Never sends again. */
+    /** The step ended in an earlier attempt (sent, or left uncertain); its result was not kept. Never sends again. */
     @Override
     public Object recover(ActionContext ctx) {
       Map<String, Object> sent = new java.util.LinkedHashMap<>();
       Object to = ctx.arg("to");
       sent.put("to", to instanceof List<?> l ? l : List.of(String.valueOf(to)));
-      sent.put("message_id", null);
+      if (StepRecord.UNCERTAIN.equals(ctx.earlierStatus())) {
+        sent.put("uncertain", true);
+      } else {
+        sent.put("message_id", null);
+      }
       return sent;
     }
   }
