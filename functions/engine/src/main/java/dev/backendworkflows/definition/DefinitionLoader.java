@@ -287,13 +287,16 @@ public final class DefinitionLoader {
           checkReferences("idempotency_key", idempotencyKey, Map.of(), 0, tree.path("steps"), params, true);
         }
       }
+      List<String> declaredSecrets = new ArrayList<>();
+      tree.path("secrets").forEach(n -> declaredSecrets.add(n.asText()));
+      checkSecrets(declaredSecrets);
       if (errors.size() > before) {
         return null;
       }
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
           example(), steps, file, version(text), function,
           tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS),
-          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey);
+          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey, declaredSecrets);
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());
@@ -303,6 +306,34 @@ public final class DefinitionLoader {
         return null;
       }
       return wf;
+    }
+
+    /** Every {@code { secret: name }} a step writes must name a secret the workflow declares, and every declared one is used. */
+    private void checkSecrets(List<String> declared) {
+      java.util.Set<String> used = new java.util.HashSet<>();
+      JsonNode steps = tree.path("steps");
+      for (int i = 0; i < steps.size(); i++) {
+        for (String arg : List.of("headers", "query")) {
+          JsonNode values = steps.get(i).path(arg);
+          int index = i;
+          values.fields().forEachRemaining(f -> {
+            if (f.getValue().isObject() && f.getValue().has("secret")) {
+              String name = f.getValue().get("secret").asText();
+              used.add(name);
+              if (!declared.contains(name)) {
+                error("steps[" + index + "]." + arg + "." + f.getKey() + ".secret", "secret '" + name + "' is not declared: add it to "
+                    + "the workflow's secrets (" + (declared.isEmpty() ? "none declared" : String.join(", ", declared)) + ")");
+              }
+            }
+          });
+        }
+      }
+      for (int i = 0; i < declared.size(); i++) {
+        if (!used.contains(declared.get(i))) {
+          error("secrets[" + i + "]", "secret '" + declared.get(i) + "' is declared but no step uses it: its function would be "
+              + "allowed to read it for nothing");
+        }
+      }
     }
 
     private WorkflowDefinition.FunctionSettings functionSettings() {

@@ -7,12 +7,17 @@ import java.util.Map;
  * A loaded, validated workflow. {@code version} is a hash of its file, recorded with every run so a
  * run log always says which definition ran. {@code example} holds sample parameters (or is empty).
  * {@code maxAttempts} bounds how many attempts a run gets when attempts die (default 3);
- * {@code idempotencyKey}, for webhooks, derives an API run's idempotency key from its parameters.
+ * {@code idempotencyKey}, for webhooks, derives an API run's idempotency key from its parameters;
+ * {@code secrets} names the secrets its steps may use (its function may read only those).
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
     String version, FunctionSettings function, int maxIterations, int maxAttempts,
-    dev.backendworkflows.expression.Template idempotencyKey) {
+    dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets) {
+  public WorkflowDefinition {
+    secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
   /** How many runs a chain of this workflow may have unless it says otherwise. */
   public static final int DEFAULT_MAX_ITERATIONS = 100;
   /** How many attempts a run gets unless the workflow says otherwise. */

@@ -9,12 +9,18 @@ public interface OutboundHttp {
   int MAX_RESPONSE_BYTES = 1024 * 1024;
 
   /**
-   * A request: method, absolute http(s) URL with its query, headers, body (or null), timeout, and
-   * the URL as messages may show it (secret query values masked).
+   * A request: method, absolute http(s) URL with its query, headers, body (or null), timeout, the
+   * URL as messages may show it (secret query values masked), and the names of headers that carry
+   * secrets (dropped when a redirect leads to another origin).
    */
-  record Request(String method, String url, Map<String, String> headers, String body, Duration timeout, String shownUrl) {
+  record Request(String method, String url, Map<String, String> headers, String body, Duration timeout, String shownUrl,
+      java.util.Set<String> secretHeaders) {
+    public Request {
+      secretHeaders = secretHeaders == null ? java.util.Set.of() : java.util.Set.copyOf(secretHeaders);
+    }
+
     public Request(String method, String url, Map<String, String> headers, String body, Duration timeout) {
-      this(method, url, headers, body, timeout, url);
+      this(method, url, headers, body, timeout, url, java.util.Set.of());
     }
 
     @Override
@@ -29,8 +35,11 @@ public interface OutboundHttp {
   /**
    * Sends the request. Any HTTP status is a response, not an error.
    *
-   * @throws dev.backendworkflows.exceptions.ActionException {@code api_call_failed} when no response
-   *     came (refused, unreachable, timed out), {@code response_too_large} above {@link #MAX_RESPONSE_BYTES}
+   * @throws dev.backendworkflows.exceptions.ActionException {@code destination_not_allowed} when the
+   *     destination (or a redirect's) is refused by policy, with no connection made; {@code api_call_failed}
+   *     when no response came (refused, unreachable, timed out); {@code response_too_large} above
+   *     {@link #MAX_RESPONSE_BYTES}; {@code invalid_argument} for a malformed URL or header. Messages
+   *     show the URL only as {@link Request#shownUrl()}.
    */
   Response send(Request request);
 }

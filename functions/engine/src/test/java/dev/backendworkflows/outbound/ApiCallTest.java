@@ -134,6 +134,7 @@ class ApiCallTest {
     Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("paid.yaml", """
         name: paid
         trigger: { api: {} }
+        secrets: [rates_key]
         parameters:
           url: { type: text, required: true }
         steps:

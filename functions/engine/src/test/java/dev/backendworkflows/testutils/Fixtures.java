@@ -135,6 +135,13 @@ public final class Fixtures {
 
     /** A stack on {@code stores} (made for {@code clock}), or on fresh in-memory stores when null. */
     public Stack(Workflows workflows, MutableClock clock, Function<MutableClock, Stores> stores) {
+      // tests call servers on localhost, as the local runner's --allow-private-outbound allows
+      this(workflows, clock, stores, dev.backendworkflows.outbound.OutboundPolicy.allowingPrivate());
+    }
+
+    /** A stack whose api_call follows {@code outbound}. */
+    public Stack(Workflows workflows, MutableClock clock, Function<MutableClock, Stores> stores,
+        dev.backendworkflows.outbound.OutboundPolicy outbound) {
       this.clock = clock;
       Stores s = stores == null ? Stores.local(clock) : stores.apply(clock);
       things = s.things();
@@ -146,7 +153,7 @@ public final class Fixtures {
       Object schedulerPorts = faults.wrap(scheduler, Scheduler.class, Dispatcher.class);
       services = new Services(faults.wrap(things, ThingStore.class), faults.wrap(runs, RunLog.class),
           faults.wrap(schedules, ScheduleStore.class), (Scheduler) schedulerPorts, (Dispatcher) schedulerPorts,
-          faults.wrap(outbox, Mailer.class), "app@example.com", faults.wrap(new JdkOutboundHttp(), OutboundHttp.class),
+          faults.wrap(outbox, Mailer.class), "app@example.com", faults.wrap(new JdkOutboundHttp(outbound), OutboundHttp.class),
           new EnvSecretStore(secretEnv), clock, "test", Duration.ofDays(7), faults.wrap(idempotency, IdempotencyStore.class),
           LeasePolicy.DEFAULT);
       engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());

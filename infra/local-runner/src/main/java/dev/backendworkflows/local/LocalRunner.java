@@ -32,11 +32,19 @@ public final class LocalRunner implements AutoCloseable {
         --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept
         --aws-endpoint URL  use a LocalStack-compatible emulator for DynamoDB, EventBridge Scheduler
                      and SES instead of the embedded stack; the runner fires the schedules it finds there
+        --allow-private-outbound  let api_call reach localhost and private addresses (an API you run
+                     locally); without it, as on AWS, only public addresses are called
       """;
 
   /** Parsed command line. */
   record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
-      String awsEndpoint) {
+      String awsEndpoint, boolean allowPrivateOutbound) {
+    /** Where api_call may connect: OUTBOUND_ALLOWED_HOSTS as on AWS, private addresses only with --allow-private-outbound. */
+    dev.backendworkflows.outbound.OutboundPolicy outbound() {
+      var env = dev.backendworkflows.outbound.OutboundPolicy.fromEnvironment(System.getenv());
+      return new dev.backendworkflows.outbound.OutboundPolicy(env.allowedHosts(), allowPrivateOutbound || env.allowPrivate());
+    }
+
     static Options parse(String... args) {
       String host = "127.0.0.1";
       int port = 3000;
@@ -46,10 +54,15 @@ public final class LocalRunner implements AutoCloseable {
       String apiKey = System.getenv("BW_API_KEY");
       String jwtSecret = System.getenv("BW_JWT_SECRET");
       String awsEndpoint = null;
+      boolean allowPrivateOutbound = false;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
           throw new IllegalArgumentException("");
+        }
+        if (flag.equals("--allow-private-outbound")) {
+          allowPrivateOutbound = true;
+          continue;
         }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(flag + " needs a value");
@@ -76,7 +89,7 @@ public final class LocalRunner implements AutoCloseable {
       if (awsEndpoint != null && dataDir != null) {
         throw new IllegalArgumentException("--aws-endpoint and --data-dir exclude each other: with an emulator, data lives there");
       }
-      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint);
+      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint, allowPrivateOutbound);
     }
   }
 
@@ -97,8 +110,8 @@ public final class LocalRunner implements AutoCloseable {
     this.options = options;
     this.workflows = new DefinitionLoader().load(options.workflows());
     this.stack = options.awsEndpoint() != null
-        ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage())
-        : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage());
+        ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage(), options.outbound())
+        : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage(), options.outbound());
     this.apiKey = devKey(options);
     stack.keys().register(apiKey, "dev", true);
     this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),

@@ -25,6 +25,7 @@ import dev.backendworkflows.execution.LeasePolicy;
 import dev.backendworkflows.execution.local.MapIdempotencyStore;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.mail.Mailer;
+import dev.backendworkflows.outbound.OutboundPolicy;
 import dev.backendworkflows.mail.local.LocalOutbox;
 import dev.backendworkflows.runlog.RunLog;
 import dev.backendworkflows.runlog.local.MapRunLog;
@@ -73,7 +74,7 @@ public final class RunnerStack implements AutoCloseable {
 
   private RunnerStack(Workflows workflows, ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
       LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, IdempotencyStore idempotency, Clock clock,
-      String stage, List<AutoCloseable> closeables, boolean ownsItsData) {
+      String stage, List<AutoCloseable> closeables, boolean ownsItsData, OutboundPolicy outbound) {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
@@ -82,7 +83,7 @@ public final class RunnerStack implements AutoCloseable {
     // emulator may be shared by several runners, whose runs are taken over only when their leases pass
     LeasePolicy leases = ownsItsData ? LeasePolicy.DEFAULT.withDeadHolders(holder -> holder.startsWith("local-")
         && !holder.startsWith(boot)) : LeasePolicy.DEFAULT;
-    this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(),
+    this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(outbound),
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     this.deliveries = new Deliveries(services, engine);
@@ -99,21 +100,21 @@ public final class RunnerStack implements AutoCloseable {
   }
 
   /** The embedded stack; {@code dataDir} keeps data across restarts, null keeps it in memory. */
-  public static RunnerStack embedded(Workflows workflows, Path dataDir, Clock clock, String stage) {
+  public static RunnerStack embedded(Workflows workflows, Path dataDir, Clock clock, String stage, OutboundPolicy outbound) {
     List<AutoCloseable> closeables = new ArrayList<>();
     LocalScheduler local = new LocalScheduler();
     LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
     return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
         new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
         local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, "api-keys", closeables)),
-        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true);
+        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
   }
 
   /**
    * The AWS adapters against an emulator at {@code endpoint}: the tables and schedule group are
    * created as {@code infra/localstack/init-aws.sh} would, the default sender is verified in SES.
    */
-  public static RunnerStack emulator(Workflows workflows, String endpoint, Clock clock, String stage) {
+  public static RunnerStack emulator(Workflows workflows, String endpoint, Clock clock, String stage, OutboundPolicy outbound) {
     if (System.getenv("AWS_ACCESS_KEY_ID") == null && System.getProperty("aws.accessKeyId") == null) {
       // emulators accept any credentials; without these the SDK would look for real ones
       System.setProperty("aws.accessKeyId", "test");
@@ -144,7 +145,7 @@ public final class RunnerStack implements AutoCloseable {
     return new RunnerStack(workflows, new DynamoDbThingStore(dynamo, tables.things()), new DynamoDbRunLog(dynamo, tables.runs(), clock),
         new DynamoDbScheduleStore(dynamo, tables.schedules()), new EmulatedScheduler(eventBridge, local), local,
         new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()),
-        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of(), false);
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of(), false, outbound);
   }
 
   /**

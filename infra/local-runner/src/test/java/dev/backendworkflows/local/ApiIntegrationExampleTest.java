@@ -33,8 +33,9 @@ class ApiIntegrationExampleTest {
       ex.close();
     });
     rates.start();
+    // the rates API runs on localhost here: the runner calls it only with --allow-private-outbound
     try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
-        Fixtures.shippedWorkflows().toString()), Clock.systemUTC())) {
+        Fixtures.shippedWorkflows().toString(), "--allow-private-outbound"), Clock.systemUTC())) {
       String body = "{\"quote\":\"USD\",\"rates_url\":\"http://127.0.0.1:" + rates.getAddress().getPort() + "/rates\"}";
       HttpRequest request = HttpRequest.newBuilder(URI.create(runner.url() + "/wf/fetch-exchange-rate"))
           .header("Authorization", "Bearer " + runner.apiKey()).header("Content-Type", "application/json")

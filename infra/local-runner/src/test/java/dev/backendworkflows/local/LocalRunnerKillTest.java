@@ -131,7 +131,7 @@ class LocalRunnerKillTest {
     int port = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process runner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LocalRunner.class.getName(),
-        "--port", Integer.toString(port), "--workflows", dir.toString(), "--data-dir", data.toString(), "--api-key", "bwk_test")
+        "--port", Integer.toString(port), "--workflows", dir.toString(), "--data-dir", data.toString(), "--api-key", "bwk_test", "--allow-private-outbound")
         .redirectErrorStream(true).redirectOutput(tmp.resolve("runner.log").toFile()).start();
     try {
       awaitUp(port, runner);
@@ -153,7 +153,7 @@ class LocalRunnerKillTest {
     released.countDown();
 
     try (LocalRunner again = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows", dir.toString(),
-        "--data-dir", data.toString(), "--api-key", "bwk_test"), Clock.systemUTC())) {
+        "--data-dir", data.toString(), "--api-key", "bwk_test", "--allow-private-outbound"), Clock.systemUTC())) {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (System.nanoTime() < deadline && Json.tree(call(again.port(), "GET", "/runs?status=running", null).body())
           .path("runs").size() > 0) {

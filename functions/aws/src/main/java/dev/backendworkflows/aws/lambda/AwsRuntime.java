@@ -69,7 +69,7 @@ public final class AwsRuntime {
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
         scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),
-        new dev.backendworkflows.outbound.JdkOutboundHttp(),
+        new dev.backendworkflows.outbound.JdkOutboundHttp(dev.backendworkflows.outbound.OutboundPolicy.fromEnvironment(env)),
         new dev.backendworkflows.aws.ssm.SsmSecretStore(memoize(() -> client(SsmClient.builder(), env)),
             env.getOrDefault("SECRETS_PREFIX", "/backend-workflows/" + env.getOrDefault("STAGE", "dev") + "/"), clock), clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))),

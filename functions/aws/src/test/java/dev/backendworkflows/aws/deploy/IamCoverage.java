@@ -96,8 +96,10 @@ final class IamCoverage {
     JsonNode resources = template.path("Resources");
     Set<Need> allowed = new TreeSet<>();
     for (JsonNode policy : resources.path(function).path("Properties").path("Policies")) {
-      if (policy.isTextual()) { // !Ref ManagedPolicy
-        for (JsonNode statement : resources.path(policy.asText()).path("Properties").path("PolicyDocument").path("Statement")) {
+      JsonNode statements = policy.isTextual() // !Ref ManagedPolicy, or an inline policy document
+          ? resources.path(policy.asText()).path("Properties").path("PolicyDocument").path("Statement") : policy.path("Statement");
+      if (statements.isArray() && !statements.isEmpty()) {
+        for (JsonNode statement : statements) {
           if (statement.path("Effect").asText().equals("Allow")) {
             List<String> actions = new ArrayList<>();
             if (statement.path("Action").isArray()) {

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** The shipped sample events, fed to the real handler over the local adapters. */
 class WorkflowFunctionHandlerTest {
-  private final Fixtures.Stack stack = new Fixtures.Stack(new DefinitionLoader().load(Fixtures.shippedWorkflows()));
+  // as deployed: api_call reaches public addresses only
+  private final Fixtures.Stack stack = new Fixtures.Stack(new DefinitionLoader().load(Fixtures.shippedWorkflows()),
+      dev.backendworkflows.testutils.MutableClock.at("2026-03-01T09:00:00Z"), null, dev.backendworkflows.outbound.OutboundPolicy.PUBLIC_ONLY);
   private final WorkflowFunctionHandler handler = new WorkflowFunctionHandler(stack.api, stack.deliveries);
 
   {
@@ -35,9 +37,9 @@ class WorkflowFunctionHandlerTest {
       JsonNode body = Json.tree(response.path("body").asText());
       assertThat(status).as(event.getFileName() + ": " + body).isIn(200, 422);
       assertThat(body.path("run_id").asText()).as(event.getFileName().toString()).isNotEmpty();
-      if (status == 422) { // only the API-integration sample fails: its placeholder URL refuses at once (no outside traffic)
+      if (status == 422) { // only the API-integration sample fails: its placeholder URL is on localhost, which is refused
         assertThat(event.getFileName().toString()).isEqualTo("api-fetch-exchange-rate.json");
-        assertThat(body.path("error").path("code").asText()).isEqualTo("api_call_failed");
+        assertThat(body.path("error").path("code").asText()).isEqualTo("destination_not_allowed");
       }
     }
   }

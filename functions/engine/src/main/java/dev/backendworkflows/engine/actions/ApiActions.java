@@ -13,6 +13,49 @@ import java.util.Map;
 
 /** {@code api_call}: Bubble's API Connector call from a workflow. */
 public final class ApiActions {
+  /** The secret values one step resolved, and their masking wherever a value leaves the step. */
+  static final class Secrets {
+    private final java.util.Set<String> values = new java.util.LinkedHashSet<>();
+
+    String resolve(ActionContext ctx, Map<?, ?> ref) {
+      String value = ctx.services().secrets().get((String) ref.get("secret"));
+      if (!value.isEmpty()) {
+        values.add(value);
+        values.add(URLEncoder.encode(value, StandardCharsets.UTF_8));
+      }
+      Object prefix = ref.get("prefix");
+      return (prefix == null ? "" : prefix.toString()) + value;
+    }
+
+    String mask(String text) {
+      String out = text;
+      for (String v : values) {
+        out = out.replace(v, "***");
+      }
+      return out;
+    }
+
+    /** {@code value} with every secret replaced in each text it holds. */
+    @SuppressWarnings("unchecked")
+    <T> T mask(T value) {
+      if (values.isEmpty()) {
+        return value;
+      }
+      if (value instanceof String s) {
+        return (T) mask(s);
+      }
+      if (value instanceof Map<?, ?> m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(mask(String.valueOf(k)), mask(v)));
+        return (T) out;
+      }
+      if (value instanceof List<?> l) {
+        return (T) l.stream().map(this::mask).toList();
+      }
+      return value;
+    }
+  }
+
   static final int DEFAULT_TIMEOUT_MS = 10_000;
   /** The header that makes a repeated request safe on APIs that honour it. */
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -25,9 +68,11 @@ public final class ApiActions {
 
   /**
    * Calls {@code url} with {@code method} (default GET), {@code query}, {@code headers} and
-   * {@code body} (objects and lists are sent as JSON). A header or query value may be
-   * {@code {secret: name, prefix: "Bearer "}}: the secret is fetched and placed into this request
-   * only, and masked in any message. The result is {@code {status, headers, body}}
+   * {@code body} (objects and lists are sent as JSON). A header or query value written in the
+   * definition as {@code {secret: name, prefix: "Bearer "}} is the secret's value, placed into this
+   * request only; a value an expression computes is never taken for a secret reference. Every
+   * secret value the step resolved is masked ({@code ***}) in what the step returns and in its
+   * errors — also where the API echoes it. The result is {@code {status, headers, body}}
    * with a JSON body parsed; any status is a result — the workflow decides what a 404 means —
    * while no response at all fails the step. Every request but GET and HEAD carries an
    * {@code Idempotency-Key} header derived from (run, step): a step repeated after a crash sends
@@ -46,18 +91,31 @@ public final class ApiActions {
       if (!url.startsWith("https://") && !url.startsWith("http://")) {
         throw new ActionException("invalid_argument", "'url' must be an http(s) URL, got " + url);
       }
+      Secrets secrets = new Secrets();
       StringBuilder full = new StringBuilder(url);
       StringBuilder shown = new StringBuilder(url);
+      Map<?, ?> rawQuery = literal(ctx, "query");
       ctx.object("query").forEach((k, v) -> {
-        if (v != null) {
+        boolean secret = isSecretRef(rawQuery.get(k));
+        String value = secret ? secrets.resolve(ctx, (Map<?, ?>) rawQuery.get(k)) : text(v);
+        if (value != null) {
           String sep = full.indexOf("?") < 0 ? "?" : "&";
           String key = URLEncoder.encode(k, StandardCharsets.UTF_8);
-          full.append(sep).append(key).append('=').append(URLEncoder.encode(value(ctx, v), StandardCharsets.UTF_8));
-          shown.append(sep).append(key).append('=').append(isSecret(v) ? "***" : URLEncoder.encode(value(ctx, v), StandardCharsets.UTF_8));
+          full.append(sep).append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+          shown.append(sep).append(key).append('=').append(secret ? "***" : URLEncoder.encode(value, StandardCharsets.UTF_8));
         }
       });
+      Map<?, ?> rawHeaders = literal(ctx, "headers");
       Map<String, String> headers = new LinkedHashMap<>();
-      ctx.object("headers").forEach((k, v) -> headers.put(k, value(ctx, v)));
+      java.util.Set<String> secretHeaders = new java.util.HashSet<>();
+      ctx.object("headers").forEach((k, v) -> {
+        if (isSecretRef(rawHeaders.get(k))) {
+          headers.put(k, secrets.resolve(ctx, (Map<?, ?>) rawHeaders.get(k)));
+          secretHeaders.add(k);
+        } else if (v != null) {
+          headers.put(k, text(v));
+        }
+      });
       Object bodyValue = ctx.arg("body");
       String body = null;
       if (bodyValue instanceof String s) {
@@ -75,8 +133,14 @@ public final class ApiActions {
       if (timeout != null && (!(timeout instanceof Number t) || t.longValue() < 1 || t.longValue() > 30_000)) {
         throw new ActionException("invalid_argument", "'timeout_ms' must be from 1 to 30000, got " + timeout);
       }
-      OutboundHttp.Response r = ctx.services().http().send(new OutboundHttp.Request(method, full.toString(), headers, body,
-          Duration.ofMillis(timeout instanceof Number n ? n.longValue() : DEFAULT_TIMEOUT_MS), shown.toString()));
+      OutboundHttp.Response r;
+      try {
+        r = ctx.services().http().send(new OutboundHttp.Request(method, full.toString(), headers, body,
+            Duration.ofMillis(timeout instanceof Number n ? n.longValue() : DEFAULT_TIMEOUT_MS), secrets.mask(shown.toString()),
+            secretHeaders));
+      } catch (ActionException e) {
+        throw new ActionException(e.code(), secrets.mask(e.getMessage()));
+      }
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("status", r.status());
       result.put("headers", r.headers());
@@ -84,7 +148,22 @@ public final class ApiActions {
       if (key != null) {
         result.put("idempotency_key", key);
       }
-      return result;
+      return secrets.mask(result); // an API that echoes the request must not carry a secret into the run
+    }
+
+    /** A header or query value as written in the definition (a secret reference must be written there). */
+    private static Map<?, ?> literal(ActionContext ctx, String arg) {
+      return ctx.step().rawArgs().get(arg) instanceof Map<?, ?> m ? m : Map.of();
+    }
+
+    /** A literal {@code {secret: name}} of the definition; an evaluated value is never one. */
+    private static boolean isSecretRef(Object raw) {
+      return raw instanceof Map<?, ?> m && m.get("secret") instanceof String;
+    }
+
+    /** An evaluated header or query value as text: as written, or its JSON. */
+    private static String text(Object v) {
+      return v == null ? null : v instanceof String s ? s : Json.write(v);
     }
 
     /** The key to send: none for GET and HEAD, none when turned off or set by a header; else the step's. */
@@ -106,20 +185,6 @@ public final class ApiActions {
             + key.length() + " characters");
       }
       return key;
-    }
-
-    private static boolean isSecret(Object v) {
-      return v instanceof Map<?, ?> m && m.get("secret") instanceof String;
-    }
-
-    /** A header or query value: as written, or a secret's value (with its prefix) fetched just now. */
-    private static String value(ActionContext ctx, Object v) {
-      if (isSecret(v)) {
-        Map<?, ?> m = (Map<?, ?>) v;
-        Object prefix = m.get("prefix");
-        return (prefix == null ? "" : prefix.toString()) + ctx.services().secrets().get((String) m.get("secret"));
-      }
-      return v instanceof String s ? s : Json.write(v);
     }
 
     private static Object parse(OutboundHttp.Response r) {

@@ -115,8 +115,16 @@ public final class TemplateGenerator {
               - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
               - !Ref SchedulingPolicy
               - !Ref SendEmailPolicy
-              - !Ref SecretsPolicy
         """.formatted(w.name()));
+    if (!w.secrets().isEmpty()) { // only the secrets its workflow declares, by name
+      out.append("""
+                - Statement:
+                    - Effect: Allow
+                      Action: ssm:GetParameter
+                      Resource:
+          """);
+      w.secrets().forEach(name -> out.append("                  - !Sub ").append(secretArn(name)).append('\n'));
+    }
     if (w.trigger().kind() == Trigger.Kind.API) {
       out.append("""
               Events:
@@ -126,6 +134,11 @@ public final class TemplateGenerator {
           """.formatted(w.name(), usesUserAuth(w) ? ", Auth: { Authorizer: UserJwt }" : ""));
     }
     return out.toString();
+  }
+
+  /** The ARN of a secret's SSM parameter, as a {@code !Sub} string of the stack's stage. */
+  public static String secretArn(String name) {
+    return "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/backend-workflows/${Stage}/" + name;
   }
 
   /** The EventBridge Scheduler schedule of a recurring workflow; its input names the workflow and the firing. */

@@ -49,4 +49,26 @@ class TemplateGeneratorTest {
   void logicalIdsAreCamelCase() {
     assertThat(TemplateGenerator.logicalId("onboard-user")).isEqualTo("OnboardUserFunction");
   }
+
+  @Test
+  void aFunctionMayReadExactlyTheSecretsItsWorkflowDeclares() throws Exception {
+    Workflows workflows = Fixtures.workflows("paid.yaml", """
+        name: paid
+        trigger: { api: {} }
+        secrets: [stripe_key, webhook_secret]
+        steps:
+          - action: api_call
+            url: https://api.example.com/charges
+            headers: { Authorization: { secret: stripe_key, prefix: "Bearer " }, X-Sig: { secret: webhook_secret } }
+        """, "free.yaml", "name: free\ntrigger: { api: {} }\nsteps:\n  - { action: log, message: hi }\n");
+    var resources = dev.backendworkflows.internal.Json.YAML.readTree(TemplateGenerator.section(workflows)
+        .replace(TemplateGenerator.BEGIN, "").replace(TemplateGenerator.END, "").replaceAll("!(Sub|Ref|GetAtt) ", ""));
+    java.util.List<String> readable = new java.util.ArrayList<>();
+    resources.path("PaidFunction").path("Properties").path("Policies").forEach(p -> p.path("Statement").forEach(st -> {
+      assertThat(st.path("Action").asText()).isEqualTo("ssm:GetParameter");
+      st.path("Resource").forEach(r -> readable.add(r.asText()));
+    }));
+    assertThat(readable).containsExactly(TemplateGenerator.secretArn("stripe_key"), TemplateGenerator.secretArn("webhook_secret"));
+    assertThat(resources.path("FreeFunction").path("Properties").path("Policies").toString()).doesNotContain("ssm:");
+  }
 }
