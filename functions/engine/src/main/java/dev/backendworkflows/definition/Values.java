@@ -46,8 +46,69 @@ public final class Values {
       String expected = type == ValueType.DATE
           ? "an ISO-8601 date or date-time (2026-03-01 or 2026-03-01T09:00:00Z)" : article(type.wire());
       errors.add(new FieldError(path, "wrong_type", "expected " + expected + ", got " + describe(value)));
+      return null;
     }
-    return normalised;
+    int before = errors.size();
+    checkStorable(normalised, path, errors);
+    return errors.size() == before ? normalised : null;
+  }
+
+  /** DynamoDB's number range, kept by every store alike: 38 significant digits, magnitudes 1e-130 to under 1e126. */
+  static final int MAX_DIGITS = 38;
+  private static final BigDecimal MAX_MAGNITUDE = new BigDecimal("1e126");
+  private static final BigDecimal MIN_MAGNITUDE = new BigDecimal("1e-130");
+
+  /**
+   * Adds an error for every value no store can keep as it is: a number outside DynamoDB's range, or
+   * text (or an object key) with a lone UTF-16 surrogate, which is no Unicode text at all.
+   */
+  public static void checkStorable(Object value, String path, List<FieldError> errors) {
+    if (value instanceof String s) {
+      if (hasLoneSurrogate(s)) {
+        errors.add(new FieldError(path, "invalid_text", "contains a lone UTF-16 surrogate, which is not Unicode text"));
+      }
+    } else if (value instanceof Number n) {
+      BigDecimal d;
+      try {
+        d = new BigDecimal(n.toString());
+      } catch (NumberFormatException notFinite) {
+        errors.add(new FieldError(path, "out_of_range", "is not a finite number"));
+        return;
+      }
+      BigDecimal abs = d.abs();
+      if (d.stripTrailingZeros().precision() > MAX_DIGITS || abs.compareTo(MAX_MAGNITUDE) >= 0
+          || (abs.signum() != 0 && abs.compareTo(MIN_MAGNITUDE) < 0)) {
+        errors.add(new FieldError(path, "out_of_range", "must have at most " + MAX_DIGITS + " significant digits and a magnitude "
+            + "from 1e-130 to under 1e126 (what every store keeps exactly)"));
+      }
+    } else if (value instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> {
+        if (hasLoneSurrogate(String.valueOf(k))) {
+          errors.add(new FieldError(path, "invalid_text", "has a key with a lone UTF-16 surrogate"));
+        }
+        checkStorable(v, path + "." + k, errors);
+      });
+    } else if (value instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        checkStorable(l.get(i), path + "[" + i + "]", errors);
+      }
+    }
+  }
+
+  /** True when {@code s} has a high surrogate without its low one, or a low one without its high one. */
+  public static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -386,10 +386,11 @@ public final class WorkflowEngine {
         return failed(step, condition, t0, startedAt, new ErrorInfo(e.code(), "step " + step.label() + " (" + step.action()
             + ") failed: " + e.getMessage()));
       } catch (RuntimeException e) {
-        // unexpected: keep the type for operators, never a stack trace for callers
+        // unexpected: the details go to the log under an incident id, never to the run log or the caller
+        String incident = dev.backendworkflows.internal.Incidents.record("step " + step.label() + " (" + step.action()
+            + ") failed unexpectedly", e, Map.of("run_id", stored.runId(), "workflow", wf.name(), "step", step.label()));
         return failed(step, condition, t0, startedAt, new ErrorInfo("internal_error", "step " + step.label() + " ("
-            + step.action() + ") failed unexpectedly: " + e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+            + step.action() + ") failed unexpectedly; incident " + incident, List.of(), incident));
       }
     }
 

@@ -17,11 +17,16 @@ public final class Expression {
   private static final int MAX_DEPTH = 200;
 
   private final String source;
-  private final Jsonata compiled;
+  /**
+   * Compiled copies, one per concurrent evaluation: a compiled JSONata expression keeps state while
+   * it evaluates, so each evaluation takes a copy of its own (compiling another when all are busy)
+   * rather than a lock — one slow evaluation never holds up the others.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Jsonata> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private Expression(String source, Jsonata compiled) {
     this.source = source;
-    this.compiled = compiled;
+    idle.add(compiled);
   }
 
   /** @throws ExpressionException with the JSONata message and position when the syntax is wrong. */
@@ -31,6 +36,11 @@ public final class Expression {
     } catch (JException e) {
       throw new ExpressionException("JSONata syntax error in '" + source.strip() + "': " + describe(e), e);
     }
+  }
+
+  private Jsonata take() {
+    Jsonata j = idle.poll();
+    return j != null ? j : Jsonata.jsonata(source);
   }
 
   public String source() {
@@ -48,20 +58,21 @@ public final class Expression {
 
   /** Like {@link #evaluate} but returns {@link #UNDEFINED} for undefined, so null stays a value. */
   Object evaluateOrUndefined(Scope scope) {
+    Jsonata compiled = take();
     try {
-      Object result;
-      // the compiled expression keeps per-evaluation state, so one evaluation at a time
-      synchronized (compiled) {
-        Jsonata.Frame frame = compiled.createFrame();
-        frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
-        scope.bindings().forEach(frame::bind);
-        result = compiled.evaluate(scope.input(), frame);
-      }
+      Jsonata.Frame frame = compiled.createFrame();
+      frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+      scope.bindings().forEach(frame::bind);
+      Object result = compiled.evaluate(scope.input(), frame);
       return result == null ? UNDEFINED : plain(result);
     } catch (JException e) {
       throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + describe(e), e);
-    } catch (RuntimeException e) {
-      throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + e.getMessage(), e);
+    } catch (RuntimeException e) { // not JSONata's own error: its message could name our classes, so it is logged instead
+      String incident = dev.backendworkflows.internal.Incidents.record("expression failed unexpectedly", e,
+          java.util.Map.of("expression", source.strip()));
+      throw new ExpressionException("cannot evaluate '" + source.strip() + "' (incident " + incident + ")", e);
+    } finally {
+      idle.add(compiled);
     }
   }
 

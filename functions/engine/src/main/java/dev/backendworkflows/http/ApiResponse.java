@@ -18,6 +18,9 @@ public record ApiResponse(int status, Map<String, String> headers, String body) 
     e.put("code", error.code());
     e.put("message", error.message());
     e.put("fields", error.fields());
+    if (error.incident() != null) {
+      e.put("incident", error.incident());
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", e);
     if (runId != null) {

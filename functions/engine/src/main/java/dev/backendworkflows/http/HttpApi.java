@@ -55,6 +55,7 @@ public final class HttpApi {
   private static final int MAX_KEY_LENGTH = 255;
   private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
   private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
+  private static final Pattern CHARSET = Pattern.compile("(?i);\\s*charset\\s*=\\s*\"?([^\";\\s]+)");
   private static final Pattern BATCH_PATH = Pattern.compile("^/batches/([^/]+)(?:/(pause|resume|retry))?/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
@@ -95,8 +96,10 @@ public final class HttpApi {
           + "is continued automatically; repeat the request with the same Idempotency-Key for its outcome"), e.runId())
           .withHeader("x-run-id", e.runId()).withHeader("retry-after", "5");
     } catch (RuntimeException e) {
-      StructuredLog.write("error", "unhandled error: " + e, Map.of("request_id", String.valueOf(request.requestId())));
-      return ApiResponse.error(500, "internal_error", "The request failed unexpectedly; request id " + request.requestId());
+      String incident = dev.backendworkflows.internal.Incidents.record("request failed unexpectedly", e,
+          Map.of("request_id", String.valueOf(request.requestId()), "path", String.valueOf(request.path())));
+      return ApiResponse.error(500, new ErrorInfo("internal_error", "The request failed unexpectedly; incident " + incident,
+          java.util.List.of(), incident), null);
     }
   }
 
@@ -333,6 +336,9 @@ public final class HttpApi {
 
   /** The body as a JSON object: empty means {}, anything else must be application/json within the cap. */
   private static Object body(ApiRequest request) {
+    if (request.bodyNotUtf8()) {
+      throw new BadRequest(ApiResponse.error(400, "invalid_utf8", "Request body is not valid UTF-8"));
+    }
     String body = request.body();
     if (body == null || body.isBlank()) {
       return Map.of();
@@ -346,9 +352,14 @@ public final class HttpApi {
       throw new BadRequest(ApiResponse.error(415, "unsupported_media_type", "Send the parameters as a JSON object with "
           + "Content-Type: application/json (got " + (type == null ? "no Content-Type" : "'" + type + "'") + ")"));
     }
+    java.util.regex.Matcher charset = CHARSET.matcher(type);
+    if (charset.find() && !charset.group(1).equalsIgnoreCase("utf-8") && !charset.group(1).equalsIgnoreCase("utf8")) {
+      throw new BadRequest(ApiResponse.error(415, "unsupported_media_type", "JSON is read as UTF-8 only; got charset '"
+          + charset.group(1) + "'"));
+    }
     JsonNode node;
     try {
-      node = Json.MAPPER.readTree(body);
+      node = Json.STRICT.readTree(body); // one value, no duplicate keys
     } catch (Exception e) {
       String detail = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
           ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";

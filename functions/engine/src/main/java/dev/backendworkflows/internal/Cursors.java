@@ -18,7 +18,11 @@ public final class Cursors {
   public static Map<String, Object> decode(String cursor) {
     try {
       String json = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      return Json.object(Json.tree(json));
+      Map<String, Object> position = Json.object(Json.tree(json));
+      if (position == null) { // valid base64 of JSON that is not an object ("null", say)
+        throw new InvalidCursorException(cursor);
+      }
+      return position;
     } catch (RuntimeException e) {
       throw new InvalidCursorException(cursor);
     }

@@ -118,14 +118,20 @@ public final class Fixtures {
     public final LocalScheduler scheduler = new LocalScheduler();
     public final ApiKeys keys;
     public final LocalOutbox outbox;
-    /** The environment the local secret store reads ({@code BW_SECRET_<NAME>}). */
-    public final java.util.Map<String, String> secretEnv = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The environment the local secret store reads ({@code BW_SECRET_<NAME>}); its values must never show in an error. */
+    public final java.util.Map<String, String> secretEnv = new java.util.concurrent.ConcurrentHashMap<>() {
+      @Override
+      public String put(String key, String value) {
+        ErrorBodies.secret(value);
+        return super.put(key, value);
+      }
+    };
     /** Kills or holds attempts at any call of the ports below (disarmed: calls pass straight through). */
     public final Faults faults = new Faults();
     public final Services services;
     public final WorkflowEngine engine;
     public final Deliveries deliveries;
-    public final HttpApi api;
+    public final TestApi api;
     public final String adminKey;
     public final String userKey;
 
@@ -157,7 +163,7 @@ public final class Fixtures {
           new EnvSecretStore(secretEnv), clock, "test", Duration.ofDays(7), faults.wrap(idempotency, IdempotencyStore.class),
           LeasePolicy.DEFAULT);
       engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
-      api = new HttpApi(engine, runs, keys, new HttpApi.Routes.All());
+      api = new TestApi(new HttpApi(engine, runs, keys, new HttpApi.Routes.All()));
       deliveries = new Deliveries(services, engine);
       adminKey = keys.issue("admin", true);
       userKey = keys.issue("app", false);

@@ -75,6 +75,10 @@ public final class LocalHttpServer implements AutoCloseable {
       }
       byte[] body = readCapped(exchange.getRequestBody());
       Map<String, Object> event = event(exchange, new String(body, StandardCharsets.UTF_8));
+      if (!isUtf8(body)) { // as API Gateway passes bytes that are not text: base64, for the handler to refuse
+        event.put("body", java.util.Base64.getEncoder().encodeToString(body));
+        event.put("isBase64Encoded", true);
+      }
       if (userAuthPath.test(exchange.getRequestURI().getPath())) {
         var claims = authorizer.claims(exchange.getRequestHeaders().getFirst("Authorization"));
         if (claims.isEmpty()) { // what API Gateway's JWT authorizer answers, before any function runs
@@ -102,6 +106,16 @@ public final class LocalHttpServer implements AutoCloseable {
       exchange.getResponseHeaders().set("content-type", "application/json");
       exchange.sendResponseHeaders(500, bytes.length);
       exchange.getResponseBody().write(bytes);
+    }
+  }
+
+  private static boolean isUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
     }
   }
 

@@ -29,14 +29,22 @@ public final class HttpApiEvents {
     Map<String, String> query = new LinkedHashMap<>();
     event.path("queryStringParameters").fields().forEachRemaining(q -> query.put(q.getKey(), q.getValue().asText()));
     String body = event.hasNonNull("body") ? event.get("body").asText() : null;
+    boolean notUtf8 = false;
     if (body != null && event.path("isBase64Encoded").asBoolean(false)) {
-      body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+      try { // strictly: a byte that is not UTF-8 is an error, never a replacement character
+        body = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(body))).toString();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        body = null;
+        notUtf8 = true;
+      }
     }
     String path = event.hasNonNull("rawPath") ? event.get("rawPath").asText() : http.path("path").asText("/");
     JsonNode claims = event.path("requestContext").path("authorizer").path("jwt").path("claims");
     return new ApiRequest(http.get("method").asText().toUpperCase(Locale.ROOT), path, headers, query, body,
         event.path("requestContext").path("requestId").asText(null),
-        claims.isObject() ? dev.backendworkflows.internal.Json.object(claims) : Map.of());
+        claims.isObject() ? dev.backendworkflows.internal.Json.object(claims) : Map.of(), notUtf8);
   }
 
   /**

@@ -109,7 +109,13 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
       ApiRequest request = HttpApiEvents.request(event);
       response = api.handle(request, invocation);
     } catch (IOException | IllegalArgumentException | NullPointerException | java.time.format.DateTimeParseException e) {
-      response = ApiResponse.error(400, "bad_event", "Not an API Gateway HTTP API v2 event: " + e.getMessage());
+      // what was wrong, in our words: never the parser's message, which can name classes
+      response = ApiResponse.error(400, "bad_event", "Not an event this function takes: an API Gateway HTTP API event "
+          + "(payload format 2.0), or a delivery, resumption, firing or sweep (" + switch (e) {
+            case java.time.format.DateTimeParseException d -> "its scheduled_time is not an ISO-8601 instant";
+            case IOException io -> "it is not JSON";
+            default -> "it lacks version 2.0 and requestContext.http";
+          } + ")");
     }
     Json.MAPPER.writeValue(output, HttpApiEvents.response(response));
   }

@@ -37,8 +37,13 @@ public final class SesMailer implements Mailer {
     } catch (SesV2Exception e) {
       // client-side refusals (unverified identity, sandbox recipient) are the user's to fix: say so
       if (e.statusCode() >= 400 && e.statusCode() < 500) {
-        throw new ActionException("email_rejected", "SES refused the email from " + email.from() + ": "
-            + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()), e);
+        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+        String reason = e.statusCode() == 403 || "AccessDeniedException".equals(code)
+            ? "this function may not send as " + email.from() + " (its SendEmailPolicy)"
+            // SES's own words say what to fix (an unverified identity, a sandbox recipient); ARNs are account details
+            : (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorMessage()).replaceAll("arn:aws[\\w:/.*-]*", "<arn>");
+        throw new ActionException("email_rejected", "SES refused the email from " + email.from() + ": " + reason
+            + (code == null || code.isBlank() ? "" : " (" + code + ")"), e);
       }
       throw e;
     }

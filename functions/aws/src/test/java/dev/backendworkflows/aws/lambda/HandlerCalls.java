@@ -23,7 +23,13 @@ final class HandlerCalls {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, null);
-      return Json.MAPPER.readTree(out.toByteArray());
+      JsonNode answer = Json.MAPPER.readTree(out.toByteArray());
+      if (answer.has("statusCode")) {
+        dev.backendworkflows.testutils.ErrorBodies.record(answer.path("statusCode").asInt(), answer.path("body").asText());
+      } else if ("bad_event".equals(answer.path("status").asText())) {
+        dev.backendworkflows.testutils.ErrorBodies.record(400, answer.toString());
+      }
+      return answer;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -18,7 +18,7 @@ class WorkflowFunctionHandlerTest {
   // as deployed: api_call reaches public addresses only
   private final Fixtures.Stack stack = new Fixtures.Stack(new DefinitionLoader().load(Fixtures.shippedWorkflows()),
       dev.backendworkflows.testutils.MutableClock.at("2026-03-01T09:00:00Z"), null, dev.backendworkflows.outbound.OutboundPolicy.PUBLIC_ONLY);
-  private final WorkflowFunctionHandler handler = new WorkflowFunctionHandler(stack.api, stack.deliveries);
+  private final WorkflowFunctionHandler handler = new WorkflowFunctionHandler(stack.api.http(), stack.deliveries);
 
   {
     stack.keys.register(HandlerCalls.SAMPLE_KEY, "sample", true);

@@ -72,7 +72,8 @@ public final class DataActions {
       Object limitValue = ctx.arg("limit");
       int limit = 100;
       if (limitValue != null) {
-        if (!(limitValue instanceof Number n) || n.intValue() < 1 || n.intValue() > ThingQuery.MAX_LIMIT) {
+        if (!(limitValue instanceof Number n) || n.doubleValue() < 1 || n.doubleValue() > ThingQuery.MAX_LIMIT
+            || n.doubleValue() != Math.rint(n.doubleValue())) {
           throw new ActionException("invalid_argument", "limit must be a number from 1 to " + ThingQuery.MAX_LIMIT + ", got " + limitValue);
         }
         limit = n.intValue();

@@ -1,0 +1,60 @@
+package dev.backendworkflows.testutils;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Pattern;
+
+/**
+ * Every error body the test suite sees, and what none may contain: Java class or package names,
+ * stack frames, AWS ARNs, or the value of a secret a test set. {@link ErrorBodyScan} checks the
+ * bodies after each test class.
+ */
+public final class ErrorBodies {
+  private static final ConcurrentLinkedQueue<String> BODIES = new ConcurrentLinkedQueue<>();
+  private static final Set<String> SECRETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final List<Pattern> FORBIDDEN = List.of(
+      Pattern.compile("\\b[A-Z][A-Za-z0-9]*(Exception|Error)\\b"), // NullPointerException, StackOverflowError
+      Pattern.compile("\\b(dev\\.backendworkflows|java\\.|javax\\.|jdk\\.|sun\\.|com\\.fasterxml|software\\.amazon|com\\.dashjoin)"),
+      Pattern.compile("\\bat [\\w.$]+\\([\\w.]*(:\\d+)?\\)"), // a stack frame
+      Pattern.compile("arn:aws"));
+
+  private ErrorBodies() {}
+
+  /** Records a response body when its status is an error. */
+  public static void record(int status, String body) {
+    if (status >= 400 && body != null) {
+      BODIES.add(body);
+    }
+  }
+
+  /** A secret value a test uses: no error body may show it. */
+  public static void secret(String value) {
+    if (value != null && value.length() >= 4) {
+      SECRETS.add(value);
+    }
+  }
+
+  /** What is wrong with {@code body}, or an empty list. */
+  public static List<String> violations(String body) {
+    List<String> found = new ArrayList<>();
+    for (Pattern p : FORBIDDEN) {
+      var m = p.matcher(body);
+      if (m.find()) {
+        found.add("'" + m.group() + "'");
+      }
+    }
+    SECRETS.stream().filter(body::contains).forEach(s -> found.add("a secret value"));
+    return found;
+  }
+
+  /** The bodies recorded since the last drain, emptied. */
+  static List<String> drain() {
+    List<String> out = new ArrayList<>();
+    for (String b; (b = BODIES.poll()) != null; ) {
+      out.add(b);
+    }
+    return out;
+  }
+}
