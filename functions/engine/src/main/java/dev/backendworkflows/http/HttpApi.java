@@ -167,15 +167,19 @@ public final class HttpApi {
   }
 
   private ApiResponse runWorkflow(String name, ApiRequest request, Invocation invocation) {
-    Optional<WorkflowDefinition> found = engine.workflows().get(name);
-    if (found.isEmpty() || (routes instanceof Routes.Workflow w && !w.name().equals(name))) {
-      return ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'");
+    Optional<WorkflowDefinition> found = engine.workflows().get(name)
+        .filter(d -> !(routes instanceof Routes.Workflow w && !w.name().equals(name)));
+    if (found.isEmpty() || found.get().trigger().kind() != Trigger.Kind.API) {
+      // without a key nobody learns which workflows exist: the same 401 as a protected one
+      Optional<ApiResponse> denied = requireKey(request, false);
+      if (denied.isPresent()) {
+        return denied.get();
+      }
+      return found.isEmpty() ? ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'")
+          : ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
+              + found.get().trigger().kind().name().toLowerCase() + " and is not callable over HTTP");
     }
     WorkflowDefinition def = found.get();
-    if (def.trigger().kind() != Trigger.Kind.API) {
-      return ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
-          + def.trigger().kind().name().toLowerCase() + " and is not callable over HTTP");
-    }
     String caller = "anonymous";
     if (def.trigger().auth() == Trigger.Auth.API_KEY) {
       Optional<ApiResponse> denied = requireKey(request, false);

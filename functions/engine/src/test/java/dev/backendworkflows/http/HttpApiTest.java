@@ -97,6 +97,8 @@ class HttpApiTest {
   @Test
   void unknownWorkflowWrongMethodAndUnknownRouteAreClean() {
     assertThat(code(call(post("/wf/nope", stack.userKey, "{}"), 404))).isEqualTo("unknown_workflow");
+    // without a key, an unknown workflow and a protected one answer alike: nobody learns which exist
+    assertThat(call(post("/wf/nope", null, "{}"), 401)).isEqualTo(call(post("/wf/echo", null, "{}"), 401));
     assertThat(code(call(post("/wf/internal", stack.userKey, "{}"), 404))).isEqualTo("unknown_workflow");
     ApiResponse wrongMethod = stack.api.handle(get("/wf/echo", stack.userKey, Map.of()));
     assertThat(wrongMethod.status()).isEqualTo(405);
@@ -150,7 +152,9 @@ class HttpApiTest {
   @Test
   void aWorkflowFunctionServesOnlyItsWorkflow() {
     HttpApi echoOnly = new HttpApi(stack.engine, stack.runs, stack.keys, new HttpApi.Routes.Workflow("echo"));
-    assertThat(echoOnly.handle(post("/wf/open", null, "")).status()).isEqualTo(404);
+    assertThat(echoOnly.handle(post("/wf/open", stack.userKey, "")).status()).isEqualTo(404);
+    assertThat(echoOnly.handle(post("/wf/open", null, "")).status()).as("without a key: the same 401 as any protected workflow")
+        .isEqualTo(401);
     assertThat(echoOnly.handle(get("/runs", stack.adminKey, Map.of("workflow", "echo"))).status()).isEqualTo(404);
     assertThat(echoOnly.handle(post("/wf/echo", stack.userKey, "{\"text\":\"x\"}")).status()).isEqualTo(200);
   }

@@ -13,15 +13,32 @@ import java.util.Optional;
 
 /**
  * Stands in for API Gateway's JWT authorizer on the routes of {@code auth: user} workflows: checks
- * a bearer token signed with the runner's dev secret (HS256) and hands its claims to the function,
- * as API Gateway does after checking your identity provider's signature, issuer and audience.
+ * a bearer token signed with the runner's dev secret (HS256), which must carry an unexpired
+ * {@code exp} (and the issuer and audience, when those are configured), and hands its claims to
+ * the function, as API Gateway does after checking your identity provider's signature, issuer and audience.
  */
 final class LocalJwtAuthorizer {
   private final JWTVerifier verifier;
 
   /** @param secret the dev HS256 secret ({@code --jwt-secret}); null means no user can be authorized */
   LocalJwtAuthorizer(String secret) {
-    this.verifier = secret == null ? null : JWT.require(Algorithm.HMAC256(secret)).build();
+    this(secret, null, null);
+  }
+
+  /** Also requires {@code iss} = {@code issuer} and {@code aud} to include {@code audience}, each when given. */
+  LocalJwtAuthorizer(String secret, String issuer, String audience) {
+    if (secret == null) {
+      this.verifier = null;
+      return;
+    }
+    var v = JWT.require(Algorithm.HMAC256(secret));
+    if (issuer != null && !issuer.isBlank()) {
+      v.withIssuer(issuer);
+    }
+    if (audience != null && !audience.isBlank()) {
+      v.withAudience(audience);
+    }
+    this.verifier = v.build();
   }
 
   boolean enabled() {
@@ -35,6 +52,9 @@ final class LocalJwtAuthorizer {
     }
     try {
       DecodedJWT jwt = verifier.verify(authorization.substring(7).strip());
+      if (jwt.getExpiresAt() == null) { // a token that never expires is not one an identity provider issues
+        return Optional.empty();
+      }
       String payload = new String(Base64.getUrlDecoder().decode(jwt.getPayload()), StandardCharsets.UTF_8);
       return Optional.of(Json.object(Json.tree(payload)));
     } catch (JWTVerificationException | IllegalArgumentException e) {

@@ -29,7 +29,8 @@ public final class LocalRunner implements AutoCloseable {
         --workflows  folder of workflow .yaml files and data-schema.yaml
         --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
         --api-key    use this dev API key instead of a generated one
-        --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept
+        --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept (they must carry exp)
+        --jwt-issuer, --jwt-audience  also require this iss and aud in those tokens
         --aws-endpoint URL  use a LocalStack-compatible emulator for DynamoDB, EventBridge Scheduler
                      and SES instead of the embedded stack; the runner fires the schedules it finds there
         --allow-private-outbound  let api_call reach localhost and private addresses (an API you run
@@ -38,7 +39,7 @@ public final class LocalRunner implements AutoCloseable {
 
   /** Parsed command line. */
   record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
-      String awsEndpoint, boolean allowPrivateOutbound) {
+      String awsEndpoint, boolean allowPrivateOutbound, String jwtIssuer, String jwtAudience) {
     /** Where api_call may connect: OUTBOUND_ALLOWED_HOSTS as on AWS, private addresses only with --allow-private-outbound. */
     dev.backendworkflows.outbound.OutboundPolicy outbound() {
       var env = dev.backendworkflows.outbound.OutboundPolicy.fromEnvironment(System.getenv());
@@ -53,6 +54,8 @@ public final class LocalRunner implements AutoCloseable {
       String stage = "local";
       String apiKey = System.getenv("BW_API_KEY");
       String jwtSecret = System.getenv("BW_JWT_SECRET");
+      String jwtIssuer = System.getenv("BW_JWT_ISSUER");
+      String jwtAudience = System.getenv("BW_JWT_AUDIENCE");
       String awsEndpoint = null;
       boolean allowPrivateOutbound = false;
       for (int i = 0; i < args.length; i++) {
@@ -82,6 +85,8 @@ public final class LocalRunner implements AutoCloseable {
           case "--stage" -> stage = value;
           case "--api-key" -> apiKey = value;
           case "--jwt-secret" -> jwtSecret = value;
+          case "--jwt-issuer" -> jwtIssuer = value;
+          case "--jwt-audience" -> jwtAudience = value;
           case "--aws-endpoint" -> awsEndpoint = value;
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
@@ -89,7 +94,8 @@ public final class LocalRunner implements AutoCloseable {
       if (awsEndpoint != null && dataDir != null) {
         throw new IllegalArgumentException("--aws-endpoint and --data-dir exclude each other: with an emulator, data lives there");
       }
-      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint, allowPrivateOutbound);
+      return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint, allowPrivateOutbound, jwtIssuer,
+          jwtAudience);
     }
   }
 
@@ -127,7 +133,7 @@ public final class LocalRunner implements AutoCloseable {
           userPaths.add("/wf/" + w.name());
           userPaths.add("/wf/" + w.name() + "/");
         });
-    server.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret()));
+    server.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret(), options.jwtIssuer(), options.jwtAudience()));
     server.start();
   }
 

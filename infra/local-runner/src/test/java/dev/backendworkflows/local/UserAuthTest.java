@@ -35,6 +35,8 @@ class UserAuthTest {
     return new LocalRunner(LocalRunner.Options.parse(args), Clock.systemUTC());
   }
 
+  private static final java.time.Instant IN_AN_HOUR = java.time.Instant.now().plusSeconds(3600);
+
   private HttpResponse<String> call(LocalRunner runner, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(runner.url() + "/wf/me")).POST(HttpRequest.BodyPublishers.noBody());
     if (token != null) {
@@ -46,7 +48,8 @@ class UserAuthTest {
   @Test
   void aValidTokenRunsTheWorkflowAsItsUser() throws Exception {
     try (LocalRunner runner = start("--jwt-secret", "dev-secret")) {
-      String token = JWT.create().withSubject("user-7").withClaim("email", "grace@example.com").sign(Algorithm.HMAC256("dev-secret"));
+      String token = JWT.create().withSubject("user-7").withClaim("email", "grace@example.com").withExpiresAt(IN_AN_HOUR)
+          .sign(Algorithm.HMAC256("dev-secret"));
       HttpResponse<String> r = call(runner, token);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(Json.tree(r.body()).path("response").path("you").asText()).isEqualTo("user-7");
@@ -56,16 +59,29 @@ class UserAuthTest {
 
   @Test
   void missingForgedOrUnconfiguredTokensAreRefusedAsApiGatewayWould() throws Exception {
-    String forged = JWT.create().withSubject("eve").sign(Algorithm.HMAC256("not-the-secret"));
+    String forged = JWT.create().withSubject("eve").withExpiresAt(IN_AN_HOUR).sign(Algorithm.HMAC256("not-the-secret"));
     try (LocalRunner runner = start("--jwt-secret", "dev-secret")) {
       assertThat(call(runner, null).statusCode()).isEqualTo(401);
       HttpResponse<String> r = call(runner, forged);
       assertThat(r.statusCode()).isEqualTo(401);
       assertThat(r.body()).isEqualTo("{\"message\":\"Unauthorized\"}");
       assertThat(call(runner, runner.apiKey()).statusCode()).isEqualTo(401);
+      assertThat(call(runner, JWT.create().withSubject("forever").sign(Algorithm.HMAC256("dev-secret"))).statusCode())
+          .as("a token without exp").isEqualTo(401);
+      assertThat(call(runner, JWT.create().withSubject("late").withExpiresAt(java.time.Instant.now().minusSeconds(60))
+          .sign(Algorithm.HMAC256("dev-secret"))).statusCode()).as("an expired token").isEqualTo(401);
+    }
+    try (LocalRunner runner = start("--jwt-secret", "dev-secret", "--jwt-issuer", "https://id.example.com", "--jwt-audience", "app")) {
+      var good = JWT.create().withSubject("u").withExpiresAt(IN_AN_HOUR).withIssuer("https://id.example.com").withAudience("app");
+      assertThat(call(runner, good.sign(Algorithm.HMAC256("dev-secret"))).statusCode()).isEqualTo(200);
+      assertThat(call(runner, JWT.create().withSubject("u").withExpiresAt(IN_AN_HOUR).withIssuer("https://evil.example.com")
+          .withAudience("app").sign(Algorithm.HMAC256("dev-secret"))).statusCode()).as("another issuer").isEqualTo(401);
+      assertThat(call(runner, JWT.create().withSubject("u").withExpiresAt(IN_AN_HOUR).withIssuer("https://id.example.com")
+          .withAudience("other").sign(Algorithm.HMAC256("dev-secret"))).statusCode()).as("another audience").isEqualTo(401);
     }
     try (LocalRunner runner = start()) {
-      assertThat(call(runner, JWT.create().withSubject("x").sign(Algorithm.HMAC256("dev-secret"))).statusCode()).isEqualTo(401);
+      assertThat(call(runner, JWT.create().withSubject("x").withExpiresAt(IN_AN_HOUR).sign(Algorithm.HMAC256("dev-secret")))
+          .statusCode()).isEqualTo(401);
     }
   }
 }
