@@ -296,7 +296,8 @@ public final class DefinitionLoader {
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
           example(), steps, file, version(text), function,
           tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS),
-          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey, declaredSecrets);
+          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey, declaredSecrets,
+          "ignore".equals(tree.path("extra_parameters").asText("reject")));
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());
@@ -311,6 +312,14 @@ public final class DefinitionLoader {
     /** Every {@code { secret: name }} a step writes must name a secret the workflow declares, and every declared one is used. */
     private void checkSecrets(List<String> declared) {
       java.util.Set<String> used = new java.util.HashSet<>();
+      JsonNode signatureSecret = tree.path("trigger").path("api").path("signature").path("secret");
+      if (signatureSecret.isTextual()) {
+        used.add(signatureSecret.asText());
+        if (!declared.contains(signatureSecret.asText())) {
+          error("trigger.api.signature.secret", "secret '" + signatureSecret.asText() + "' is not declared: add it to the "
+              + "workflow's secrets (" + (declared.isEmpty() ? "none declared" : String.join(", ", declared)) + ")");
+        }
+      }
       JsonNode steps = tree.path("steps");
       for (int i = 0; i < steps.size(); i++) {
         for (String arg : List.of("headers", "query")) {
@@ -351,11 +360,27 @@ public final class DefinitionLoader {
       JsonNode t = tree.path("trigger");
       if (t.has("api")) {
         String auth = t.path("api").path("auth").asText("api_key");
+        JsonNode sig = t.path("api").path("signature");
+        Trigger.Signature signature = null;
+        if (auth.equals("signature")) {
+          if (!sig.isObject()) {
+            error("trigger.api.signature", "auth: signature needs signature: { scheme, secret } (and header for hmac-sha256)");
+          } else {
+            signature = new Trigger.Signature(sig.path("scheme").asText(), sig.path("secret").asText(), sig.path("header").asText(null),
+                sig.path("timestamp_header").asText(null), sig.path("tolerance_s").asInt(300));
+            if (signature.scheme().equals("hmac-sha256") && signature.header() == null) {
+              error("trigger.api.signature.header", "the hmac-sha256 scheme needs the header that carries the signature");
+            }
+          }
+        } else if (sig.isObject()) {
+          error("trigger.api.signature", "is only read with auth: signature");
+        }
         return new Trigger(Trigger.Kind.API, switch (auth) {
           case "none" -> Trigger.Auth.NONE;
           case "user" -> Trigger.Auth.USER;
+          case "signature" -> Trigger.Auth.SIGNATURE;
           default -> Trigger.Auth.API_KEY;
-        });
+        }, null, signature);
       }
       if (t.has("recurring")) {
         JsonNode r = t.get("recurring");

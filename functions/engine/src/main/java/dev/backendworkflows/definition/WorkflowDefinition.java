@@ -8,12 +8,13 @@ import java.util.Map;
  * run log always says which definition ran. {@code example} holds sample parameters (or is empty).
  * {@code maxAttempts} bounds how many attempts a run gets when attempts die (default 3);
  * {@code idempotencyKey}, for webhooks, derives an API run's idempotency key from its parameters;
- * {@code secrets} names the secrets its steps may use (its function may read only those).
+ * {@code secrets} names the secrets its steps may use (its function may read only those);
+ * {@code ignoreExtraParameters} drops undeclared parameters instead of refusing them (webhook providers).
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
     String version, FunctionSettings function, int maxIterations, int maxAttempts,
-    dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets) {
+    dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets, boolean ignoreExtraParameters) {
   public WorkflowDefinition {
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
   }

@@ -36,7 +36,7 @@ public final class ParameterBinder {
         bound.put(p.name(), v);
       }
     }
-    for (String name : input.keySet()) {
+    for (String name : wf.ignoreExtraParameters() ? java.util.Set.<String>of() : input.keySet()) {
       if (!wf.parameters().containsKey(name)) {
         errors.add(new FieldError(name, "unknown_parameter", "is not a parameter of " + wf.name() + " (parameters: "
             + (wf.parameters().isEmpty() ? "none" : String.join(", ", wf.parameters().keySet())) + ")"));

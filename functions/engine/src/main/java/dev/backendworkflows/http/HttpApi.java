@@ -188,6 +188,24 @@ public final class HttpApi {
       }
       caller = "key:" + keys.authenticate(bearer(request)).map(ApiKey::name).orElse("?");
     }
+    if (def.trigger().auth() == Trigger.Auth.SIGNATURE) {
+      Trigger.Signature sig = def.trigger().signature();
+      String secret;
+      try {
+        secret = engine.services().secrets().get(sig.secret());
+      } catch (dev.backendworkflows.exceptions.ActionException notSet) { // the deployment's fault, not the caller's
+        String incident = dev.backendworkflows.internal.Incidents.record("signature secret unavailable", notSet,
+            Map.of("workflow", name, "secret", sig.secret()));
+        return ApiResponse.error(500, new ErrorInfo("internal_error", "The workflow's signing secret is not available; incident "
+            + incident, java.util.List.of(), incident), null);
+      }
+      Optional<String> problem = Signatures.problem(sig, request, secret, engine.services().clock().instant());
+      if (problem.isPresent()) {
+        return ApiResponse.error(401, "invalid_signature", "Workflow '" + name + "' takes requests signed by its sender: "
+            + problem.get());
+      }
+      caller = "signature:" + sig.secret();
+    }
     Map<String, Object> user = null;
     if (def.trigger().auth() == Trigger.Auth.USER) {
       // API Gateway's JWT authorizer verified the token before the function ran; no claims, no user
