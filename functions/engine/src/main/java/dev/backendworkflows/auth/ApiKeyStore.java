@@ -1,5 +1,6 @@
 package dev.backendworkflows.auth;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Port: stored API keys, looked up by hash. Adapters: {@code DynamoDbApiKeyStore}, {@code MapApiKeyStore}. */
@@ -9,4 +10,10 @@ public interface ApiKeyStore {
 
   /** Stores the key, replacing one with the same hash. */
   void put(ApiKey key);
+
+  /** Every stored key (the operator's tools list them; functions never do). */
+  List<ApiKey> list();
+
+  /** @return true when a key with this hash was there, and is gone now */
+  boolean delete(String keyHash);
 }

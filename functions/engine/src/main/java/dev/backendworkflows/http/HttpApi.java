@@ -170,10 +170,11 @@ public final class HttpApi {
     Optional<WorkflowDefinition> found = engine.workflows().get(name)
         .filter(d -> !(routes instanceof Routes.Workflow w && !w.name().equals(name)));
     if (found.isEmpty() || found.get().trigger().kind() != Trigger.Kind.API) {
-      // without a key nobody learns which workflows exist: the same 401 as a protected one
-      Optional<ApiResponse> denied = requireKey(request, false);
-      if (denied.isPresent()) {
-        return denied.get();
+      // without a key nobody learns which workflows exist: the same 401 as a protected one (and a
+      // scoped key the same 403 as for a workflow outside its scope)
+      KeyCheck check = checkKey(request, false, name);
+      if (check.denied() != null) {
+        return check.denied();
       }
       return found.isEmpty() ? ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'")
           : ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
@@ -182,11 +183,11 @@ public final class HttpApi {
     WorkflowDefinition def = found.get();
     String caller = "anonymous";
     if (def.trigger().auth() == Trigger.Auth.API_KEY) {
-      Optional<ApiResponse> denied = requireKey(request, false);
-      if (denied.isPresent()) {
-        return denied.get();
+      KeyCheck check = checkKey(request, false, name);
+      if (check.denied() != null) {
+        return check.denied();
       }
-      caller = "key:" + keys.authenticate(bearer(request)).map(ApiKey::name).orElse("?");
+      caller = "key:" + check.key().name();
     }
     if (def.trigger().auth() == Trigger.Auth.SIGNATURE) {
       Trigger.Signature sig = def.trigger().signature();
@@ -395,20 +396,32 @@ public final class HttpApi {
   }
 
   private Optional<ApiResponse> requireKey(ApiRequest request, boolean admin) {
+    return Optional.ofNullable(checkKey(request, admin, null).denied());
+  }
+
+  /** The caller's key, or the answer refusing it (exactly one is set). */
+  private record KeyCheck(ApiKey key, ApiResponse denied) {}
+
+  /** Authenticates the bearer key once; {@code workflow}, when given, must be in the key's scope. */
+  private KeyCheck checkKey(ApiRequest request, boolean admin, String workflow) {
     String token = bearer(request);
     if (token == null) {
-      return Optional.of(ApiResponse.error(401, "unauthorized", "Send an API key as 'Authorization: Bearer <key>'")
+      return new KeyCheck(null, ApiResponse.error(401, "unauthorized", "Send an API key as 'Authorization: Bearer <key>'")
           .withHeader("www-authenticate", "Bearer"));
     }
     Optional<ApiKey> key = keys.authenticate(token);
     if (key.isEmpty()) {
-      return Optional.of(ApiResponse.error(401, "unauthorized", "The API key is not valid")
+      return new KeyCheck(null, ApiResponse.error(401, "unauthorized", "The API key is not valid")
           .withHeader("www-authenticate", "Bearer error=\"invalid_token\""));
     }
     if (admin && !key.get().admin()) {
-      return Optional.of(ApiResponse.error(403, "forbidden", "Reading run logs needs an admin API key"));
+      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "Run logs, schedules, chains and batch jobs need an admin API key"));
     }
-    return Optional.empty();
+    if (workflow != null && !key.get().mayCall(workflow)) {
+      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "API key '" + key.get().name() + "' may call only: "
+          + key.get().scope()));
+    }
+    return new KeyCheck(key.get(), null);
   }
 
   private static String bearer(ApiRequest request) {

@@ -76,6 +76,20 @@ class HttpApiTest {
   }
 
   @Test
+  void scopedKeyCallsOnlyItsWorkflowsAndLearnsNothingOfOthers() {
+    String key = stack.keys.issue("partner", false, java.util.List.of("echo"));
+    assertThat(call(post("/wf/echo", key, "{\"text\":\"hi\"}"), 200).path("response").path("said").asText()).isEqualTo("hi");
+    JsonNode refused = call(post("/wf/fails", key, "{}"), 403);
+    assertThat(code(refused)).isEqualTo("forbidden");
+    assertThat(refused.path("error").path("message").asText()).isEqualTo("API key 'partner' may call only: echo");
+    // an unknown or non-API workflow answers exactly as an existing one outside the scope
+    assertThat(call(post("/wf/nope", key, "{}"), 403)).isEqualTo(refused);
+    assertThat(call(post("/wf/internal", key, "{}"), 403)).isEqualTo(refused);
+    assertThat(code(call(get("/runs", key, Map.of()), 403))).isEqualTo("forbidden");
+    assertThat(stack.runs.query(new dev.backendworkflows.runlog.RunQuery("fails", null, 10, null)).runs()).isEmpty();
+  }
+
+  @Test
   void invalidParametersAre400NamingEachFieldWithARejectedRun() {
     JsonNode body = call(post("/wf/echo", stack.userKey, "{\"n\":\"five\",\"extra\":1}"), 400);
     assertThat(code(body)).isEqualTo("invalid_parameters");

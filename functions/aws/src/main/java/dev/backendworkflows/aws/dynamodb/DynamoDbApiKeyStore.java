@@ -3,12 +3,19 @@ package dev.backendworkflows.aws.dynamodb;
 import dev.backendworkflows.auth.ApiKey;
 import dev.backendworkflows.auth.ApiKeyStore;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-/** {@link ApiKeyStore} on the ApiKeys table, keyed by the key's SHA-256 hash. */
+/**
+ * {@link ApiKeyStore} on the ApiKeys table, keyed by the key's SHA-256 hash. Functions only read
+ * it; keys are issued, listed and revoked by the operator's tool ({@code ApiKeyTool}).
+ */
 public final class DynamoDbApiKeyStore implements ApiKeyStore {
   private final DynamoDbClient client;
   private final String table;
@@ -24,17 +31,39 @@ public final class DynamoDbApiKeyStore implements ApiKeyStore {
     if (item == null || item.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ApiKey(keyHash, item.get("name").s(), Boolean.TRUE.equals(item.get("admin").bool()),
-        Instant.parse(item.get("created_at").s())));
+    return Optional.of(decode(item));
   }
 
   @Override
   public void put(ApiKey key) {
-    // keys are issued by the operator's tool (CreateApiKey), never by a function: not called in Lambda
-    client.putItem(b -> b.tableName(table).item(Map.of( // not called in Lambda
-        "key_hash", AttributeValue.fromS(key.keyHash()),
-        "name", AttributeValue.fromS(key.name()),
-        "admin", AttributeValue.fromBool(key.admin()),
-        "created_at", AttributeValue.fromS(key.createdAt().toString()))));
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put("key_hash", AttributeValue.fromS(key.keyHash()));
+    item.put("name", AttributeValue.fromS(key.name()));
+    item.put("admin", AttributeValue.fromBool(key.admin()));
+    item.put("created_at", AttributeValue.fromS(key.createdAt().toString()));
+    if (!key.workflows().isEmpty()) {
+      item.put("workflows", AttributeValue.fromL(key.workflows().stream().map(AttributeValue::fromS).toList()));
+    }
+    client.putItem(b -> b.tableName(table).item(item)); // not called in Lambda
+  }
+
+  @Override
+  public List<ApiKey> list() {
+    List<ApiKey> keys = new ArrayList<>();
+    client.scanPaginator(b -> b.tableName(table)).items().forEach(item -> keys.add(decode(item))); // not called in Lambda
+    return keys;
+  }
+
+  @Override
+  public boolean delete(String keyHash) {
+    var old = client.deleteItem(b -> b.tableName(table) // not called in Lambda
+        .key(Map.of("key_hash", AttributeValue.fromS(keyHash))).returnValues(ReturnValue.ALL_OLD)).attributes();
+    return old != null && !old.isEmpty();
+  }
+
+  private static ApiKey decode(Map<String, AttributeValue> item) {
+    List<String> workflows = item.containsKey("workflows") ? item.get("workflows").l().stream().map(AttributeValue::s).toList() : List.of();
+    return new ApiKey(item.get("key_hash").s(), item.get("name").s(), Boolean.TRUE.equals(item.get("admin").bool()),
+        Instant.parse(item.get("created_at").s()), workflows);
   }
 }

@@ -28,4 +28,14 @@ public final class MapApiKeyStore implements ApiKeyStore {
   public void put(ApiKey key) {
     map.put(key.keyHash(), Json.write(key));
   }
+
+  @Override
+  public java.util.List<ApiKey> list() {
+    return map.values().stream().map(s -> Json.read(s, ApiKey.class)).toList();
+  }
+
+  @Override
+  public boolean delete(String keyHash) {
+    return map.remove(keyHash) != null;
+  }
 }
