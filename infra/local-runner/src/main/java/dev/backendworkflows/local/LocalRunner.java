@@ -118,23 +118,46 @@ public final class LocalRunner implements AutoCloseable {
     this.stack = options.awsEndpoint() != null
         ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage(), options.outbound())
         : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage(), options.outbound());
-    this.apiKey = devKey(options);
-    stack.keys().register(apiKey, "dev", true);
-    this.schedulerLoop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),
-        stack.deliveries(), stack::invocation);
-    this.rearmed = schedulerLoop.start(Duration.ofMillis(100));
-    this.server = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
-    if (stack.outbox() != null) {
-      server.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
+    SchedulerLoop loop = null;
+    LocalHttpServer http = null;
+    try {
+      this.apiKey = devKey(options);
+      stack.keys().register(apiKey, "dev", true);
+      loop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),
+          stack.deliveries(), stack::invocation);
+      this.rearmed = loop.start(Duration.ofMillis(100));
+      http = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
+      if (stack.outbox() != null) {
+        http.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
+      }
+      java.util.Set<String> userPaths = new java.util.HashSet<>();
+      workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
+          .forEach(w -> {
+            userPaths.add("/wf/" + w.name());
+            userPaths.add("/wf/" + w.name() + "/");
+          });
+      http.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret(), options.jwtIssuer(), options.jwtAudience()));
+      http.start();
+    } catch (IOException | RuntimeException e) {
+      // a runner that did not start leaves nothing running, and its data directory free
+      closeQuietly(http);
+      closeQuietly(loop);
+      closeQuietly(stack);
+      throw e;
     }
-    java.util.Set<String> userPaths = new java.util.HashSet<>();
-    workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
-        .forEach(w -> {
-          userPaths.add("/wf/" + w.name());
-          userPaths.add("/wf/" + w.name() + "/");
-        });
-    server.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret(), options.jwtIssuer(), options.jwtAudience()));
-    server.start();
+    this.schedulerLoop = loop;
+    this.server = http;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception suppressed) {
+      // already failing; the first error is the one to report
+    }
   }
 
   SchedulerLoop schedulerLoop() {
@@ -238,6 +261,10 @@ public final class LocalRunner implements AutoCloseable {
     try {
       runner = new LocalRunner(options, Clock.systemUTC());
     } catch (DefinitionException e) {
+      System.err.println("Cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    } catch (DataDirLock.DataDirInUseException e) {
       System.err.println("Cannot start: " + e.getMessage());
       System.exit(1);
       return;

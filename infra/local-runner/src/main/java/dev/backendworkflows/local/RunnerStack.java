@@ -102,11 +102,14 @@ public final class RunnerStack implements AutoCloseable {
   /** The embedded stack; {@code dataDir} keeps data across restarts, null keeps it in memory. */
   public static RunnerStack embedded(Workflows workflows, Path dataDir, Clock clock, String stage, OutboundPolicy outbound) {
     List<AutoCloseable> closeables = new ArrayList<>();
+    if (dataDir != null) {
+      closeables.add(DataDirLock.acquire(dataDir));
+    }
     LocalScheduler local = new LocalScheduler();
     LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
     return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
         new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
-        local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, "api-keys", closeables)),
+        local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
         new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
   }
 
@@ -225,7 +228,8 @@ public final class RunnerStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    for (AutoCloseable c : closeables) {
+    // journals first, the data directory's lock last
+    for (AutoCloseable c : closeables.reversed()) {
       c.close();
     }
   }

@@ -131,6 +131,20 @@ class LocalRunnerEndToEndTest {
   }
 
   @Test
+  void secondRunnerOnTheSameDataDirRefusesToStartAndTheDirIsFreeAfterClose() throws Exception {
+    Path data = tmp.resolve("data");
+    try (LocalRunner first = start("--data-dir", data.toString())) {
+      assertThatThrownBy(() -> start("--data-dir", data.toString()))
+          .isInstanceOf(DataDirLock.DataDirInUseException.class)
+          .hasMessage("data directory " + data + " is in use by a running local runner or key tool; stop it first");
+      assertThat(first.port()).isPositive();
+    }
+    try (LocalRunner again = start("--data-dir", data.toString())) {
+      assertThat(again.port()).isPositive();
+    }
+  }
+
+  @Test
   void bannerPrintsTheUrlTheKeyAndAWorkingCurl() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     runner.printBanner(new PrintStream(out, true, StandardCharsets.UTF_8));
