@@ -290,6 +290,9 @@ public final class DefinitionLoader {
       List<String> declaredSecrets = new ArrayList<>();
       tree.path("secrets").forEach(n -> declaredSecrets.add(n.asText()));
       checkSecrets(declaredSecrets);
+      List<String> declaredSenders = new ArrayList<>();
+      tree.path("senders").forEach(n -> declaredSenders.add(n.asText()));
+      checkSenders(declaredSenders);
       if (errors.size() > before) {
         return null;
       }
@@ -297,7 +300,7 @@ public final class DefinitionLoader {
           example(), steps, file, version(text), function,
           tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS),
           tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey, declaredSecrets,
-          "ignore".equals(tree.path("extra_parameters").asText("reject")));
+          "ignore".equals(tree.path("extra_parameters").asText("reject")), declaredSenders);
       try {
         if (tree.has("example")) {
           ParameterBinder.bind(wf, wf.example());
@@ -341,6 +344,45 @@ public final class DefinitionLoader {
         if (!used.contains(declared.get(i))) {
           error("secrets[" + i + "]", "secret '" + declared.get(i) + "' is declared but no step uses it: its function would be "
               + "allowed to read it for nothing");
+        }
+      }
+    }
+
+    /**
+     * Every {@code from} a send_email step writes must be a declared sender; a {@code from} set by an
+     * expression needs senders to choose from (checked again when it is evaluated); every declared
+     * sender is used.
+     */
+    private void checkSenders(List<String> declared) {
+      java.util.Set<String> addresses = new java.util.HashSet<>();
+      declared.forEach(d -> addresses.add(dev.backendworkflows.mail.Email.address(d)));
+      java.util.Set<String> used = new java.util.HashSet<>();
+      boolean chosenByExpression = false;
+      String list = declared.isEmpty() ? "none declared" : String.join(", ", declared);
+      JsonNode steps = tree.path("steps");
+      for (int i = 0; i < steps.size(); i++) {
+        JsonNode from = steps.get(i).path("from");
+        if (!"send_email".equals(steps.get(i).path("action").asText()) || !from.isTextual()) {
+          continue;
+        }
+        if (from.asText().contains("{%")) {
+          chosenByExpression = true;
+          if (declared.isEmpty()) {
+            error("steps[" + i + "].from", "'from' is an expression: list the addresses it may evaluate to in the workflow's "
+                + "senders (its function may send only as those and the stage's MailFrom)");
+          }
+          continue;
+        }
+        String address = dev.backendworkflows.mail.Email.address(from.asText());
+        used.add(address);
+        if (!addresses.contains(address)) {
+          error("steps[" + i + "].from", "sender '" + address + "' is not declared: add it to the workflow's senders (" + list + ")");
+        }
+      }
+      for (int i = 0; i < declared.size(); i++) {
+        if (!chosenByExpression && !used.contains(dev.backendworkflows.mail.Email.address(declared.get(i)))) {
+          error("senders[" + i + "]", "sender '" + declared.get(i) + "' is declared but no send_email step gives it as 'from': "
+              + "its function would be allowed to send as it for nothing");
         }
       }
     }

@@ -9,14 +9,17 @@ import java.util.Map;
  * {@code maxAttempts} bounds how many attempts a run gets when attempts die (default 3);
  * {@code idempotencyKey}, for webhooks, derives an API run's idempotency key from its parameters;
  * {@code secrets} names the secrets its steps may use (its function may read only those);
- * {@code ignoreExtraParameters} drops undeclared parameters instead of refusing them (webhook providers).
+ * {@code ignoreExtraParameters} drops undeclared parameters instead of refusing them (webhook providers);
+ * {@code senders} are the addresses its {@code send_email} steps may give as {@code from} besides
+ * the stage's default sender (its function may send only as those).
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
     String version, FunctionSettings function, int maxIterations, int maxAttempts,
-    dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets, boolean ignoreExtraParameters) {
+    dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets, boolean ignoreExtraParameters, List<String> senders) {
   public WorkflowDefinition {
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
+    senders = senders == null ? List.of() : List.copyOf(senders);
   }
 
   /** How many runs a chain of this workflow may have unless it says otherwise. */

@@ -9,4 +9,14 @@ public record Email(String from, List<String> to, String replyTo, String subject
   public Email {
     to = List.copyOf(to);
   }
+
+  /** The address of a sender written {@code a@b.c} or {@code Name <a@b.c>}, lower-cased (as IAM's ses:FromAddress compares it). */
+  public static String address(String from) {
+    String s = from.strip();
+    int open = s.lastIndexOf('<');
+    if (open >= 0 && s.endsWith(">")) {
+      s = s.substring(open + 1, s.length() - 1).strip();
+    }
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
 }

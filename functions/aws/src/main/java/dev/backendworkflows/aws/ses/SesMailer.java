@@ -39,7 +39,8 @@ public final class SesMailer implements Mailer {
       if (e.statusCode() >= 400 && e.statusCode() < 500) {
         String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
         String reason = e.statusCode() == 403 || "AccessDeniedException".equals(code)
-            ? "this function may not send as " + email.from() + " (its SendEmailPolicy)"
+            ? "this function may not send as " + email.from() + " (its role allows the stage's MailFrom and the "
+                + "workflow's senders)"
             // SES's own words say what to fix (an unverified identity, a sandbox recipient); ARNs are account details
             : (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorMessage()).replaceAll("arn:aws[\\w:/.*-]*", "<arn>");
         throw new ActionException("email_rejected", "SES refused the email from " + email.from() + ": " + reason

@@ -34,6 +34,9 @@ final class IamCoverage {
   static final String NOT_IN_LAMBDA_MARKER = "not called in Lambda";
   private static final Pattern CALL = Pattern.compile("client(?:\\(\\))?(?:\\.get\\(\\))?\\.(\\w+)\\(");
   private static final Map<String, String> RENAMES = Map.of("lambda:Invoke", "lambda:InvokeFunction");
+  /** Calls that need a second permission: a schedule names the role it invokes with, which the caller must pass. */
+  private static final Map<String, String> IMPLIED = Map.of("scheduler:CreateSchedule", "iam:PassRole",
+      "scheduler:UpdateSchedule", "iam:PassRole");
   private static final Map<String, List<String>> SAM_POLICY_TEMPLATES = Map.of(
       "DynamoDBCrudPolicy", List.of("GetItem", "DeleteItem", "PutItem", "Scan", "Query", "UpdateItem", "BatchWriteItem",
           "BatchGetItem", "DescribeTable", "ConditionCheckItem"),
@@ -57,6 +60,13 @@ final class IamCoverage {
   /** Every action the adapters call in a function, from their source. */
   static Set<Need> calledByCode(Path sourceRoot) {
     Set<Need> needs = new TreeSet<>();
+    calledByAdapter(sourceRoot).values().forEach(needs::addAll);
+    return needs;
+  }
+
+  /** The actions each adapter class calls in a function, from its source. */
+  static Map<String, Set<Need>> calledByAdapter(Path sourceRoot) {
+    Map<String, Set<Need>> byAdapter = new TreeMap<>();
     try (Stream<Path> files = Files.walk(sourceRoot)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         String cls = file.getFileName().toString().replace(".java", "");
@@ -81,14 +91,18 @@ final class IamCoverage {
             }
             String action = service + ":" + Character.toUpperCase(method.charAt(0)) + method.substring(1);
             action = RENAMES.getOrDefault(action, action);
-            needs.add(new Need(action, service.equals("dynamodb") ? TABLES.get(cls) : null));
+            Set<Need> calls = byAdapter.computeIfAbsent(cls, c -> new TreeSet<>());
+            calls.add(new Need(action, service.equals("dynamodb") ? TABLES.get(cls) : null));
+            if (IMPLIED.containsKey(action)) {
+              calls.add(new Need(IMPLIED.get(action), null));
+            }
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return needs;
+    return byAdapter;
   }
 
   /** What a function's policies allow, as needs (DynamoDB actions per table; others anywhere). */

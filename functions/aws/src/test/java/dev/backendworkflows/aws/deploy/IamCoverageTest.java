@@ -3,12 +3,18 @@ package dev.backendworkflows.aws.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.Access;
+import dev.backendworkflows.engine.WorkflowAccess;
+import dev.backendworkflows.engine.actions.ActionRegistry;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.testutils.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -56,25 +62,101 @@ class IamCoverageTest {
     assertThat(needs).extracting(IamCoverage.Need::action).doesNotContain("dynamodb:CreateTable", "scheduler:ListSchedules");
   }
 
-  /** What a workflow's function needs: every call the code makes, SSM only when the workflow declares secrets. */
-  private static Set<IamCoverage.Need> needsOf(JsonNode template, String function, Set<IamCoverage.Need> code,
-      dev.backendworkflows.definition.Workflows workflows) {
+  /** Which grant lets a function use an adapter (its runs and idempotency keys every function uses; SSM: declared secrets). */
+  private static final Map<String, Access> ADAPTERS = Map.of("DynamoDbThingStore", Access.THINGS, "DynamoDbScheduleStore",
+      Access.SCHEDULES, "EventBridgeScheduler", Access.SCHEDULER, "LambdaDispatcher", Access.SCHEDULER, "SesMailer", Access.EMAIL,
+      "DynamoDbApiKeyStore", Access.API_KEYS);
+  private static final Set<String> EVERY_FUNCTION = Set.of("DynamoDbRunLog", "DynamoDbIdempotencyStore");
+  private static final Workflows WORKFLOWS = new DefinitionLoader().load(Fixtures.shippedWorkflows());
+
+  private static WorkflowAccess accessOf(JsonNode template, String function) {
     String workflow = template.path("Resources").path(function).path("Properties").path("Environment").path("Variables")
         .path("WORKFLOW_NAME").asText();
-    boolean secrets = !workflows.get(workflow).orElseThrow().secrets().isEmpty();
-    return code.stream().filter(n -> secrets || !n.action().startsWith("ssm:")).collect(java.util.stream.Collectors.toSet());
+    return WorkflowAccess.of(WORKFLOWS.get(workflow).orElseThrow(), WORKFLOWS, ActionRegistry.builtIn());
+  }
+
+  /** What a workflow's function needs: the calls of every adapter its grants (WorkflowAccess) let it use. */
+  private static Set<IamCoverage.Need> needsOf(JsonNode template, String function) {
+    WorkflowAccess access = accessOf(template, function);
+    Set<IamCoverage.Need> needs = new java.util.TreeSet<>();
+    IamCoverage.calledByAdapter(SOURCES).forEach((adapter, calls) -> {
+      boolean used;
+      if (EVERY_FUNCTION.contains(adapter)) {
+        used = true;
+      } else if (adapter.equals("SsmSecretStore")) {
+        used = !access.secrets().isEmpty();
+      } else {
+        used = access.access().contains(requireKnown(adapter));
+      }
+      if (used) {
+        needs.addAll(calls);
+      }
+    });
+    return needs;
+  }
+
+  private static Access requireKnown(String adapter) {
+    Access a = ADAPTERS.get(adapter);
+    if (a == null) {
+      throw new AssertionError("adapter " + adapter + " calls AWS but this test does not know which grant it needs: add it to ADAPTERS");
+    }
+    return a;
   }
 
   @Test
   void everyWorkflowFunctionMayMakeEveryCallItsCodeMakes() throws Exception {
     JsonNode template = template(realTemplate());
-    Set<IamCoverage.Need> needs = IamCoverage.calledByCode(SOURCES);
-    var workflows = new dev.backendworkflows.definition.DefinitionLoader().load(Fixtures.shippedWorkflows());
     List<String> functions = workflowFunctions(template);
     assertThat(functions).hasSizeGreaterThan(3);
     List<String> missing = new ArrayList<>();
-    functions.forEach(f -> missing.addAll(IamCoverage.missing(template, f, needsOf(template, f, needs, workflows))));
+    functions.forEach(f -> missing.addAll(IamCoverage.missing(template, f, needsOf(template, f))));
     assertThat(missing).isEmpty();
+  }
+
+  @Test
+  void everyWorkflowFunctionMayTouchOnlyTheTablesAndServicesItsWorkflowNeeds() throws Exception {
+    JsonNode template = template(realTemplate());
+    List<String> excess = new ArrayList<>();
+    for (String f : workflowFunctions(template)) {
+      Set<String> needed = new java.util.TreeSet<>();
+      needsOf(template, f).forEach(n -> needed.add(scope(n)));
+      IamCoverage.allowedFor(template, f).stream().map(IamCoverageTest::scope).filter(s -> !needed.contains(s))
+          .forEach(s -> excess.add(f + " may use " + s + ", which its workflow never needs"));
+    }
+    assertThat(excess).isEmpty();
+    // the shipped workflows differ: some read no API keys, schedule nothing or send no email
+    assertThat(IamCoverage.allowedFor(template, "FetchExchangeRateFunction")).extracting(IamCoverageTest::scope)
+        .doesNotContain("SchedulesTable", "ses", "scheduler").contains("ApiKeysTable", "ThingsTable", "RunsTable");
+    assertThat(IamCoverage.allowedFor(template, "DailyDigestFunction")).extracting(IamCoverageTest::scope)
+        .doesNotContain("ApiKeysTable", "ses", "scheduler", "lambda");
+  }
+
+  /** A need's table, or its service: what a policy grants access to. */
+  private static String scope(IamCoverage.Need n) {
+    return n.table() != null ? n.table() : n.action().substring(0, n.action().indexOf(':'));
+  }
+
+  @Test
+  void emailIsSentOnlyAsTheStagesSenderAndTheWorkflowsDeclaredOnes() throws Exception {
+    JsonNode template = template(realTemplate());
+    List<String> senders = new ArrayList<>();
+    for (String f : workflowFunctions(template)) {
+      for (JsonNode policy : template.path("Resources").path(f).path("Properties").path("Policies")) {
+        for (JsonNode statement : policy.path("Statement")) {
+          if (statement.path("Action").asText().equals("ses:SendEmail")) {
+            JsonNode from = statement.path("Condition").path("StringEqualsIgnoreCase").path("ses:FromAddress");
+            assertThat(from.isArray()).as(f + "'s ses:SendEmail is conditioned on ses:FromAddress").isTrue();
+            List<String> allowed = new ArrayList<>();
+            from.forEach(a -> allowed.add(a.asText())); // the YAML reader drops tags: !Ref MailFrom reads as MailFrom
+            List<String> expected = new ArrayList<>(List.of("MailFrom"));
+            accessOf(template, f).senders().forEach(s -> expected.add(dev.backendworkflows.mail.Email.address(s)));
+            assertThat(allowed).as(f).containsExactlyElementsOf(expected);
+            senders.add(f);
+          }
+        }
+      }
+    }
+    assertThat(senders).contains("OnboardUserFunction").doesNotContain("FetchExchangeRateFunction");
   }
 
   @Test
@@ -84,11 +166,13 @@ class IamCoverageTest {
 
   @Test
   void aPolicyRemovedOnPurposeIsCaught() throws Exception {
-    String broken = realTemplate().replace("        - !Ref SendEmailPolicy\n", "")
+    String real = realTemplate();
+    int onboard = real.indexOf("  OnboardUserFunction:");
+    String broken = real.substring(0, onboard) + real.substring(onboard)
+        .replaceFirst("              Action: ses:SendEmail\n", "              Action: ses:GetAccount\n")
         .replaceFirst("        - DynamoDBCrudPolicy: \\{ TableName: !Ref SchedulesTable }\n", "");
     JsonNode template = template(broken);
-    Set<IamCoverage.Need> needs = IamCoverage.calledByCode(SOURCES);
-    List<String> missing = IamCoverage.missing(template, workflowFunctions(template).getFirst(), needs);
+    List<String> missing = IamCoverage.missing(template, "OnboardUserFunction", needsOf(template, "OnboardUserFunction"));
     assertThat(missing).anyMatch(m -> m.contains("ses:SendEmail")).anyMatch(m -> m.contains("dynamodb:UpdateItem on SchedulesTable"));
   }
 }

@@ -1,6 +1,10 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.exceptions.ActionException;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** What a step does. Implementations are stateless; the context carries the step's evaluated arguments. */
 public interface Action {
@@ -33,5 +37,13 @@ public interface Action {
    */
   default Object recover(ActionContext ctx) {
     return execute(ctx);
+  }
+
+  /**
+   * What the action touches beyond its run, which its workflow's function is granted (and nothing
+   * else). Custom actions that do not say get everything.
+   */
+  default Set<Access> access(StepDefinition step) {
+    return EnumSet.allOf(Access.class);
   }
 }

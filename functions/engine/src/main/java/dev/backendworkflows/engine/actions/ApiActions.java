@@ -1,5 +1,7 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.outbound.OutboundHttp;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code api_call}: Bubble's API Connector call from a workflow. */
 public final class ApiActions {
@@ -84,6 +87,11 @@ public final class ApiActions {
   static final class ApiCall implements Action {
     public String name() {
       return "api_call";
+    }
+
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of();
     }
 
     public Object execute(ActionContext ctx) {

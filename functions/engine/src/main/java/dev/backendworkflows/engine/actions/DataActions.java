@@ -5,12 +5,15 @@ import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.definition.DataType;
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The data actions: get, search, create, update ("make changes to a thing") and delete. */
 public final class DataActions {
@@ -38,8 +41,16 @@ public final class DataActions {
     return type;
   }
 
+  /** A data action: its function is granted the Things table. */
+  private abstract static class ThingAction implements Action {
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of(Access.THINGS);
+    }
+  }
+
   /** Reads one thing; null when it does not exist (so an "only when" can test for it). */
-  static final class GetThing implements Action {
+  static final class GetThing extends ThingAction {
     public String name() {
       return "get_thing";
     }
@@ -55,7 +66,7 @@ public final class DataActions {
   }
 
   /** Searches one type: {@code {items, count, cursor}}. */
-  static final class SearchThings implements Action {
+  static final class SearchThings extends ThingAction {
     public String name() {
       return "search_things";
     }
@@ -94,7 +105,7 @@ public final class DataActions {
    * Creates a thing. Its id is time-ordered and derived from (run, step), so a replay of the step
    * after a crash finds the thing it created instead of creating a second one.
    */
-  static final class CreateThing implements Action {
+  static final class CreateThing extends ThingAction {
     public String name() {
       return "create_thing";
     }
@@ -123,7 +134,7 @@ public final class DataActions {
   }
 
   /** Changes named fields of an existing thing; a null value clears a field. */
-  static final class UpdateThing implements Action {
+  static final class UpdateThing extends ThingAction {
     public String name() {
       return "update_thing";
     }
@@ -147,7 +158,7 @@ public final class DataActions {
    * Deletes a thing: {@code {deleted: true|false}}. Replayed after a crash, a thing already gone
    * counts as deleted (the earlier attempt most likely deleted it).
    */
-  static final class DeleteThing implements Action {
+  static final class DeleteThing extends ThingAction {
     public String name() {
       return "delete_thing";
     }

@@ -1,11 +1,14 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.mail.Email;
 import dev.backendworkflows.runlog.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The {@code send_email} action. */
@@ -43,6 +46,11 @@ public final class EmailActions {
       return "send_email";
     }
 
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of(Access.EMAIL);
+    }
+
     public Object execute(ActionContext ctx) {
       List<String> to = new ArrayList<>();
       Object raw = ctx.arg("to");
@@ -67,6 +75,14 @@ public final class EmailActions {
       String from = ctx.has("from") ? ctx.text("from") : ctx.services().mailFrom();
       if (from == null || from.isBlank()) {
         throw new ActionException("invalid_argument", "no sender: give 'from' or set the deployment's MAIL_FROM");
+      }
+      if (ctx.has("from")) {
+        // the definition's senders are all its function may send as: anything else is refused here, not by SES
+        List<String> senders = ctx.workflows().get(ctx.workflow()).map(w -> w.senders()).orElse(List.of());
+        if (senders.stream().map(Email::address).noneMatch(Email.address(from)::equals)) {
+          throw new ActionException("sender_not_allowed", "'from' is '" + from + "', which is not one of the workflow's senders ("
+              + (senders.isEmpty() ? "none declared" : String.join(", ", senders)) + ")");
+        }
       }
       if (uncertain(ctx) && !"resend".equals(ctx.arg("on_uncertain"))) {
         ctx.markUncertain();

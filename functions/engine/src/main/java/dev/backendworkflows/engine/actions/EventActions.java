@@ -1,12 +1,15 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.definition.StepDefinition;
 import dev.backendworkflows.definition.Trigger;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.engine.RunOutcome;
 import dev.backendworkflows.engine.RunRequest;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.runlog.RunStatus;
 import java.util.List;
+import java.util.Set;
 
 /** {@code trigger_event}: Bubble's custom events, reusable units run inside the current run. */
 public final class EventActions {
@@ -29,6 +32,11 @@ public final class EventActions {
   static final class TriggerEvent implements Action {
     public String name() {
       return "trigger_event";
+    }
+
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of(); // the event runs in this function: its own steps count towards it (WorkflowAccess)
     }
 
     public Object execute(ActionContext ctx) {

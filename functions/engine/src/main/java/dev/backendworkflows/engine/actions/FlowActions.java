@@ -1,9 +1,12 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.internal.StructuredLog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Actions that shape the run itself: return data, terminate, log. */
 public final class FlowActions {
@@ -13,8 +16,16 @@ public final class FlowActions {
     return List.of(new Return(), new Terminate(), new Log());
   }
 
+  /** An action that touches nothing beyond its run. */
+  private abstract static class FlowAction implements Action {
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of();
+    }
+  }
+
   /** Bubble's "Return data from API": answers the caller; later steps still run. */
-  static final class Return implements Action {
+  static final class Return extends FlowAction {
     public String name() {
       return "return";
     }
@@ -32,7 +43,7 @@ public final class FlowActions {
   }
 
   /** Ends the run with status terminated; the rest of the steps are skipped. */
-  static final class Terminate implements Action {
+  static final class Terminate extends FlowAction {
     public String name() {
       return "terminate";
     }
@@ -51,7 +62,7 @@ public final class FlowActions {
   }
 
   /** Writes a message (and optional data) to the run log and the function's structured log. */
-  static final class Log implements Action {
+  static final class Log extends FlowAction {
     public String name() {
       return "log";
     }

@@ -2,6 +2,8 @@ package dev.backendworkflows.engine.actions;
 
 import dev.backendworkflows.data.Constraint;
 import dev.backendworkflows.data.ThingQuery;
+import dev.backendworkflows.definition.StepDefinition;
+import dev.backendworkflows.engine.Access;
 import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.Batches;
 import dev.backendworkflows.schedule.ScheduledRun;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Bubble's "Schedule API workflow" and "Cancel a scheduled API workflow". */
 public final class ScheduleActions {
@@ -30,12 +33,20 @@ public final class ScheduleActions {
     return out;
   }
 
+  /** A scheduling action: its function is granted the Schedules table and EventBridge Scheduler. */
+  private abstract static class SchedulingAction implements Action {
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return Set.of(Access.SCHEDULES, Access.SCHEDULER);
+    }
+  }
+
   /**
    * Schedules {@code workflow} with {@code params} at {@code at} or {@code after} a duration; the
    * result's {@code id} cancels it. A time in the past runs as soon as possible. The id derives from
    * (run, step), so a replay after a crash finds the run it scheduled.
    */
-  static final class ScheduleWorkflow implements Action {
+  static final class ScheduleWorkflow extends SchedulingAction {
     public String name() {
       return "schedule_workflow";
     }
@@ -69,7 +80,7 @@ public final class ScheduleActions {
    * day, weekday or day of month of {@code start}) or on a {@code cron}, in {@code timezone}, for
    * the thing {@code type}/{@code thing_id}. Setting it again for the same thing replaces it.
    */
-  static final class SetRecurring implements Action {
+  static final class SetRecurring extends SchedulingAction {
     public String name() {
       return "set_recurring";
     }
@@ -89,7 +100,7 @@ public final class ScheduleActions {
    * Cancels the recurring event of {@code workflow} on a thing; an unknown one fails the step, unless
    * this is a replay after a crash (the earlier attempt most likely cancelled it).
    */
-  static final class CancelRecurring implements Action {
+  static final class CancelRecurring extends SchedulingAction {
     public String name() {
       return "cancel_recurring";
     }
@@ -116,9 +127,15 @@ public final class ScheduleActions {
    * {@code batch_size} items per chunk at {@code rate} items per second and/or one chunk per
    * {@code interval}. The result is {@code {id, total, chunks, rate}}; {@code GET /batches/{id}} follows it.
    */
-  static final class ScheduleOnList implements Action {
+  static final class ScheduleOnList extends SchedulingAction {
     public String name() {
       return "schedule_on_list";
+    }
+
+    @Override
+    public Set<Access> access(StepDefinition step) {
+      return step.rawArgs().containsKey("search") ? Set.of(Access.SCHEDULES, Access.SCHEDULER, Access.THINGS)
+          : Set.of(Access.SCHEDULES, Access.SCHEDULER);
     }
 
     public Object execute(ActionContext ctx) {
@@ -164,7 +181,7 @@ public final class ScheduleActions {
    * Cancels a pending scheduled run; one already cancelled stays cancelled (a replay finds it so);
    * cancelling an unknown or finished one fails the step.
    */
-  static final class CancelScheduled implements Action {
+  static final class CancelScheduled extends SchedulingAction {
     public String name() {
       return "cancel_scheduled";
     }

@@ -4,12 +4,16 @@ import dev.backendworkflows.definition.DefinitionLoader;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.Access;
+import dev.backendworkflows.engine.WorkflowAccess;
+import dev.backendworkflows.engine.actions.ActionRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Regenerates the workflow-dependent part of {@code template.yaml} — one function per API,
@@ -41,7 +45,7 @@ public final class TemplateGenerator {
     workflows.byName().values().stream().sorted(Comparator.comparing(WorkflowDefinition::name))
         .filter(w -> w.trigger().kind() != Trigger.Kind.CUSTOM_EVENT)
         .forEach(w -> {
-          out.append(function(w).strip().indent(2)).append('\n');
+          out.append(function(w, workflows).strip().indent(2)).append('\n');
           if (w.trigger().kind() == Trigger.Kind.RECURRING) {
             out.append(schedule(w).strip().indent(2)).append('\n');
           }
@@ -78,7 +82,7 @@ public final class TemplateGenerator {
         """;
   }
 
-  private static String function(WorkflowDefinition w) {
+  private static String function(WorkflowDefinition w, Workflows all) {
     WorkflowDefinition.FunctionSettings f = w.function() == null ? WorkflowDefinition.FunctionSettings.DEFAULTS : w.function();
     StringBuilder out = new StringBuilder();
     out.append(logicalId(w.name())).append(":\n");
@@ -109,21 +113,44 @@ public final class TemplateGenerator {
               Variables:
                 WORKFLOW_NAME: %s
             Policies:
-              - DynamoDBCrudPolicy: { TableName: !Ref ThingsTable }
               - DynamoDBCrudPolicy: { TableName: !Ref RunsTable }
-              - DynamoDBCrudPolicy: { TableName: !Ref SchedulesTable }
-              - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }
-              - !Ref SchedulingPolicy
-              - !Ref SendEmailPolicy
         """.formatted(w.name()));
-    if (!w.secrets().isEmpty()) { // only the secrets its workflow declares, by name
+    // only what the workflow's trigger, steps and custom events touch (WorkflowAccess)
+    WorkflowAccess access = WorkflowAccess.of(w, all, ActionRegistry.builtIn());
+    Set<Access> grants = access.access();
+    if (grants.contains(Access.THINGS)) {
+      out.append("      - DynamoDBCrudPolicy: { TableName: !Ref ThingsTable }\n");
+    }
+    if (grants.contains(Access.SCHEDULES)) {
+      out.append("      - DynamoDBCrudPolicy: { TableName: !Ref SchedulesTable }\n");
+    }
+    if (grants.contains(Access.API_KEYS)) {
+      out.append("      - DynamoDBReadPolicy: { TableName: !Ref ApiKeysTable }\n");
+    }
+    if (grants.contains(Access.SCHEDULER)) {
+      out.append("      - !Ref SchedulingPolicy\n");
+    }
+    if (grants.contains(Access.EMAIL)) { // as the stage's sender and the declared ones only
+      out.append("""
+                - Statement:
+                    - Effect: Allow
+                      Action: ses:SendEmail
+                      Resource: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*
+                      Condition:
+                        StringEqualsIgnoreCase:
+                          ses:FromAddress:
+                            - !Ref MailFrom
+          """);
+      access.senders().forEach(sender -> out.append("                  - ").append(dev.backendworkflows.mail.Email.address(sender)).append('\n'));
+    }
+    if (!access.secrets().isEmpty()) { // only the secrets it declares, by name
       out.append("""
                 - Statement:
                     - Effect: Allow
                       Action: ssm:GetParameter
                       Resource:
           """);
-      w.secrets().forEach(name -> out.append("                  - !Sub ").append(secretArn(name)).append('\n'));
+      access.secrets().forEach(name -> out.append("                  - !Sub ").append(secretArn(name)).append('\n'));
     }
     if (w.trigger().kind() == Trigger.Kind.API) {
       out.append("""
