@@ -29,6 +29,15 @@ public final class ErrorBodies {
     }
   }
 
+  /** A body handler for {@link java.net.http.HttpClient} that records error bodies as it reads them (tests over real HTTP). */
+  public static java.net.http.HttpResponse.BodyHandler<String> recording() {
+    return info -> java.net.http.HttpResponse.BodySubscribers.mapping(
+        java.net.http.HttpResponse.BodySubscribers.ofString(java.nio.charset.StandardCharsets.UTF_8), body -> {
+          record(info.statusCode(), body);
+          return body;
+        });
+  }
+
   /** A secret value a test uses: no error body may show it. */
   public static void secret(String value) {
     if (value != null && value.length() >= 4) {

@@ -40,13 +40,13 @@ class ApiIntegrationExampleTest {
       HttpRequest request = HttpRequest.newBuilder(URI.create(runner.url() + "/wf/fetch-exchange-rate"))
           .header("Authorization", "Bearer " + runner.apiKey()).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-      JsonNode ok = Json.tree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode ok = Json.tree(http.send(request, dev.backendworkflows.testutils.ErrorBodies.recording()).body());
       assertThat(ok.path("status").asText()).as(ok.toString()).isEqualTo("succeeded");
       assertThat(ok.path("response").path("rate").decimalValue()).isEqualByComparingTo("1.08");
       assertThat(ok.path("response").path("quote").asText()).isEqualTo("USD");
 
       status.set(503);
-      JsonNode down = Json.tree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode down = Json.tree(http.send(request, dev.backendworkflows.testutils.ErrorBodies.recording()).body());
       assertThat(down.path("status").asText()).isEqualTo("terminated");
       assertThat(down.path("reason").asText()).isEqualTo("rates API answered 503");
     } finally {

@@ -55,7 +55,7 @@ class ApiKeyToolTest {
     HttpRequest request = HttpRequest.newBuilder(URI.create(runner.url() + "/wf/" + workflow))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+    return HttpClient.newHttpClient().send(request, dev.backendworkflows.testutils.ErrorBodies.recording()).statusCode();
   }
 
   @Test

@@ -36,7 +36,7 @@ class BatchExamplesTest {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    return Json.tree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+    return Json.tree(http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording()).body());
   }
 
   private void runFor(LocalRunner runner, Duration d) throws Exception {

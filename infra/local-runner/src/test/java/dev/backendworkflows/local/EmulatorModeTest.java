@@ -41,7 +41,7 @@ class EmulatorModeTest {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    return Json.tree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+    return Json.tree(http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording()).body());
   }
 
   @Test

@@ -59,7 +59,7 @@ class LocalRunnerEndToEndTest {
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording());
   }
 
   private JsonNode json(HttpResponse<String> r) {

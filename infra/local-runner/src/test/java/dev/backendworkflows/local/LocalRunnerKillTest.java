@@ -102,7 +102,7 @@ class LocalRunnerKillTest {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording());
   }
 
   private void awaitUp(int port, Process process) throws Exception {

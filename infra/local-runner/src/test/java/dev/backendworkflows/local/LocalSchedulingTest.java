@@ -60,7 +60,7 @@ class LocalSchedulingTest {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording());
     return Json.tree(r.body());
   }
 

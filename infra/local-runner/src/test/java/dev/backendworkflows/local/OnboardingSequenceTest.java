@@ -25,7 +25,7 @@ class OnboardingSequenceTest {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    return Json.tree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+    return Json.tree(http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording()).body());
   }
 
   private List<String> subjects(LocalRunner runner) throws Exception {
@@ -67,7 +67,7 @@ class OnboardingSequenceTest {
   void outboxNeedsTheDevKey() throws Exception {
     try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
         Fixtures.shippedWorkflows().toString()), java.time.Clock.systemUTC())) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(runner.url() + "/outbox")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(runner.url() + "/outbox")).build(), dev.backendworkflows.testutils.ErrorBodies.recording());
       assertThat(r.statusCode()).isEqualTo(401);
     }
   }

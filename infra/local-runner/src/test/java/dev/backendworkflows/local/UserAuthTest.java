@@ -42,7 +42,7 @@ class UserAuthTest {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(b.build(), dev.backendworkflows.testutils.ErrorBodies.recording());
   }
 
   @Test
