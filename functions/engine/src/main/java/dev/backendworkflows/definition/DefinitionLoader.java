@@ -413,6 +413,11 @@ public final class DefinitionLoader {
             if (signature.scheme().equals("hmac-sha256") && signature.header() == null) {
               error("trigger.api.signature.header", "the hmac-sha256 scheme needs the header that carries the signature");
             }
+            if (signature.scheme().equals("hmac-sha256") && signature.timestampHeader() == null && !tree.has("idempotency_key")) {
+              error("trigger.api.signature", "without timestamp_header a captured request stays validly signed forever: sign "
+                  + "a timestamp (timestamp_header), or give the workflow an idempotency_key (such as the provider's event "
+                  + "or delivery id) so that a replay gets the first run's answer instead of a new run");
+            }
           }
         } else if (sig.isObject()) {
           error("trigger.api.signature", "is only read with auth: signature");

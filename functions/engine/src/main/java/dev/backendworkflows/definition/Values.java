@@ -86,13 +86,30 @@ public final class Values {
         if (hasLoneSurrogate(String.valueOf(k))) {
           errors.add(new FieldError(path, "invalid_text", "has a key with a lone UTF-16 surrogate"));
         }
-        checkStorable(v, path + "." + k, errors);
+        checkStorable(v, path + "." + printable(String.valueOf(k)), errors);
       });
     } else if (value instanceof List<?> l) {
       for (int i = 0; i < l.size(); i++) {
         checkStorable(l.get(i), path + "[" + i + "]", errors);
       }
     }
+  }
+
+  /** {@code s} with every lone surrogate replaced by U+FFFD: safe to name in an error that is stored. */
+  public static String printable(String s) {
+    if (!hasLoneSurrogate(s)) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.append(c).append(s.charAt(++i));
+      } else {
+        out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return out.toString();
   }
 
   /** True when {@code s} has a high surrogate without its low one, or a low one without its high one. */

@@ -37,7 +37,9 @@ public final class ParameterBinder {
       }
     }
     for (String name : wf.ignoreExtraParameters() ? java.util.Set.<String>of() : input.keySet()) {
-      if (!wf.parameters().containsKey(name)) {
+      if (Values.hasLoneSurrogate(name)) { // no store keeps such a name, not even in the rejected run's error
+        errors.add(new FieldError(Values.printable(name), "invalid_text", "is not a parameter name: it has a lone UTF-16 surrogate"));
+      } else if (!wf.parameters().containsKey(name)) {
         errors.add(new FieldError(name, "unknown_parameter", "is not a parameter of " + wf.name() + " (parameters: "
             + (wf.parameters().isEmpty() ? "none" : String.join(", ", wf.parameters().keySet())) + ")"));
       }

@@ -54,23 +54,41 @@ public record WorkflowAccess(Set<Access> access, List<String> secrets, List<Stri
     return new WorkflowAccess(access, List.copyOf(secrets), List.copyOf(senders));
   }
 
-  /** What the deliveries of the workflow's trigger touch before and after its steps. */
+  /** Steps that make another workflow run later, delivered to that workflow's function. */
+  private static final Set<String> SCHEDULING_ACTIONS = Set.of("schedule_workflow", "schedule_on_list", "set_recurring");
+
+  /** What the deliveries that reach the workflow's function touch before and after its steps. */
   private static Set<Access> ofTrigger(WorkflowDefinition workflow, Workflows all) {
     Trigger trigger = workflow.trigger();
-    return switch (trigger.kind()) {
-      case API -> trigger.auth() == Trigger.Auth.API_KEY ? Set.of(Access.API_KEYS) : Set.of();
-      // scheduled runs and batch chunks are claimed in the Schedules table; a chunk arranges the next
-      // one, and a chunk of a batch over a search fetches its page of things
-      case SCHEDULE -> searchBatchTarget(workflow.name(), all)
-          ? Set.of(Access.SCHEDULES, Access.SCHEDULER, Access.THINGS) : Set.of(Access.SCHEDULES, Access.SCHEDULER);
-      case RECURRING -> Set.of(Access.SCHEDULES);
-      case CUSTOM_EVENT -> Set.of();
-    };
+    if (trigger.kind() == Trigger.Kind.CUSTOM_EVENT) {
+      return Set.of(); // no function of its own: it runs inside the functions that trigger it
+    }
+    Set<Access> access = EnumSet.noneOf(Access.class);
+    if (trigger.kind() == Trigger.Kind.API && trigger.auth() == Trigger.Auth.API_KEY) {
+      access.add(Access.API_KEYS);
+    }
+    if (trigger.kind() == Trigger.Kind.RECURRING) {
+      access.add(Access.SCHEDULES); // each firing is claimed as a scheduled run
+    }
+    // any workflow another one schedules (whatever its trigger) is delivered scheduled runs and
+    // recurring-event firings, claimed in the Schedules table; a batch chunk also arranges the next
+    // chunk, and a chunk of a batch over a search fetches its page of things
+    if (trigger.kind() == Trigger.Kind.SCHEDULE || scheduledBy(workflow.name(), all, SCHEDULING_ACTIONS, false)) {
+      access.add(Access.SCHEDULES);
+    }
+    if (scheduledBy(workflow.name(), all, Set.of("schedule_on_list"), false)) {
+      access.add(Access.SCHEDULER);
+    }
+    if (scheduledBy(workflow.name(), all, Set.of("schedule_on_list"), true)) {
+      access.add(Access.THINGS);
+    }
+    return access;
   }
 
-  /** Whether some step schedules {@code workflow} on a list of things that a search yields page by page. */
-  private static boolean searchBatchTarget(String workflow, Workflows all) {
-    return all.byName().values().stream().flatMap(w -> w.steps().stream()).anyMatch(s -> s.action().equals("schedule_on_list")
-        && workflow.equals(s.rawArgs().get("workflow")) && s.rawArgs().containsKey("search"));
+  /** Whether a step of one of {@code actions} schedules {@code workflow} ({@code overSearch}: with a {@code search}). */
+  private static boolean scheduledBy(String workflow, Workflows all, Set<String> actions, boolean overSearch) {
+    return all.byName().values().stream().flatMap(w -> w.steps().stream())
+        .anyMatch(s -> actions.contains(s.action()) && workflow.equals(s.rawArgs().get("workflow"))
+            && (!overSearch || s.rawArgs().containsKey("search")));
   }
 }

@@ -106,11 +106,14 @@ public final class HttpApi {
   private ApiResponse route(ApiRequest request, Invocation invocation) {
     String path = request.path() == null ? "/" : request.path();
     Matcher wf = WORKFLOW_PATH.matcher(path);
-    if (wf.matches() && !(routes instanceof Routes.Admin)) {
+    if (wf.matches()) {
       if (!request.method().equals("POST")) {
         return methodNotAllowed("POST", request);
       }
-      return runWorkflow(java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8), request, invocation);
+      String name = java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8);
+      // on AWS every /wf/{name} no workflow function has a route for comes to the admin function,
+      // which runs nothing: it answers as for a workflow that does not exist, not with API Gateway's 404
+      return routes instanceof Routes.Admin ? notCallable(name, Optional.empty(), request) : runWorkflow(name, request, invocation);
     }
     if (!(routes instanceof Routes.Workflow)) {
       Matcher run = RUN_PATH.matcher(path);
@@ -166,19 +169,24 @@ public final class HttpApi {
         + (routes instanceof Routes.Admin ? "; this function serves /runs and /schedules" : "; workflows are called as POST /wf/{name}"));
   }
 
+  /** The answer for a name that is no API workflow (of this function): 401 without a key, as for a protected one. */
+  private ApiResponse notCallable(String name, Optional<WorkflowDefinition> found, ApiRequest request) {
+    // without a key nobody learns which workflows exist: the same 401 as a protected one (and a
+    // scoped key the same 403 as for a workflow outside its scope)
+    KeyCheck check = checkKey(request, false, name);
+    if (check.denied() != null) {
+      return check.denied();
+    }
+    return found.isEmpty() ? ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'")
+        : ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
+            + found.get().trigger().kind().name().toLowerCase() + " and is not callable over HTTP");
+  }
+
   private ApiResponse runWorkflow(String name, ApiRequest request, Invocation invocation) {
     Optional<WorkflowDefinition> found = engine.workflows().get(name)
         .filter(d -> !(routes instanceof Routes.Workflow w && !w.name().equals(name)));
     if (found.isEmpty() || found.get().trigger().kind() != Trigger.Kind.API) {
-      // without a key nobody learns which workflows exist: the same 401 as a protected one (and a
-      // scoped key the same 403 as for a workflow outside its scope)
-      KeyCheck check = checkKey(request, false, name);
-      if (check.denied() != null) {
-        return check.denied();
-      }
-      return found.isEmpty() ? ApiResponse.error(404, "unknown_workflow", "No API workflow named '" + name + "'")
-          : ApiResponse.error(404, "unknown_workflow", "Workflow '" + name + "' has trigger "
-              + found.get().trigger().kind().name().toLowerCase() + " and is not callable over HTTP");
+      return notCallable(name, found, request);
     }
     WorkflowDefinition def = found.get();
     String caller = "anonymous";

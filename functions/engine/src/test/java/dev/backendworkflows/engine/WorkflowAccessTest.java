@@ -53,7 +53,18 @@ class WorkflowAccessTest {
             - { action: schedule_on_list, workflow: write, list: "{% ['a', 'b', 'c'] %}", item_param: text, batch_size: 2 }
             - { action: schedule_on_list, workflow: touch, search: { type: note }, item_param: id, batch_size: 1 }
             - { action: trigger_event, event: notify, params: { to: "ada@example.com" } }
+            - { action: schedule_workflow, workflow: hook, after: PT0S, params: { id: x } }
+            - { action: schedule_on_list, workflow: hook, search: { type: note }, item_param: id, batch_size: 1 }
+            - { action: schedule_workflow, workflow: daily, after: PT0S }
             - { action: return, data: ok }
+          """,
+      "hook.yaml", """
+          name: hook
+          trigger: { api: {} }
+          parameters:
+            id: { type: text }
+          steps:
+            - { action: return, data: "{% $params.id %}" }
           """,
       "notify.yaml", """
           name: notify
@@ -153,7 +164,9 @@ class WorkflowAccessTest {
 
   private ApiResponse call(String workflow, String bearer) {
     HttpApi function = new HttpApi(stack.engine, stack.runs, new ApiKeys(keyStore, stack.clock), new HttpApi.Routes.Workflow(workflow));
-    return function.handle(Fixtures.post("/wf/" + workflow, bearer, "{}"));
+    ApiResponse r = function.handle(Fixtures.post("/wf/" + workflow, bearer, "{}"));
+    dev.backendworkflows.testutils.ErrorBodies.record(r.status(), r.body());
+    return r;
   }
 
   /** Delivers everything due, each delivery in the function of the workflow it is for. */
@@ -178,6 +191,7 @@ class WorkflowAccessTest {
   void everyKindOfWorkTouchesOnlyWhatItsFunctionIsGranted() {
     asFunctionOf("everything", () -> assertThat(call("everything", key).status()).isEqualTo(200));
     asFunctionOf("open", () -> assertThat(call("open", null).status()).isEqualTo(200));
+    asFunctionOf("hook", () -> assertThat(call("hook", key).status()).isEqualTo(200));
     deliverDue();
     stack.clock.advance(Duration.ofDays(1));
     stack.scheduler.fireRecurring(stack.clock.instant(), (event, at) -> asFunctionOf(event.workflow(),
@@ -190,6 +204,7 @@ class WorkflowAccessTest {
     assertThat(touched.get("write")).containsExactlyInAnyOrderElementsOf(grants("write"));
     assertThat(touched.get("touch")).containsExactlyInAnyOrderElementsOf(grants("touch"));
     assertThat(touched.get("daily")).containsExactlyInAnyOrderElementsOf(grants("daily"));
+    assertThat(touched.get("hook")).containsExactlyInAnyOrderElementsOf(grants("hook"));
     assertThat(touched.get("open")).isEmpty();
     assertThat(stack.outbox.sent()).hasSize(1);
   }
@@ -221,7 +236,9 @@ class WorkflowAccessTest {
     assertThat(grants("open")).isEmpty();
     assertThat(grants("write")).containsExactlyInAnyOrder(Access.SCHEDULES, Access.SCHEDULER);
     assertThat(grants("touch")).containsExactlyInAnyOrder(Access.SCHEDULES, Access.SCHEDULER, Access.THINGS);
+    // an API or recurring workflow another one schedules gets what scheduled deliveries touch
     assertThat(grants("daily")).containsExactlyInAnyOrder(Access.SCHEDULES, Access.THINGS);
+    assertThat(grants("hook")).containsExactlyInAnyOrder(Access.API_KEYS, Access.SCHEDULES, Access.SCHEDULER, Access.THINGS);
     WorkflowAccess everything = WorkflowAccess.of(WORKFLOWS.get("everything").orElseThrow(), WORKFLOWS, ActionRegistry.builtIn());
     assertThat(everything.senders()).containsExactly("news@example.com");
   }

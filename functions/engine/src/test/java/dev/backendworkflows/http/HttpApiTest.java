@@ -47,7 +47,12 @@ class HttpApiTest {
           """));
 
   private JsonNode call(ApiRequest request, int expectedStatus) {
-    ApiResponse response = stack.api.handle(request);
+    return call(stack.api.http(), request, expectedStatus);
+  }
+
+  private static JsonNode call(HttpApi api, ApiRequest request, int expectedStatus) {
+    ApiResponse response = api.handle(request);
+    dev.backendworkflows.testutils.ErrorBodies.record(response.status(), response.body());
     assertThat(response.status()).as(response.body()).isEqualTo(expectedStatus);
     assertThat(response.headers()).containsEntry("content-type", "application/json");
     assertThat(response.body()).doesNotContain("Exception").doesNotContain("at dev.");
@@ -165,11 +170,27 @@ class HttpApiTest {
 
   @Test
   void aWorkflowFunctionServesOnlyItsWorkflow() {
-    HttpApi echoOnly = new HttpApi(stack.engine, stack.runs, stack.keys, new HttpApi.Routes.Workflow("echo"));
+    var echoOnly = new dev.backendworkflows.testutils.TestApi(new HttpApi(stack.engine, stack.runs, stack.keys,
+        new HttpApi.Routes.Workflow("echo")));
     assertThat(echoOnly.handle(post("/wf/open", stack.userKey, "")).status()).isEqualTo(404);
     assertThat(echoOnly.handle(post("/wf/open", null, "")).status()).as("without a key: the same 401 as any protected workflow")
         .isEqualTo(401);
     assertThat(echoOnly.handle(get("/runs", stack.adminKey, Map.of("workflow", "echo"))).status()).isEqualTo(404);
     assertThat(echoOnly.handle(post("/wf/echo", stack.userKey, "{\"text\":\"x\"}")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void theAdminFunctionAnswersEveryOtherWorkflowPathAsAnUnknownWorkflowAndRunsNothing() {
+    // on AWS, /wf/{name} without a workflow function of its own reaches the admin function
+    var admin = new dev.backendworkflows.testutils.TestApi(new HttpApi(stack.engine, stack.runs, stack.keys, new HttpApi.Routes.Admin()));
+    ApiResponse protectedOne = stack.api.handle(post("/wf/echo", null, "{\"text\":\"x\"}"));
+    for (String name : new String[] {"nope", "echo", "open"}) {
+      ApiResponse anonymous = admin.handle(post("/wf/" + name, null, "{}"));
+      assertThat(anonymous.status()).isEqualTo(401);
+      assertThat(anonymous.body()).as("the same answer as a protected workflow's").isEqualTo(protectedOne.body());
+      assertThat(code(call(admin.http(), post("/wf/" + name, stack.userKey, "{}"), 404))).isEqualTo("unknown_workflow");
+      assertThat(admin.handle(get("/wf/" + name, stack.userKey, Map.of())).status()).isEqualTo(405);
+    }
+    assertThat(stack.runs.query(new dev.backendworkflows.runlog.RunQuery("open", null, 10, null)).runs()).isEmpty();
   }
 }

@@ -48,6 +48,7 @@ class SignatureAuthTest {
               auth: signature
               signature: { scheme: hmac-sha256, secret: partner_secret, header: X-Hub-Signature-256 }
           secrets: [partner_secret]
+          idempotency_key: "{% $params.order %}"
           parameters:
             order: { type: text, required: true }
           steps:
@@ -116,8 +117,29 @@ class SignatureAuthTest {
 
     ApiResponse github = post("/wf/plain-hook", body, Map.of("X-Hub-Signature-256", "sha256=" + sign("partner-s3cret", body)));
     assertThat(github.status()).as(github.body()).isEqualTo(200);
+    // no signed time: a replay is caught by the idempotency key, and gets the first run's answer
+    ApiResponse replayed = post("/wf/plain-hook", body, Map.of("X-Hub-Signature-256", "sha256=" + sign("partner-s3cret", body)));
+    assertThat(Json.tree(replayed.body()).path("run_id")).isEqualTo(Json.tree(github.body()).path("run_id"));
+    assertThat(stack.runs.query(new dev.backendworkflows.runlog.RunQuery("plain-hook", null, 10, null)).runs()).hasSize(1);
     assertThat(post("/wf/plain-hook", "{\"order\":\"o-8\"}", Map.of("X-Hub-Signature-256", "sha256=" + sign("partner-s3cret", body)))
         .status()).isEqualTo(401);
+  }
+
+  @Test
+  void aSignatureWithoutSignedTimeNeedsAnIdempotencyKey() {
+    var e = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.DefinitionException.class,
+        () -> Fixtures.workflows("replayable.yaml", """
+            name: replayable
+            trigger:
+              api:
+                auth: signature
+                signature: { scheme: hmac-sha256, secret: partner_secret, header: X-Hub-Signature-256 }
+            secrets: [partner_secret]
+            steps:
+              - { action: return }
+            """));
+    assertThat(e.getMessage()).contains("replayable.yaml: trigger.api.signature: without timestamp_header a captured request "
+        + "stays validly signed forever");
   }
 
   @Test

@@ -93,6 +93,38 @@ public abstract class StrictInputContract {
   }
 
   @Test
+  void loneSurrogatesInNamesAreRefusedAndTheRejectedRunIsStillRecorded() {
+    for (String body : new String[] {"{\"text\":\"a\",\"\\ud800\":1}", "{\"text\":\"a\",\"extra\":{\"\\udc00k\":{\"\\ud800\":2}}}"}) {
+      ApiResponse r = post(body, "application/json");
+      assertThat(r.status()).as(body).isEqualTo(400);
+      assertThat(fields(r).get(0).path("code").asText()).as(body).isEqualTo("invalid_text");
+      assertThat(r.body()).doesNotContain("\\ud800").doesNotContain("\\udc00");
+      assertThat(stack.runs.get(Json.tree(r.body()).path("run_id").asText())).as("the rejected run of " + body).isPresent();
+    }
+  }
+
+  private static String cursor(String json) {
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void forgedCursorsOfTheRightShapeAreClientErrorsOnEveryStore() {
+    String[] forged = {"{\"run_id\":\"\",\"h\":\"failed\",\"started_at\":\"x\"}", "{\"id\":\"\",\"due_at\":\"x\"}",
+        "{\"offset\":-1}", "{\"offset\":1.5}", "{\"offset\":\"\"}", "{\"after\":\"\"}", "{\"after\":\"\\ud800\"}",
+        "{\"after\":\"" + "x".repeat(2000) + "\"}"};
+    for (String json : forged) {
+      for (String path : new String[] {"/runs", "/schedules"}) {
+        ApiResponse r = stack.api.handle(Fixtures.get(path, stack.adminKey, Map.of("status", "failed", "cursor", cursor(json))));
+        assertThat(r.status()).as(path + " " + json).isEqualTo(400);
+        assertThat(fields(r).get(0).path("field").asText()).isEqualTo("cursor");
+      }
+      ApiResponse search = post("{\"text\":\"a\",\"cursor\":\"" + cursor(json) + "\"}", "application/json");
+      assertThat(search.status()).as("search_things " + json).isEqualTo(422);
+      assertThat(code(search)).isEqualTo("invalid_cursor");
+    }
+  }
+
+  @Test
   void aCursorOrLimitThatWasNotIssuedIsAClientError() {
     for (String path : new String[] {"/runs", "/schedules"}) {
       ApiResponse r = stack.api.handle(Fixtures.get(path, stack.adminKey, Map.of("status", "failed", "cursor", "bnVsbA")));

@@ -126,6 +126,11 @@ class ApiKeyToolTest {
     assertThat(err()).contains("either --admin or --workflows");
     assertThat(run("create", "--data-dir", dataDir.toString(), "--nmae", "x")).isEqualTo(2);
     assertThat(err()).contains("unknown option '--nmae'");
+    assertThat(run("create", "--data-dir", dataDir.toString(), "--name", "x", "--workflows", " , ")).isEqualTo(2);
+    assertThat(err()).contains("--workflows needs at least one workflow name");
+    assertThat(run("create", "--data-dir", dataDir.toString(), "--name", "x", "--workflows", "")).isEqualTo(2);
+    assertThat(run("create", "--data-dir", dataDir.toString(), "--name", "x", "--workflows", "Onboard_User")).isEqualTo(2);
+    assertThat(err()).contains("'Onboard_User' is not a workflow name");
     assertThat(run("revoke", "--data-dir", dataDir.toString(), "--name")).isEqualTo(2);
     assertThat(err()).contains("--name needs a value");
     assertThat(out()).isEmpty();

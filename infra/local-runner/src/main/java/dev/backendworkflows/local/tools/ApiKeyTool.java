@@ -31,6 +31,8 @@ public final class ApiKeyTool {
         --workflows  the only workflows the key may call (default: every API workflow)
         --admin      the key may also read run logs and manage schedules, chains and batch jobs""";
 
+  private static final java.util.regex.Pattern WORKFLOW_NAME = java.util.regex.Pattern.compile("^[a-z][a-z0-9-]{0,63}$");
+
   private ApiKeyTool() {}
 
   /** Runs one command; @return the exit code (0 done, 1 failed or nothing to revoke, 2 bad arguments). */
@@ -43,6 +45,7 @@ public final class ApiKeyTool {
     String dataDir = null;
     String name = null;
     boolean admin = false;
+    boolean scoped = false;
     List<String> workflows = new ArrayList<>();
     for (int i = 1; i < args.size(); i++) {
       String flag = args.get(i);
@@ -63,7 +66,21 @@ public final class ApiKeyTool {
         case "--table" -> table = value;
         case "--data-dir" -> dataDir = value;
         case "--name" -> name = value;
-        default -> Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(workflows::add);
+        default -> {
+          scoped = true;
+          Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(workflows::add);
+        }
+      }
+    }
+    // an empty scope would mean every workflow: a key meant to be narrow must never come out wide
+    if (scoped && workflows.isEmpty()) {
+      err.println("--workflows needs at least one workflow name\n" + USAGE);
+      return 2;
+    }
+    for (String w : workflows) {
+      if (!WORKFLOW_NAME.matcher(w).matches()) {
+        err.println("'" + w + "' is not a workflow name (lower-case letters, digits and dashes)\n" + USAGE);
+        return 2;
       }
     }
     String command = args.get(0);

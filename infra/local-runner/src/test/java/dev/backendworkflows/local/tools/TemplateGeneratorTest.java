@@ -71,4 +71,25 @@ class TemplateGeneratorTest {
     assertThat(readable).containsExactly(TemplateGenerator.secretArn("stripe_key"), TemplateGenerator.secretArn("webhook_secret"));
     assertThat(resources.path("FreeFunction").path("Properties").path("Policies").toString()).doesNotContain("ssm:");
   }
+
+  @Test
+  void aFunctionMaySendOnlyAsMailFromAndItsDeclaredSenders() throws Exception {
+    Workflows workflows = Fixtures.workflows("receipt.yaml", """
+        name: receipt
+        trigger: { api: {} }
+        senders: [Billing@Example.com]
+        steps:
+          - { action: send_email, to: a@example.com, subject: s, text: t, from: "Billing <billing@example.com>" }
+          - { action: send_email, to: a@example.com, subject: s, text: t }
+        """, "free.yaml", "name: free\ntrigger: { api: {} }\nsteps:\n  - { action: log, message: hi }\n");
+    var resources = dev.backendworkflows.internal.Json.YAML.readTree(TemplateGenerator.section(workflows)
+        .replace(TemplateGenerator.BEGIN, "").replace(TemplateGenerator.END, "").replaceAll("!(Sub|Ref|GetAtt) ", ""));
+    java.util.List<String> from = new java.util.ArrayList<>();
+    resources.path("ReceiptFunction").path("Properties").path("Policies").forEach(p -> p.path("Statement").forEach(st -> {
+      assertThat(st.path("Action").asText()).isEqualTo("ses:SendEmail");
+      st.path("Condition").path("StringEqualsIgnoreCase").path("ses:FromAddress").forEach(a -> from.add(a.asText()));
+    }));
+    assertThat(from).containsExactly("MailFrom", "billing@example.com");
+    assertThat(resources.path("FreeFunction").path("Properties").path("Policies").toString()).doesNotContain("ses:");
+  }
 }
