@@ -50,6 +50,38 @@ class TemplateTest {
   }
 
   @Test
+  void everyAdminRouteTheReadmeDocumentsReachesTheAdminFunction() throws Exception {
+    List<String[]> events = new ArrayList<>();
+    resources.path("AdminFunction").path("Properties").path("Events").forEach(e -> events.add(new String[] {
+        e.path("Properties").path("Method").asText(), e.path("Properties").path("Path").asText().replaceAll("\\{[^}]+}", "[^/]+")}));
+    List<String> documented = new ArrayList<>();
+    for (String line : Files.readAllLines(Fixtures.projectRoot().resolve("README.md"))) {
+      if (!line.startsWith("| `") || !line.contains("| admin key |")) {
+        continue;
+      }
+      String previous = null;
+      for (String part : line.substring(2, line.indexOf(" |", 2)).split("`")) {
+        part = part.strip();
+        if (part.isEmpty() || part.equals("·")) {
+          continue;
+        }
+        if (part.startsWith("/") && previous != null) { // "`POST /batches/{id}/pause` · `/resume`": the same route, another ending
+          part = previous.substring(0, previous.lastIndexOf('/')) + part;
+        }
+        previous = part.replaceAll("\\?.*", "");
+        documented.add(previous);
+      }
+    }
+    assertThat(documented).hasSizeGreaterThan(10);
+    for (String route : documented) {
+      String method = route.substring(0, route.indexOf(' '));
+      String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+      assertThat(events).as(route + " is routed to the AdminFunction").anyMatch(e -> (e[0].equals(method) || e[0].equals("ANY"))
+          && path.matches(e[1]));
+    }
+  }
+
+  @Test
   void tablesMatchTheDesignInCode() {
     DynamoDbTables names = DynamoDbTables.withPrefix("");
     Map<String, String> logicalIds = Map.of(names.things(), "ThingsTable", names.runs(), "RunsTable", names.apiKeys(), "ApiKeysTable",
