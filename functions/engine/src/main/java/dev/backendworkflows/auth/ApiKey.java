@@ -24,6 +24,11 @@ public record ApiKey(String keyHash, String name, boolean admin, Instant created
 
   /** The scope in words: {@code admin}, {@code all workflows}, or the list. */
   public String scope() {
+    return scope(admin, workflows);
+  }
+
+  /** The scope of a key with these settings, in words. */
+  public static String scope(boolean admin, List<String> workflows) {
     return admin ? "admin" : workflows.isEmpty() ? "all workflows" : String.join(", ", workflows);
   }
 }

@@ -319,8 +319,7 @@ public final class DefinitionLoader {
       if (signatureSecret.isTextual()) {
         used.add(signatureSecret.asText());
         if (!declared.contains(signatureSecret.asText())) {
-          error("trigger.api.signature.secret", "secret '" + signatureSecret.asText() + "' is not declared: add it to the "
-              + "workflow's secrets (" + (declared.isEmpty() ? "none declared" : String.join(", ", declared)) + ")");
+          notDeclared("trigger.api.signature.secret", "secret", signatureSecret.asText(), declared);
         }
       }
       JsonNode steps = tree.path("steps");
@@ -333,8 +332,7 @@ public final class DefinitionLoader {
               String name = f.getValue().get("secret").asText();
               used.add(name);
               if (!declared.contains(name)) {
-                error("steps[" + index + "]." + arg + "." + f.getKey() + ".secret", "secret '" + name + "' is not declared: add it to "
-                    + "the workflow's secrets (" + (declared.isEmpty() ? "none declared" : String.join(", ", declared)) + ")");
+                notDeclared("steps[" + index + "]." + arg + "." + f.getKey() + ".secret", "secret", name, declared);
               }
             }
           });
@@ -348,6 +346,12 @@ public final class DefinitionLoader {
       }
     }
 
+    /** {@code kind} (secret, sender) {@code name} is used at {@code at} but not among {@code declared}. */
+    private void notDeclared(String at, String kind, String name, List<String> declared) {
+      error(at, kind + " '" + name + "' is not declared: add it to the workflow's " + kind + "s ("
+          + (declared.isEmpty() ? "none declared" : String.join(", ", declared)) + ")");
+    }
+
     /**
      * Every {@code from} a send_email step writes must be a declared sender; a {@code from} set by an
      * expression needs senders to choose from (checked again when it is evaluated); every declared
@@ -358,7 +362,6 @@ public final class DefinitionLoader {
       declared.forEach(d -> addresses.add(dev.backendworkflows.mail.Email.address(d)));
       java.util.Set<String> used = new java.util.HashSet<>();
       boolean chosenByExpression = false;
-      String list = declared.isEmpty() ? "none declared" : String.join(", ", declared);
       JsonNode steps = tree.path("steps");
       for (int i = 0; i < steps.size(); i++) {
         JsonNode from = steps.get(i).path("from");
@@ -376,7 +379,7 @@ public final class DefinitionLoader {
         String address = dev.backendworkflows.mail.Email.address(from.asText());
         used.add(address);
         if (!addresses.contains(address)) {
-          error("steps[" + i + "].from", "sender '" + address + "' is not declared: add it to the workflow's senders (" + list + ")");
+          notDeclared("steps[" + i + "].from", "sender", address, declared);
         }
       }
       for (int i = 0; i < declared.size(); i++) {

@@ -45,6 +45,15 @@ final class DataDirLock implements AutoCloseable {
     }
   }
 
+  /** Releases the lock on a path that is already failing. */
+  void closeQuietly() {
+    try {
+      close();
+    } catch (IOException suppressed) {
+      // the process is giving the directory up anyway; the OS drops the lock when it exits
+    }
+  }
+
   @Override
   public void close() throws IOException {
     lock.release();

@@ -3,6 +3,7 @@ package dev.backendworkflows.local;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backendworkflows.aws.lambda.HttpApiEvents;
+import dev.backendworkflows.http.ApiResponse;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.internal.Ids;
 import dev.backendworkflows.internal.Json;
@@ -14,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -192,12 +192,9 @@ public final class LocalHttpServer implements AutoCloseable {
    * the API's error shape, with a message of ours (the parser's own words name its internals).
    */
   static final class JsonErrors extends ErrorHandler {
+    /** The API's own error body ({@link ApiResponse#error}), as bytes. */
     static byte[] body(String code, String message) {
-      Map<String, Object> error = new LinkedHashMap<>();
-      error.put("code", code);
-      error.put("message", message);
-      error.put("fields", List.of());
-      return Json.write(Map.of("error", error)).getBytes(StandardCharsets.UTF_8);
+      return ApiResponse.error(400, code, message).body().getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] forStatus(int status) {

@@ -105,12 +105,23 @@ public final class RunnerStack implements AutoCloseable {
     if (dataDir != null) {
       closeables.add(DataDirLock.acquire(dataDir));
     }
-    LocalScheduler local = new LocalScheduler();
-    LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
-    return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
-        new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
-        local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
-        new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
+    try {
+      LocalScheduler local = new LocalScheduler();
+      LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
+      return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
+          new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
+          local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
+          new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
+    } catch (RuntimeException e) { // a journal that will not open: give back what was opened, the lock last
+      for (AutoCloseable c : closeables.reversed()) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
   }
 
   /**

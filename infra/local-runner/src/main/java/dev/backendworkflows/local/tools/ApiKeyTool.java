@@ -100,7 +100,7 @@ public final class ApiKeyTool {
       return execute(command, name, admin, workflows, new DynamoDbApiKeyStore(AwsRuntime.dynamoDb(env), table), out, err);
     }
     try (DataDirKeys keys = DataDirKeys.open(Path.of(dataDir))) {
-      return execute(command, name, admin, workflows, keys, out, err);
+      return execute(command, name, admin, workflows, keys.store(), out, err);
     } catch (IllegalStateException inUse) {
       err.println("error: " + inUse.getMessage());
       return 1;
@@ -116,7 +116,7 @@ public final class ApiKeyTool {
     switch (command) {
       case "create" -> {
         out.println(keys.issue(name, admin, workflows));
-        err.println("Issued an API key named '" + name + "' (" + new ApiKey("", name, admin, null, workflows).scope()
+        err.println("Issued an API key named '" + name + "' (" + ApiKey.scope(admin, workflows)
             + "). It is shown only now; send it as 'Authorization: Bearer <key>'.");
         return 0;
       }
