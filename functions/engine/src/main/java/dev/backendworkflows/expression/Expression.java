@@ -12,10 +12,6 @@ import java.util.Map;
 
 /** One compiled JSONata expression (the text inside {@code {% … %}}). */
 public final class Expression {
-  /** Bounds every evaluation, so a runaway expression fails the step instead of the function. */
-  private static final long TIMEOUT_MS = 2_000;
-  private static final int MAX_DEPTH = 200;
-
   private final String source;
   /**
    * Compiled copies, one per concurrent evaluation: a compiled JSONata expression keeps state while
@@ -31,11 +27,21 @@ public final class Expression {
 
   /** @throws ExpressionException with the JSONata message and position when the syntax is wrong. */
   public static Expression compile(String source) {
+    Jsonata compiled;
     try {
-      return new Expression(source, Jsonata.jsonata(source));
+      compiled = Jsonata.jsonata(source);
     } catch (JException e) {
       throw new ExpressionException("JSONata syntax error in '" + source.strip() + "': " + describe(e), e);
+    } catch (RuntimeException e) { // the parser's own failure on some malformed input: its message says nothing useful
+      throw new ExpressionException("JSONata cannot compile '" + source.strip() + "': check its syntax", e);
     }
+    int misuse = RegexUses.firstMisuse(compiled);
+    if (misuse >= 0) {
+      throw new ExpressionException("a regular expression in '" + source.strip() + "' (near character " + misuse
+          + ") is used other than as the pattern of $match, $contains, $replace or $split; only there does it run within "
+          + "the expression's time budget", null);
+    }
+    return new Expression(source, compiled);
   }
 
   private Jsonata take() {
@@ -59,21 +65,37 @@ public final class Expression {
   /** Like {@link #evaluate} but returns {@link #UNDEFINED} for undefined, so null stays a value. */
   Object evaluateOrUndefined(Scope scope) {
     Jsonata compiled = take();
+    Jsonata.Frame frame = compiled.createFrame();
+    EvaluationBudget budget = EvaluationBudget.start(frame);
     try {
-      Jsonata.Frame frame = compiled.createFrame();
-      frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
       scope.bindings().forEach(frame::bind);
       Object result = compiled.evaluate(scope.input(), frame);
       return result == null ? UNDEFINED : plain(result);
     } catch (JException e) {
       throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + describe(e), e);
     } catch (RuntimeException e) { // not JSONata's own error: its message could name our classes, so it is logged instead
+      EvaluationBudget.Exceeded exceeded = exceeded(e);
+      if (exceeded != null) { // passed through a built-in that wraps what its callbacks throw ($sort's comparator)
+        throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + exceeded.getMessage(), e);
+      }
       String incident = dev.backendworkflows.internal.Incidents.record("expression failed unexpectedly", e,
           java.util.Map.of("expression", source.strip()));
       throw new ExpressionException("cannot evaluate '" + source.strip() + "' (incident " + incident + ")", e);
+    } catch (StackOverflowError e) { // deep nesting inside one built-in; the depth budget stops JSONata's own nesting first
+      throw new ExpressionException("cannot evaluate '" + source.strip() + "': it nests too deeply", null);
     } finally {
+      budget.end();
       idle.add(compiled);
     }
+  }
+
+  private static EvaluationBudget.Exceeded exceeded(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof EvaluationBudget.Exceeded x) {
+        return x;
+      }
+    }
+    return null;
   }
 
   /** Converts JSONata's results to plain JSON values: its null marker, sequences, one number representation. */

@@ -1,6 +1,7 @@
 package dev.backendworkflows.outbound;
 
 import dev.backendworkflows.exceptions.ActionException;
+import dev.backendworkflows.internal.StructuredLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,17 +22,21 @@ import java.util.Set;
  * {@link OutboundHttp} on the JDK's HTTP client: no extra dependency, fine for Lambda's cold start.
  * Every destination — the first and each redirect, followed here, up to {@value #MAX_REDIRECTS} —
  * is checked against the {@link OutboundPolicy} after its name is resolved and before any
- * connection is made; the client then connects to the address just checked (the JVM caches the
- * lookup). A redirect to another origin drops the headers that carried secrets and credentials.
+ * connection is made; while the call is under way the name stays pinned to the addresses just
+ * checked ({@link PinnedNames}), so the client connects to one of them even if DNS answers
+ * differently the second time. A redirect to another origin drops the headers that carried secrets
+ * and credentials.
  */
 public final class JdkOutboundHttp implements OutboundHttp {
   static final int MAX_REDIRECTS = 5;
+  // no proxy: a proxy would resolve the name itself, past the check and the pin
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+      .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
   private final OutboundPolicy policy;
 
   public JdkOutboundHttp(OutboundPolicy policy) {
     this.policy = policy;
+    PinnedNames.installed(); // loads the class, whose first lookup makes the JVM choose its resolver now, at start
   }
 
   /** Public destinations only. */
@@ -52,8 +57,11 @@ public final class JdkOutboundHttp implements OutboundHttp {
     Map<String, String> headers = new LinkedHashMap<>(request.headers());
     String origin = origin(uri);
     for (int hop = 0; ; hop++) {
-      check(uri, request.shownUrl());
-      HttpResponse<InputStream> r = exchange(uri, method, headers, body, request);
+      InetAddress[] checked = check(uri, request.shownUrl());
+      HttpResponse<InputStream> r;
+      try (PinnedNames.Handle pinned = PinnedNames.pin(uri.getHost(), checked)) {
+        r = exchange(uri, method, headers, body, request);
+      }
       String location = r.headers().firstValue("location").orElse(null);
       if (isRedirect(r.statusCode()) && location != null && hop < MAX_REDIRECTS) {
         close(r);
@@ -90,7 +98,7 @@ public final class JdkOutboundHttp implements OutboundHttp {
    * Refuses a destination before any connection: a scheme other than http(s), credentials in the
    * URL, a host outside the allowed ones, or a name that resolves to any non-public address.
    */
-  private void check(URI uri, String shown) {
+  private InetAddress[] check(URI uri, String shown) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new ActionException("destination_not_allowed", "only http and https URLs are called; not " + shown);
@@ -119,7 +127,15 @@ public final class JdkOutboundHttp implements OutboundHttp {
             + "link-local, metadata and other special addresses are refused; the local runner's --allow-private-outbound allows them)");
       }
     }
+    if (!PinnedNames.installed()) { // without the pin the client would resolve the name again: refuse rather than trust DNS twice
+      StructuredLog.write("ERROR", "api_call refused: the JVM did not load " + PinningResolverProvider.class.getName()
+          + " (META-INF/services), so the address checked could not be kept for the connection", Map.of());
+      throw new ActionException("destination_not_allowed", "outbound calls are off in this function: it cannot keep a host "
+          + "name to the addresses it checked (see the function's log)");
+    }
+    return addresses;
   }
+
 
   private HttpResponse<InputStream> exchange(URI uri, String method, Map<String, String> headers, String body, Request request) {
     HttpRequest.Builder b;

@@ -1,0 +1,322 @@
+package dev.backendworkflows.expression;
+
+import com.dashjoin.jsonata.Functions;
+import com.dashjoin.jsonata.JException;
+import com.dashjoin.jsonata.Jsonata;
+import com.dashjoin.jsonata.Jsonata.JFunction;
+import com.dashjoin.jsonata.Utils;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * JSONata's built-ins that can run long or build much within one call, in versions that keep to the
+ * evaluation's {@link EvaluationBudget}: {@code $match}, {@code $contains}, {@code $replace} and
+ * {@code $split} run their regular expressions over text that looks at the clock, and they,
+ * {@code $pad}, {@code $join} and {@code $string} check the size of what they build as they build it
+ * or before. {@code $eval} is refused: it would evaluate text — possibly a caller's — as an expression.
+ * (A regular expression used any other way is refused when the expression is compiled: {@link RegexUses}.)
+ */
+final class BoundedBuiltins {
+  private BoundedBuiltins() {
+  }
+
+  // one instance each, shared like JSONata's own built-ins; each call finds its budget on its thread
+  private static final JFunction MATCH = new JFunction((input, args) -> match(args), "<s-f<s:o>n?:a<o>>");
+  private static final JFunction CONTAINS = new JFunction((input, args) -> contains(args), "<s-(sf):b>");
+  private static final JFunction REPLACE = new JFunction((input, args) -> replace(args), "<s-(sf)(sf)n?:s>");
+  private static final JFunction SPLIT = new JFunction((input, args) -> split(args), "<s-(sf)n?:a<s>>");
+  private static final JFunction PAD = new JFunction((input, args) -> pad(args), "<s-ns?:s>");
+  private static final JFunction JOIN = new JFunction((input, args) -> join(args), "<a<s>s?:s>");
+  private static final JFunction STRING = new JFunction((input, args) -> string(args), "<x-b?:s>");
+  private static final JFunction EVAL = new JFunction((input, args) -> {
+    throw new JException("$eval is not available in workflow expressions: write the expression in the definition", -1);
+  }, "<sx?:x>");
+
+  /** Puts the bounded versions in front of JSONata's own for one evaluation. */
+  static void bind(Jsonata.Frame frame) {
+    frame.bind("match", MATCH);
+    frame.bind("contains", CONTAINS);
+    frame.bind("replace", REPLACE);
+    frame.bind("split", SPLIT);
+    frame.bind("pad", PAD);
+    frame.bind("join", JOIN);
+    frame.bind("string", STRING);
+    frame.bind("eval", EVAL);
+  }
+
+  private static Object arg(List<?> args, int i) {
+    return i < args.size() ? args.get(i) : null;
+  }
+
+  private static Pattern regex(Object pattern, String function) {
+    if (pattern instanceof Pattern p) {
+      return p;
+    }
+    throw new JException("the second argument of " + function + " must be a regular expression like /[0-9]+/", -1);
+  }
+
+  /** {@code $match(str, regex, limit?)}: an object per match ({@code match}, {@code index}, {@code groups}), at most {@code limit}. */
+  private static Object match(List<?> args) {
+    String str = (String) arg(args, 0);
+    if (str == null) {
+      return null;
+    }
+    Pattern regex = regex(arg(args, 1), "$match");
+    Number limit = (Number) arg(args, 2);
+    if (limit != null && limit.doubleValue() < 0) {
+      throw new JException("D3040", -1, limit);
+    }
+    long max = limit == null ? Long.MAX_VALUE : limit.longValue();
+    List<Object> result = Utils.createSequence(); // a sequence: no match is "nothing", as in JSONata
+    EvaluationBudget budget = EvaluationBudget.current();
+    Matcher m = regex.matcher(budget.text(str));
+    while (result.size() < max && m.find()) {
+      result.add(matchObject(m));
+      budget.checkListSize(result.size());
+    }
+    return result;
+  }
+
+  private static Map<String, Object> matchObject(Matcher m) {
+    List<String> groups = new ArrayList<>();
+    for (int g = 1; g <= m.groupCount(); g++) {
+      groups.add(m.group(g));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("match", m.group());
+    o.put("index", m.start());
+    o.put("groups", groups);
+    return o;
+  }
+
+  private static Object contains(List<?> args) {
+    String str = (String) arg(args, 0);
+    if (str == null) {
+      return null;
+    }
+    Object token = arg(args, 1);
+    if (token instanceof String s) {
+      return str.contains(s);
+    }
+    return regex(token, "$contains").matcher(EvaluationBudget.current().text(str)).find();
+  }
+
+  /** {@code $replace(str, pattern, replacement, limit?)} as the JSONata specification has it, within the text limit. */
+  private static Object replace(List<?> args) throws Throwable {
+    String str = (String) arg(args, 0);
+    if (str == null) {
+      return null;
+    }
+    Object pattern = arg(args, 1);
+    Object replacement = arg(args, 2);
+    Number limit = (Number) arg(args, 3);
+    if (pattern instanceof String s && s.isEmpty()) {
+      throw new JException("D3010", -1);
+    }
+    if (replacement == null) {
+      throw new JException("the third argument of $replace must be a text or a function; it is undefined", -1);
+    }
+    if (limit != null && limit.doubleValue() < 0) {
+      throw new JException("D3011", -1);
+    }
+    long max = limit == null ? Long.MAX_VALUE : limit.longValue();
+    EvaluationBudget budget = EvaluationBudget.current();
+    StringBuilder out = new StringBuilder();
+    int position = 0;
+    long count = 0;
+    if (pattern instanceof String s) {
+      for (int at = str.indexOf(s); at >= 0 && count < max; at = str.indexOf(s, position), count++) {
+        append(out, str, position, at, budget);
+        append(out, String.valueOf(replacement), budget);
+        position = at + s.length();
+      }
+    } else {
+      Matcher m = regex(pattern, "$replace").matcher(budget.text(str));
+      while (count < max && m.find()) {
+        append(out, str, position, m.start(), budget);
+        Object with = replacement instanceof String r ? substitute(r, m, budget) : Functions.funcApply(replacement, List.of(matchObject(m)));
+        if (!(with instanceof String w)) {
+          throw new JException("D3012", -1);
+        }
+        append(out, w, budget);
+        position = m.end();
+        count++;
+      }
+    }
+    append(out, str, position, str.length(), budget);
+    return out.toString();
+  }
+
+  private static void append(StringBuilder out, String s, EvaluationBudget budget) {
+    append(out, s, 0, s.length(), budget);
+  }
+
+  private static void append(StringBuilder out, String s, int from, int to, EvaluationBudget budget) {
+    budget.checkTextSize((long) out.length() + (to - from));
+    out.append(s, from, to);
+  }
+
+  /** A replacement text with {@code $0} (the match), {@code $1}… (groups) and {@code $$} (a dollar sign) filled in. */
+  static String substitute(String replacement, Matcher m, EvaluationBudget budget) {
+    StringBuilder out = new StringBuilder();
+    int groups = m.groupCount();
+    int i = 0;
+    while (i < replacement.length()) {
+      char c = replacement.charAt(i);
+      if (c != '$' || i + 1 == replacement.length()) {
+        out.append(c);
+        i++;
+        continue;
+      }
+      char next = replacement.charAt(i + 1);
+      if (next == '$') {
+        out.append('$');
+        i += 2;
+      } else if (next == '0') {
+        append(out, m.group(), budget);
+        i += 2;
+      } else if (next >= '1' && next <= '9') {
+        // the longest group number that exists: with 12 groups "$12" is group 12, with 3 it is group 1 then "2"
+        int end = i + 2;
+        while (end < replacement.length() && Character.isDigit(replacement.charAt(end))
+            && Integer.parseInt(replacement.substring(i + 1, end + 1)) <= groups) {
+          end++;
+        }
+        int group = Integer.parseInt(replacement.substring(i + 1, end));
+        if (group <= groups && m.group(group) != null) {
+          append(out, m.group(group), budget);
+        }
+        i = end;
+      } else {
+        out.append('$');
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** {@code $split(str, separator, limit?)}: at most {@code limit} parts, and never more than a list may hold. */
+  private static Object split(List<?> args) {
+    String str = (String) arg(args, 0);
+    if (str == null) {
+      return null;
+    }
+    Object separator = arg(args, 1);
+    Number limit = (Number) arg(args, 2);
+    if (limit != null && limit.doubleValue() < 0) {
+      throw new JException("D3020", -1, str);
+    }
+    EvaluationBudget budget = EvaluationBudget.current();
+    long max = limit == null ? Long.MAX_VALUE : limit.longValue();
+    List<String> parts = new ArrayList<>();
+    if (separator instanceof String sep && sep.isEmpty()) { // into characters
+      for (int i = 0; i < str.length() && parts.size() < max; i++) {
+        parts.add(String.valueOf(str.charAt(i)));
+        budget.checkListSize(parts.size());
+      }
+      return parts;
+    }
+    Matcher m = (separator instanceof String sep ? Pattern.compile(Pattern.quote(sep)) : regex(separator, "$split"))
+        .matcher(budget.text(str));
+    int from = 0;
+    while (parts.size() < max && m.find()) {
+      if (m.end() == 0) { // a zero-width match at the start makes no empty first part (as String.split)
+        continue;
+      }
+      parts.add(str.substring(from, m.start()));
+      budget.checkListSize(parts.size());
+      from = m.end();
+    }
+    if (parts.size() < max) {
+      parts.add(str.substring(from));
+    }
+    return parts;
+  }
+
+  /** {@code $join(texts, separator?)}: the size is checked before the text is built. */
+  private static Object join(List<?> args) {
+    @SuppressWarnings("unchecked")
+    List<String> texts = (List<String>) arg(args, 0);
+    if (texts == null) {
+      return null;
+    }
+    String separator = arg(args, 1) == null ? "" : (String) arg(args, 1);
+    long size = (long) separator.length() * Math.max(0, texts.size() - 1);
+    for (String t : texts) {
+      size += t == null ? 4 : t.length();
+    }
+    EvaluationBudget.current().checkTextSize(size);
+    return Functions.join(texts, separator);
+  }
+
+  /** {@code $string(value, prettify?)}: the size is measured (up to the limit) before the text is built. */
+  private static Object string(List<?> args) {
+    Object value = arg(args, 0);
+    EvaluationBudget budget = EvaluationBudget.current();
+    budget.checkTextSize(measure(value, EvaluationBudget.MAX_TEXT_CHARS + 1L));
+    return Functions.string(value, (Boolean) arg(args, 1));
+  }
+
+  /** A lower bound of the characters {@code value} takes as JSON, counting no further than {@code cap}. */
+  private static long measure(Object value, long cap) {
+    long size = 0;
+    java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+    todo.push(value == null ? "null" : value);
+    while (!todo.isEmpty() && size < cap) {
+      Object v = todo.pop();
+      if (v instanceof CharSequence t) {
+        size += t.length() + 2;
+      } else if (v instanceof Map<?, ?> m) {
+        size += 2;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          size += String.valueOf(e.getKey()).length() + 4;
+          if (e.getValue() != null) {
+            todo.push(e.getValue());
+          }
+        }
+      } else if (v instanceof List<?> l) {
+        size += 2 + l.size();
+        for (Object x : l) {
+          if (x != null) {
+            todo.push(x);
+          }
+        }
+      } else {
+        size += 8;
+      }
+    }
+    return size;
+  }
+
+  /** {@code $pad(str, width, char?)}: to the right for a positive width, the left for a negative one; the size is checked first. */
+  private static Object pad(List<?> args) {
+    String str = (String) arg(args, 0);
+    if (str == null) {
+      return null;
+    }
+    if (!(arg(args, 1) instanceof Number n)) {
+      throw new JException("the second argument of $pad must be a number (the width)", -1);
+    }
+    long width = n.longValue();
+    String with = (String) arg(args, 2);
+    if (with == null || with.isEmpty()) {
+      with = " ";
+    }
+    long size = Math.abs(width);
+    EvaluationBudget.current().checkTextSize(size);
+    long pads = size - str.codePointCount(0, str.length());
+    if (pads <= 0) {
+      return str;
+    }
+    int[] points = with.codePoints().toArray();
+    StringBuilder padding = new StringBuilder();
+    for (long k = 0; k < pads; k++) {
+      padding.appendCodePoint(points[(int) (k % points.length)]);
+    }
+    return width < 0 ? padding + str : str + padding;
+  }
+}
