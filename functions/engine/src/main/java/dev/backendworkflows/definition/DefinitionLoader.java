@@ -299,7 +299,8 @@ public final class DefinitionLoader {
       WorkflowDefinition wf = new WorkflowDefinition(name, tree.path("description").asText(null), trigger, params,
           example(), steps, file, version(text), function,
           tree.path("max_iterations").asInt(WorkflowDefinition.DEFAULT_MAX_ITERATIONS),
-          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS), idempotencyKey, declaredSecrets,
+          tree.path("max_attempts").asInt(WorkflowDefinition.DEFAULT_MAX_ATTEMPTS),
+          tree.path("max_fanout").asInt(WorkflowDefinition.DEFAULT_MAX_FANOUT), idempotencyKey, declaredSecrets,
           "ignore".equals(tree.path("extra_parameters").asText("reject")), declaredSenders);
       try {
         if (tree.has("example")) {

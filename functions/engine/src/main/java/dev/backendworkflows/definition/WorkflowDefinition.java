@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record WorkflowDefinition(String name, String description, Trigger trigger,
     Map<String, ParameterSpec> parameters, Map<String, Object> example, List<StepDefinition> steps, String file,
-    String version, FunctionSettings function, int maxIterations, int maxAttempts,
+    String version, FunctionSettings function, int maxIterations, int maxAttempts, int maxFanout,
     dev.backendworkflows.expression.Template idempotencyKey, List<String> secrets, boolean ignoreExtraParameters, List<String> senders) {
   public WorkflowDefinition {
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
@@ -24,6 +24,8 @@ public record WorkflowDefinition(String name, String description, Trigger trigge
 
   /** How many runs a chain of this workflow may have unless it says otherwise. */
   public static final int DEFAULT_MAX_ITERATIONS = 100;
+  /** How many runs of its own chain one run may schedule unless the workflow says otherwise. */
+  public static final int DEFAULT_MAX_FANOUT = 10;
   /** How many attempts a run gets unless the workflow says otherwise. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   /** API Gateway stops waiting for a function after this long; an API workflow's function may not run longer. */

@@ -535,7 +535,10 @@ public final class HttpApi {
         return ApiResponse.json(200, redacted(scheduling.retry(id)));
       }
       if (request.method().equals("DELETE")) {
-        return ApiResponse.json(200, redacted(scheduling.cancel(id)));
+        Scheduling.Cancellation c = scheduling.cancel(id);
+        Map<String, Object> body = new LinkedHashMap<>(dev.backendworkflows.internal.Json.object(redacted(c.run())));
+        body.put("cancelled", c.cancelled());
+        return ApiResponse.json(200, body);
       }
       return engine.services().schedules().get(id).map(r -> ApiResponse.json(200, redacted(r)))
           .orElseGet(() -> ApiResponse.error(404, "schedule_not_found", "No scheduled run with id '" + id + "'"));
@@ -560,24 +563,26 @@ public final class HttpApi {
       } else if (method.equals("DELETE")) {
         batches.cancel(id);
       }
-      BatchJob job = batches.get(id);
-      int remaining = job.total() - job.done() - job.failed();
+      Batches.Progress p = batches.progress(id, 100);
+      BatchJob job = p.job();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("id", job.id());
       body.put("workflow", job.workflow());
       body.put("status", job.status().wire());
       body.put("total", job.total());
+      body.put("total_final", p.totalFinal()); // a search job counts what it has found so far until the search is exhausted
       body.put("done", job.done());
       body.put("failed", job.failed());
-      body.put("remaining", remaining);
+      body.put("remaining", p.remaining());
       body.put("batch_size", job.batchSize());
       body.put("rate", job.rate());
-      if (job.rate() != null && job.status() == BatchJob.Status.RUNNING) {
-        body.put("eta", engine.services().clock().instant().plusMillis(Math.round(remaining * 1000 / job.rate())).toString());
+      if (p.eta() != null) {
+        body.put(p.totalFinal() ? "eta" : "eta_not_before", p.eta().toString());
       }
-      body.put("failures", batches.failures(id).stream().limit(100).map(f -> Map.of("scheduled_run_id", f.id(),
+      body.put("failures", p.failures().stream().map(f -> Map.of("scheduled_run_id", f.id(),
           "item", f.params().get(job.itemParam()) == null ? "" : f.params().get(job.itemParam()),
           "error", f.error() == null ? Map.of() : f.error())).toList());
+      body.put("more_failures", p.moreFailures());
       return ApiResponse.json(200, body);
     } catch (dev.backendworkflows.exceptions.ActionException e) {
       return ApiResponse.error(e.code().equals("batch_not_found") ? 404 : 409, e.code(), e.getMessage());

@@ -189,8 +189,8 @@ public final class Deliveries {
   /**
    * Re-dispatches what faults left behind, so nothing accepted is lost: runs whose attempt died
    * (lease passed) and batch chunks likewise, runs started but whose execution never began or
-   * whose end was not mirrored, and pending runs overdue by more than {@link #LOST_AFTER} (their
-   * delivery went astray). Runs of workflows that no longer exist end {@code failed} with
+   * whose end was not mirrored, pending runs overdue by more than {@link #LOST_AFTER} (their
+   * delivery went astray), and running batch jobs left without a live chunk ({@link Batches#watch}). Runs of workflows that no longer exist end {@code failed} with
    * {@code workflow_removed}. Every run is handled on its own: one that fails is logged and
    * counted, and the sweep goes on. Claims keep a re-dispatch harmless if the original turns up.
    */
@@ -199,6 +199,7 @@ public final class Deliveries {
     sweepExecutions(invocation, c);
     sweepRunning(invocation, c);
     sweepPending(c);
+    handle("batch jobs", c, () -> c.redelivered += new Batches(services, engine.workflows()).watch());
     if (c.resumed + c.redelivered + c.ended + c.errors > 0) {
       StructuredLog.write(c.errors > 0 ? "error" : "warn", "sweep: resumed " + c.resumed + ", redelivered " + c.redelivered
           + ", ended " + c.ended + ", " + c.errors + " could not be handled", Map.of());
@@ -330,7 +331,7 @@ public final class Deliveries {
       ScheduledRun failed = s.finished(ScheduleStatus.FAILED, null, new ErrorInfo("not_started", "its run could not be started in "
           + s.attempt() + " deliveries; see the function's logs, then retry it with POST /schedules/" + s.id() + "/retry"),
           services.clock().instant(), services.expiry());
-      if (services.runs().load(s.id()).isEmpty() && services.schedules().replace(failed, s.version())) {
+      if (services.runs().load(s.id()).isEmpty() && states.move(s, failed)) {
         c.ended++;
       }
       return;

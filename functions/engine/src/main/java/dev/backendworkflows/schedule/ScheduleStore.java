@@ -45,6 +45,9 @@ public interface ScheduleStore {
   /** Every recurring event (the local runner re-arms them on start). */
   List<RecurringEvent> listRecurring();
 
+  /** The failed items of batch job {@code chainId}, by id, a page at a time (a page costs a page, whatever the job's size). */
+  SchedulePage failedItems(String chainId, int limit, String cursor);
+
   /** Every scheduled run of a chain, in due order. */
   List<ScheduledRun> chain(String chainId);
 
@@ -58,12 +61,19 @@ public interface ScheduleStore {
 
   Optional<BatchJob> getBatch(String id);
 
-  /** Sets a job's status (pause, resume, cancel, done); @return the job after, or empty when unknown */
-  Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status);
+  /** Batch jobs in {@code status}, at most {@code limit} (the sweep's watchdog looks at the running ones). */
+  List<BatchJob> batches(BatchJob.Status status, int limit);
 
-  /** Adds to a job's counters atomically (chunks of one job may finish concurrently after a retry). */
-  void addBatchProgress(String id, int done, int failed);
+  /**
+   * Applies every write or none, atomically (none at all is a success); each record at most once per
+   * call: the primitive for transitions that must move together
+   * (an item's end and its job's counters; a chunk's end and the next chunk or the job's end).
+   *
+   * @return false when a write's condition did not hold — a run exists or is at another version, a
+   *     job is unknown or in another status — and nothing was written
+   */
+  boolean write(List<ScheduleWrite> writes);
 
-  /** A search job found one more chunk of {@code items} items. */
-  void extendBatch(String id, int items);
+  /** The value of a counter that {@link ScheduleWrite.Count} writes: 0 when it was never counted. */
+  long counter(String name);
 }

@@ -4,13 +4,16 @@ import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.execution.Invocation;
 import dev.backendworkflows.runlog.ErrorInfo;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The life of a scheduled run, stated once: pending → running (a delivery starts it, or an attempt
  * claims a chunk) → succeeded | failed | terminated, pending → cancelled, failed → pending (a retry).
  * Each transition is a compare-and-set of the run's version in the {@link ScheduleStore}, so of
- * two concurrent writers one wins and the other sees why.
+ * two concurrent writers one wins and the other sees why. A batch item's transitions into and out
+ * of an end move its job's {@code done} and {@code failed} counters in the same transaction, so
+ * the counts are exact whatever dies when.
  */
 public final class ScheduledRuns {
   /** Code of the error a run or chunk ends with when its attempts ran out. */
@@ -108,7 +111,7 @@ public final class ScheduledRuns {
   public boolean finish(ScheduledRun as, ScheduleStatus status, String runId, ErrorInfo error) {
     ScheduledRun current = as;
     while (current != null && current.status() == ScheduleStatus.RUNNING) {
-      if (store().replace(current.finished(status, runId, error, now(), services.expiry()), current.version())) {
+      if (move(current, current.finished(status, runId, error, now(), services.expiry()))) {
         return true;
       }
       if (as.kind() == ScheduledRun.Kind.CHUNK) {
@@ -117,6 +120,39 @@ public final class ScheduledRuns {
       current = store().get(as.id()).orElse(null);
     }
     return false;
+  }
+
+  /**
+   * Replaces {@code before} by {@code after}, with a batch item's counters in the same transaction.
+   * An item whose job is gone (its counters refuse the write) still moves, uncounted.
+   */
+  boolean move(ScheduledRun before, ScheduledRun after) {
+    ScheduleWrite.UpdateBatch count = count(before, after);
+    if (count == null) {
+      return store().replace(after, before.version());
+    }
+    if (store().write(List.of(new ScheduleWrite.Replace(after, before.version()), count))) {
+      return true;
+    }
+    return store().getBatch(count.batchId()).isEmpty() && store().replace(after, before.version());
+  }
+
+  /** How a batch item's move changes its job's counters: null for runs, chunks and moves that change no count. */
+  static ScheduleWrite.UpdateBatch count(ScheduledRun before, ScheduledRun after) {
+    if (before.kind() != ScheduledRun.Kind.ITEM || before.chainId() == null) {
+      return null;
+    }
+    int done = counts(after, false) - counts(before, false);
+    int failed = counts(after, true) - counts(before, true);
+    return done == 0 && failed == 0 ? null : ScheduleWrite.UpdateBatch.count(before.chainId(), done, failed);
+  }
+
+  /** 1 when a run in this state counts as failed ({@code failed}) or done (otherwise): cancelled and unfinished count as neither. */
+  private static int counts(ScheduledRun r, boolean failed) {
+    if (!r.ended() || r.status() == ScheduleStatus.CANCELLED) {
+      return 0;
+    }
+    return (r.status() == ScheduleStatus.FAILED) == failed ? 1 : 0;
   }
 
   /** Gives a claimed chunk back, pending again at {@code due}; fenced like {@link #finish}. */
@@ -144,24 +180,32 @@ public final class ScheduledRuns {
       if (run == null || run.status() != ScheduleStatus.PENDING) {
         return false;
       }
-      if (store().replace(run.finished(status, null, error, now(), services.expiry()), run.version())) {
+      if (move(run, run.finished(status, null, error, now(), services.expiry()))) {
         return true;
+      }
+    }
+  }
+
+  /** A cancellation: the run after it (null when unknown), and whether this call made it. */
+  public record Cancel(ScheduledRun run, boolean byThisCall) {}
+
+  /** pending → cancelled; a run that is not pending is left as it is. */
+  public Cancel cancelPending(String id) {
+    while (true) {
+      ScheduledRun found = store().get(id).orElse(null);
+      if (found == null || found.status() != ScheduleStatus.PENDING) {
+        return new Cancel(found, false);
+      }
+      ScheduledRun cancelled = found.finished(ScheduleStatus.CANCELLED, null, null, now(), services.expiry());
+      if (store().replace(cancelled, found.version())) {
+        return new Cancel(cancelled, true);
       }
     }
   }
 
   /** @return the run after: cancelled now, or as it was when it is not pending; empty when unknown */
   public Optional<ScheduledRun> cancel(String id) {
-    while (true) {
-      Optional<ScheduledRun> found = store().get(id);
-      if (found.isEmpty() || found.get().status() != ScheduleStatus.PENDING) {
-        return found;
-      }
-      ScheduledRun cancelled = found.get().finished(ScheduleStatus.CANCELLED, null, null, now(), services.expiry());
-      if (store().replace(cancelled, found.get().version())) {
-        return Optional.of(cancelled);
-      }
-    }
+    return Optional.ofNullable(cancelPending(id).run());
   }
 
   /** Puts a failed run back to pending, due at {@code due}; @return it, or empty when it was not failed */
@@ -172,7 +216,7 @@ public final class ScheduledRuns {
         return Optional.empty();
       }
       ScheduledRun again = run.pendingAgain(due);
-      if (store().replace(again, run.version())) {
+      if (move(run, again)) {
         return Optional.of(again);
       }
     }

@@ -8,7 +8,6 @@ import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.exceptions.ActionException;
 import dev.backendworkflows.exceptions.InvalidInputException;
 import dev.backendworkflows.engine.WorkflowEngine;
-import dev.backendworkflows.exceptions.ScheduleConflictException;
 import dev.backendworkflows.execution.ItemBudget;
 import dev.backendworkflows.internal.Ids;
 import dev.backendworkflows.internal.StructuredLog;
@@ -47,10 +46,14 @@ public final class Scheduling {
    * Schedules the {@code iteration}-th run of a chain under {@code id}. When a run with that id
    * exists — the same step replayed after a crash — it is returned (and its delivery arranged again
    * if it is still pending) instead of a second one. A delivery that cannot be arranged now leaves
-   * the run pending: the sweeper delivers it once it is overdue.
+   * the run pending: the sweeper delivers it once it is overdue. Every run of a chain is counted in
+   * the same transaction that creates it, against the target's {@code max_iterations}, and every run
+   * a run adds to its own chain against the target's {@code max_fanout}: a recursion that branches
+   * stops at that many runs in all, not at that depth.
    *
-   * @throws ActionException also {@code chain_cancelled}, and {@code chain_limit_reached} when the
-   *     iteration passes the target's {@code max_iterations} (a recursion without exit stops there)
+   * @throws ActionException also {@code chain_cancelled}, {@code chain_limit_reached} when the chain
+   *     has had {@code max_iterations} runs, {@code chain_fanout_reached} when the scheduling run has
+   *     added {@code max_fanout} runs to its chain
    */
   public ScheduledRun schedule(String id, String workflow, Map<String, Object> params, Instant dueAt, String scheduledBy,
       String chainId, int iteration) {
@@ -59,8 +62,7 @@ public final class Scheduling {
       throw new ActionException("chain_cancelled", "chain " + chainId + " was cancelled; its runs schedule nothing more");
     }
     if (iteration > target.maxIterations()) {
-      throw new ActionException("chain_limit_reached", "chain " + chainId + " reached max_iterations (" + target.maxIterations()
-          + ") of '" + workflow + "': not scheduling run " + iteration + "; raise max_iterations, or give the recursion an exit");
+      throw chainLimit(chainId, target);
     }
     Map<String, Object> bound;
     try {
@@ -72,16 +74,39 @@ public final class Scheduling {
     checkSize(workflow, bound);
     Instant now = services.clock().instant();
     ScheduledRun run = ScheduledRun.pending(id, workflow, bound, dueAt, scheduledBy, chainId == null ? id : chainId, now, iteration);
-    try {
-      services.schedules().create(run);
-    } catch (ScheduleConflictException scheduledBefore) {
-      run = services.schedules().get(id).orElseThrow(() -> scheduledBefore);
+    long keep = now.plus(COUNTERS_LIVE).getEpochSecond(); // renewed by every run the chain adds
+    List<ScheduleWrite> writes = new java.util.ArrayList<>(List.of(new ScheduleWrite.Create(run),
+        new ScheduleWrite.Count(CHAIN_RUNS + run.chainId(), target.maxIterations(), keep)));
+    String parent = chainId != null && scheduledBy != null && scheduledBy.startsWith("run:") ? scheduledBy.substring(4) : null;
+    if (parent != null) {
+      writes.add(new ScheduleWrite.Count(CHAIN_FANOUT + parent, target.maxFanout(), keep));
+    }
+    if (!services.schedules().write(writes)) {
+      ScheduledRun before = services.schedules().get(id).orElse(null);
+      if (before == null) { // not a replay: a count was full
+        if (services.schedules().counter(CHAIN_RUNS + run.chainId()) >= target.maxIterations()) {
+          throw chainLimit(run.chainId(), target);
+        }
+        throw new ActionException("chain_fanout_reached", "run " + parent + " has scheduled max_fanout (" + target.maxFanout()
+            + ") runs of '" + workflow + "' in its chain " + run.chainId() + "; raise max_fanout, or schedule fewer");
+      }
+      run = before;
       if (run.status() != ScheduleStatus.PENDING) {
         return run;
       }
     }
     arrange(run.id(), run.workflow(), run.dueAt());
     return run;
+  }
+
+  private static final String CHAIN_RUNS = "chain-runs:";
+  /** How long a chain's counters outlive its last scheduling. */
+  private static final Duration COUNTERS_LIVE = Duration.ofDays(400);
+  private static final String CHAIN_FANOUT = "chain-fanout:";
+
+  private static ActionException chainLimit(String chainId, WorkflowDefinition target) {
+    return new ActionException("chain_limit_reached", "chain " + chainId + " has had max_iterations (" + target.maxIterations()
+        + ") runs of '" + target.name() + "': not scheduling another; raise max_iterations, or give the recursion an exit");
   }
 
   /** @throws ActionException {@code params_too_large} when parameters would not fit a run */
@@ -138,19 +163,35 @@ public final class Scheduling {
     return services.schedules().chain(chainId);
   }
 
+  /** What cancelling a scheduled run found: the run as it now stands, and whether this call cancelled it. */
+  public record Cancellation(ScheduledRun run, boolean cancelled) {}
+
   /**
-   * Cancels a pending run; one already cancelled stays so (cancelling again is harmless).
+   * Cancels a pending run. Cancelling one that has started, ended or was cancelled already changes
+   * nothing and is no error (as in Bubble): the answer says {@code cancelled: false} and its status.
    *
-   * @throws ActionException {@code schedule_not_found} or {@code schedule_not_pending}
+   * @throws ActionException {@code schedule_not_found} for an unknown id
    */
-  public ScheduledRun cancel(String id) {
-    ScheduledRun run = new ScheduledRuns(services).cancel(id)
+  public Cancellation cancel(String id) {
+    ScheduledRun before = services.schedules().get(id)
         .orElseThrow(() -> new ActionException("schedule_not_found", "no scheduled run with id '" + id + "'"));
-    if (run.status() != ScheduleStatus.CANCELLED) {
-      throw new ActionException("schedule_not_pending", "scheduled run " + id + " is " + run.status().wire() + ", not pending");
+    notPartOfABatch(before);
+    if (before.status() != ScheduleStatus.PENDING) {
+      return new Cancellation(before, false);
     }
-    services.scheduler().cancel(id);
-    return run;
+    ScheduledRuns.Cancel c = new ScheduledRuns(services).cancelPending(id);
+    if (c.byThisCall()) {
+      services.scheduler().cancel(id);
+    }
+    return new Cancellation(c.run() == null ? before : c.run(), c.byThisCall());
+  }
+
+  /** A batch job's chunks and items are steered through the job: alone they would stall or outrun it. */
+  private static void notPartOfABatch(ScheduledRun run) {
+    if (run.kind() != ScheduledRun.Kind.RUN) {
+      throw new ActionException("part_of_batch", "scheduled run " + run.id() + " is a " + run.kind().wire() + " of batch job "
+          + run.chainId() + "; pause, resume, cancel or retry the job instead (/batches/" + run.chainId() + ")");
+    }
   }
 
   /**
@@ -162,6 +203,7 @@ public final class Scheduling {
   public ScheduledRun retry(String id) {
     ScheduledRun run = services.schedules().get(id)
         .orElseThrow(() -> new ActionException("schedule_not_found", "no scheduled run with id '" + id + "'"));
+    notPartOfABatch(run);
     ScheduledRun pending = new ScheduledRuns(services).retry(id, services.clock().instant())
         .orElseThrow(() -> new ActionException("schedule_not_failed", "scheduled run " + id + " is " + run.status().wire()
             + "; only failed runs can be retried"));

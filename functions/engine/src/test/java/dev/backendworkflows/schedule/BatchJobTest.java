@@ -61,9 +61,9 @@ class BatchJobTest {
     long before = stack.scheduler.arranged();
     BatchJob job = start(10_000, 100, 50.0); // 100 items per chunk at 50 items/s: a chunk every 2 s
     int chunks = 0;
-    for (int second = 0; second <= 200; second++) {
+    for (int tick = 0; tick <= 2_100; tick++) { // 100 ms at a time, so the rate is measured, not the test's steps
       chunks += stack.fireDue();
-      stack.clock.advance(Duration.ofSeconds(1));
+      stack.clock.advance(Duration.ofMillis(100));
     }
     assertThat(chunks).isEqualTo(100); // deliveries are chunks; the items run inside them
     BatchJob done = job(job.id());
@@ -114,9 +114,11 @@ class BatchJobTest {
   @Test
   void cancellingMidWayStopsItAndCountsOnlyWhatRan() {
     BatchJob job = start(1000, 100, 100.0); // a chunk per second
-    stack.fireDue();
-    stack.advance(Duration.ofSeconds(1));
-    stack.advance(Duration.ofSeconds(1)); // three chunks ran
+    stack.fireOnce();
+    stack.clock.advance(Duration.ofSeconds(1));
+    stack.fireOnce();
+    stack.clock.advance(Duration.ofSeconds(1));
+    stack.fireOnce(); // three chunks ran
     new Batches(stack.services, stack.engine.workflows()).cancel(job.id());
     for (int i = 0; i < 20; i++) {
       stack.advance(Duration.ofSeconds(1));
@@ -131,8 +133,9 @@ class BatchJobTest {
   void pauseHoldsItAndResumeCarriesOn() {
     Batches batches = new Batches(stack.services, stack.engine.workflows());
     BatchJob job = start(500, 100, 100.0);
-    stack.fireDue();
+    stack.fireOnce(); // chunk 0 ran and armed chunk 1
     batches.pause(job.id());
+    assertThat(stack.scheduler.due(java.time.Instant.MAX)).as("a paused job holds no schedule").isEmpty();
     for (int i = 0; i < 10; i++) {
       stack.advance(Duration.ofSeconds(1));
     }
@@ -175,6 +178,35 @@ class BatchJobTest {
   }
 
   @Test
+  void aChunkWhoseItemsWouldNotFitItsRecordIsRefusedBeforeAnythingIsWritten() {
+    List<Object> big = new ArrayList<>(java.util.Collections.nCopies(100, "x".repeat(5_000)));
+    var error = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.ActionException.class,
+        () -> new Batches(stack.services, stack.engine.workflows()).start("too-big", "record-one", big, "tag", Map.of("n", 1), 100, null,
+            null, "t"));
+    assertThat(error.code()).isEqualTo("params_too_large");
+    assertThat(error.getMessage()).contains("chunk 0").contains("lower batch_size");
+    assertThat(stack.schedules.getBatch("too-big")).isEmpty();
+    // the same items in chunks of 20 fit
+    assertThat(new Batches(stack.services, stack.engine.workflows()).start("fits", "record-one", big, "tag", Map.of("n", 1), 20, null,
+        null, "t").chunks()).isEqualTo(5);
+  }
+
+  @Test
+  void aChunkOrItemIsSteeredThroughItsJobNotAlone() {
+    BatchJob job = start(20, 10, null);
+    Scheduling scheduling = new Scheduling(stack.services, stack.engine.workflows());
+    var error = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.ActionException.class,
+        () -> scheduling.cancel(BatchJob.chunkId(job.id(), 1)));
+    assertThat(error.code()).isEqualTo("part_of_batch");
+    assertThat(error.getMessage()).contains("/batches/" + job.id());
+    stack.fireDue();
+    assertThat(job(job.id()).status()).isEqualTo(BatchJob.Status.DONE);
+    var retry = org.assertj.core.api.Assertions.catchThrowableOfType(dev.backendworkflows.exceptions.ActionException.class,
+        () -> scheduling.retry(BatchJob.itemId(job.id(), 3)));
+    assertThat(retry.code()).isEqualTo("part_of_batch");
+  }
+
+  @Test
   void theActionStartsAJob() {
     Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows(
         "fan-out.yaml", """
@@ -205,7 +237,10 @@ class BatchJobTest {
         new ThingQuery("note", List.of(new dev.backendworkflows.data.Constraint("text", dev.backendworkflows.data.Constraint.Op.EQ, "drop")),
             null, false, 100, null), "id", Map.of(), 100, null, null, "test");
     assertThat(job.total()).isEqualTo(100);
+    Batches batches = new Batches(s.services, s.engine.workflows());
+    assertThat(batches.progress(job.id(), 10).totalFinal()).as("found so far, not the total").isFalse();
     s.fireDue();
+    assertThat(batches.progress(job.id(), 10).totalFinal()).as("the search is exhausted").isTrue();
     BatchJob done = s.schedules.getBatch(job.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(BatchJob.Status.DONE);
     assertThat(done.total()).isEqualTo(315);

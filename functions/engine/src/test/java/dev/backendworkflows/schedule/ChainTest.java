@@ -27,6 +27,24 @@ class ChainTest {
               workflow: forever
               after: PT1M
               params: { n: "{% $params.n + 1 %}" }
+          """,
+      "branch.yaml", """
+          name: branch
+          trigger: { schedule: {} }
+          max_iterations: 4
+          steps:
+            - { action: create_thing, type: note, fields: { text: branch } }
+            - { id: left, action: schedule_workflow, workflow: branch, after: PT1M }
+            - { id: right, action: schedule_workflow, workflow: branch, after: PT1M }
+          """,
+      "fan.yaml", """
+          name: fan
+          trigger: { schedule: {} }
+          max_fanout: 1
+          steps:
+            - { action: create_thing, type: note, fields: { text: fan } }
+            - { id: one, action: schedule_workflow, workflow: fan, after: P1D }
+            - { id: two, action: schedule_workflow, workflow: fan, after: P1D }
           """));
 
   private String startChain() {
@@ -61,6 +79,33 @@ class ChainTest {
     assertThat(last.status()).isEqualTo(RunStatus.FAILED);
     assertThat(last.error().code()).isEqualTo("chain_limit_reached");
     assertThat(last.error().message()).contains("max_iterations (5)");
+  }
+
+  @Test
+  void aRecursionThatBranchesStopsAtMaxIterationsRunsInAll() {
+    ScheduledRun root = new Scheduling(stack.services, stack.engine.workflows()).schedule("branch", Map.of(),
+        stack.clock.instant(), "test", null);
+    for (int i = 0; i < 10; i++) {
+      stack.advance(Duration.ofMinutes(1));
+    }
+    // depth alone would allow 1 + 2 + 4 + 8 = 15 runs; every run counts, so 4 ran and the chain stopped
+    assertThat(notes()).isEqualTo(4);
+    JsonNode view = chain(root.chainId(), "GET");
+    assertThat(view.path("runs").size()).isEqualTo(4);
+    assertThat(view.path("counts").path("pending").asInt()).isZero();
+    assertThat(stack.services.schedules().counter("chain-runs:" + root.chainId())).isEqualTo(4);
+  }
+
+  @Test
+  void aRunMaySchedulePastItsFanoutNoMoreRunsOfItsChain() {
+    ScheduledRun root = new Scheduling(stack.services, stack.engine.workflows()).schedule("fan", Map.of(),
+        stack.clock.instant(), "test", null);
+    stack.fireDue();
+    var run = stack.runs.get(root.id()).orElseThrow();
+    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(run.error().code()).isEqualTo("chain_fanout_reached");
+    assertThat(run.error().message()).contains("max_fanout (1)");
+    assertThat(chain(root.chainId(), "GET").path("runs").size()).isEqualTo(2); // the root and its one child
   }
 
   @Test

@@ -184,25 +184,123 @@ public abstract class ScheduleStoreContract {
     assertThat(store.get(first.id())).contains(first);
   }
 
+  private BatchJob newJob() {
+    BatchJob job = new BatchJob(workflow + "-job", workflow, "n", Map.of("tag", "t"), 250, 100, 3, java.time.Duration.ofSeconds(2),
+        BatchJob.Status.RUNNING, 0, 0, T0, "run:r0", null, 50.0, null, null);
+    store.createBatch(job);
+    return job;
+  }
+
   @Test
   void batchJobsKeepTheirDefinitionStatusAndCounters() {
-    BatchJob job = new BatchJob(workflow + "-job", workflow, "n", Map.of("tag", "t"), 250, 100, 3, java.time.Duration.ofSeconds(2),
-        BatchJob.Status.RUNNING, 0, 0, T0, "run:r0", null);
-    store.createBatch(job);
+    BatchJob job = newJob();
     assertThatThrownBy(() -> store.createBatch(job)).isInstanceOf(ScheduleConflictException.class);
     assertThat(store.getBatch(job.id())).contains(job);
-    store.addBatchProgress(job.id(), 90, 10);
-    store.addBatchProgress(job.id(), 100, 0);
-    store.extendBatch(job.id(), 40);
-    assertThat(store.setBatchStatus(job.id(), BatchJob.Status.PAUSED)).get().extracting(BatchJob::status).isEqualTo(BatchJob.Status.PAUSED);
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.count(job.id(), 90, 10)))).isTrue();
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.count(job.id(), 100, 0)))).isTrue();
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.extend(job.id(), 40)))).isTrue();
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.status(job.id(), java.util.Set.of(BatchJob.Status.RUNNING),
+        BatchJob.Status.PAUSED)))).isTrue();
     BatchJob now = store.getBatch(job.id()).orElseThrow();
+    assertThat(now.status()).isEqualTo(BatchJob.Status.PAUSED);
     assertThat(now.done()).isEqualTo(190);
     assertThat(now.failed()).isEqualTo(10);
     assertThat(now.period()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(now.itemsPerSecond()).isEqualTo(50.0);
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.current(job.id(), "chunk-3", T0.plusSeconds(9))))).isTrue();
+    assertThat(store.getBatch(job.id()).orElseThrow()).extracting(BatchJob::current, BatchJob::nextDue)
+        .containsExactly("chunk-3", T0.plusSeconds(9));
+    assertThat(store.batches(BatchJob.Status.PAUSED, 1000)).extracting(BatchJob::id).contains(job.id());
+    assertThat(store.batches(BatchJob.Status.RUNNING, 1000)).extracting(BatchJob::id).doesNotContain(job.id());
+    assertThat(store.write(List.of())).as("nothing to write is no failure").isTrue();
     assertThat(now.total()).isEqualTo(290);
     assertThat(now.chunks()).isEqualTo(4);
     assertThat(store.getBatch("nope")).isEmpty();
-    assertThat(store.setBatchStatus("nope", BatchJob.Status.CANCELLED)).isEmpty();
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.count("nope", 1, 0)))).as("an unknown job").isFalse();
     assertThat(store.get(job.id())).isEmpty();
+  }
+
+  @Test
+  void countersCountUpToTheirMaxAndAFullOneFailsItsTransaction() {
+    String name = "chain-runs:" + workflow;
+    assertThat(store.counter(name)).isZero();
+    for (int i = 0; i < 3; i++) {
+      assertThat(store.write(List.of(new ScheduleWrite.Count(name, 3, T0.plusSeconds(3600).getEpochSecond())))).isTrue();
+    }
+    assertThat(store.write(List.of(new ScheduleWrite.Count(name, 3, T0.plusSeconds(3600).getEpochSecond())))).isFalse();
+    assertThat(store.counter(name)).isEqualTo(3);
+    ScheduledRun r = ScheduledRun.pending(Ids.newId(T0) + workflow.substring(3), workflow, Map.of(), T0, "run:r0", "c", T0, 1);
+    assertThat(store.write(List.of(new ScheduleWrite.Create(r), new ScheduleWrite.Count(name, 3, T0.plusSeconds(3600).getEpochSecond())))).isFalse();
+    assertThat(store.get(r.id())).isEmpty();
+    assertThat(store.write(List.of(new ScheduleWrite.Create(r), new ScheduleWrite.Count(name, 4, T0.plusSeconds(3600).getEpochSecond())))).isTrue();
+    assertThat(store.get(r.id())).contains(r);
+    assertThat(store.counter(name)).isEqualTo(4);
+    assertThat(store.list(ScheduleStatus.PENDING, workflow, 100, null).runs()).containsExactly(r); // counters are not runs
+  }
+
+  @Test
+  void aStatusChangeHoldsOnlyFromTheStatusesItNames() {
+    BatchJob job = newJob();
+    var pause = ScheduleWrite.UpdateBatch.status(job.id(), java.util.Set.of(BatchJob.Status.RUNNING), BatchJob.Status.PAUSED);
+    assertThat(store.write(List.of(pause))).isTrue();
+    assertThat(store.write(List.of(pause))).as("paused already").isFalse();
+    assertThat(store.write(List.of(ScheduleWrite.UpdateBatch.status(job.id(),
+        java.util.Set.of(BatchJob.Status.RUNNING, BatchJob.Status.PAUSED), BatchJob.Status.CANCELLED)))).isTrue();
+    assertThat(store.getBatch(job.id()).orElseThrow().status()).isEqualTo(BatchJob.Status.CANCELLED);
+  }
+
+  @Test
+  void aTransactionWritesAllOrNothing() {
+    BatchJob job = newJob();
+    ScheduledRun item = pending(T0);
+    ScheduledRun next = ScheduledRun.pending(item.id() + "-next", workflow, Map.of(), T0, "run:r0", item.chainId(), T0, 1);
+    ScheduledRun ended = item.finished(ScheduleStatus.SUCCEEDED, item.id(), null, T0, 0);
+    // one stale condition (the item's version) and nothing of the three is written
+    assertThat(store.write(List.of(new ScheduleWrite.Replace(ended, item.version() + 1), new ScheduleWrite.Create(next),
+        ScheduleWrite.UpdateBatch.count(job.id(), 1, 0)))).isFalse();
+    assertThat(store.get(item.id())).contains(item);
+    assertThat(store.get(next.id())).isEmpty();
+    assertThat(store.getBatch(job.id()).orElseThrow().done()).isZero();
+    // a job in another status fails it likewise
+    assertThat(store.write(List.of(new ScheduleWrite.Replace(ended, item.version()), ScheduleWrite.UpdateBatch.status(job.id(),
+        java.util.Set.of(BatchJob.Status.PAUSED), BatchJob.Status.RUNNING)))).isFalse();
+    assertThat(store.get(item.id())).contains(item);
+    // all conditions hold: all of it is written
+    assertThat(store.write(List.of(new ScheduleWrite.Replace(ended, item.version()), new ScheduleWrite.Create(next),
+        ScheduleWrite.UpdateBatch.count(job.id(), 1, 0).and(ScheduleWrite.UpdateBatch.status(job.id(),
+            java.util.Set.of(BatchJob.Status.RUNNING), BatchJob.Status.DONE))))).isTrue();
+    assertThat(store.get(item.id())).contains(ended);
+    assertThat(store.get(next.id())).contains(next);
+    assertThat(store.getBatch(job.id()).orElseThrow()).extracting(BatchJob::done, BatchJob::status).containsExactly(1, BatchJob.Status.DONE);
+    // creating what exists fails the whole transaction
+    assertThat(store.write(List.of(new ScheduleWrite.Create(next), ScheduleWrite.UpdateBatch.count(job.id(), 5, 0)))).isFalse();
+    assertThat(store.getBatch(job.id()).orElseThrow().done()).isEqualTo(1);
+  }
+
+  @Test
+  void ofConcurrentTransactionsOverOneRunOneWinsAndCountsAddUp() throws Exception {
+    java.util.Optional<String> reason = concurrentWritesNotSerialisedBecause();
+    org.junit.jupiter.api.Assumptions.assumeTrue(reason.isEmpty(), reason.orElse(""));
+    BatchJob job = newJob();
+    ScheduledRun item = pending(T0);
+    int writers = 8;
+    var pool = Executors.newFixedThreadPool(writers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      results.add(pool.submit(() -> {
+        go.await();
+        return store.write(List.of(new ScheduleWrite.Replace(item.finished(ScheduleStatus.SUCCEEDED, item.id(), null, T0, 0),
+            item.version()), ScheduleWrite.UpdateBatch.count(job.id(), 1, 0)));
+      }));
+    }
+    go.countDown();
+    int won = 0;
+    for (var r : results) {
+      won += r.get() ? 1 : 0;
+    }
+    pool.shutdown();
+    assertThat(won).isEqualTo(1);
+    assertThat(store.getBatch(job.id()).orElseThrow().done()).isEqualTo(1);
   }
 }

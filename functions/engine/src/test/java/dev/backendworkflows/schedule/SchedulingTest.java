@@ -29,6 +29,7 @@ class SchedulingTest {
             id: { type: text, required: true }
           steps:
             - { id: c, action: cancel_scheduled, scheduled_id: "{% $params.id %}" }
+            - { action: return, data: "{% $steps.c %}" }
           """,
       "explode.yaml", """
           name: explode
@@ -126,13 +127,31 @@ class SchedulingTest {
   }
 
   @Test
-  void cancellingUnknownOrFinishedFailsClearly() {
-    assertThat(run("cancel", Map.of("id", "nope")).record().error().code()).isEqualTo("schedule_not_found");
-    String id = scheduledId(run("remind", Map.of("text", "x", "after", "PT0S")));
+  void cancellingAnUnknownRunFailsClearly() {
+    RunRecord r = run("cancel", Map.of("id", "nope")).record();
+    assertThat(r.error().code()).isEqualTo("schedule_not_found");
+    assertThat(r.error().message()).contains("no scheduled run with id 'nope'");
+  }
+
+  @Test
+  void cancellingARunThatAlreadyRanFailedOrWasCancelledSucceedsAndChangesNothing() {
+    String ran = scheduledId(run("remind", Map.of("text", "x", "after", "PT0S")));
     stack.fireDue();
-    RunRecord r = run("cancel", Map.of("id", id)).record();
-    assertThat(r.error().code()).isEqualTo("schedule_not_pending");
-    assertThat(r.error().message()).contains("is succeeded, not pending");
+    String pending = scheduledId(run("remind", Map.of("text", "y", "after", "PT1H")));
+    RunRecord first = run("cancel", Map.of("id", pending)).record();
+    RunRecord again = run("cancel", Map.of("id", pending)).record();
+    RunRecord late = run("cancel", Map.of("id", ran)).record();
+
+    assertThat(first.error()).isNull();
+    assertThat(first.response()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("cancelled", true).containsEntry("status", "cancelled");
+    assertThat(again.error()).isNull();
+    assertThat(again.response()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("cancelled", false).containsEntry("status", "cancelled");
+    assertThat(late.error()).as("a reminder that went out before its renewal cancels it").isNull();
+    assertThat(late.response()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("cancelled", false).containsEntry("status", "succeeded");
+    assertThat(stack.schedules.get(ran).orElseThrow().status()).isEqualTo(ScheduleStatus.SUCCEEDED);
   }
 
   @Test

@@ -51,6 +51,16 @@ public final class Fixtures {
             text: { type: text }
       """;
 
+  /** A scheduled workflow that always fails ({@code thing_not_found}): batch items to count as failed. */
+  public static final String FAIL_ONE = """
+      name: fail-one
+      trigger: { schedule: {} }
+      parameters:
+        n: { type: number, required: true }
+      steps:
+        - { action: update_thing, type: note, thing_id: missing, fields: { text: x } }
+      """;
+
   /** An API workflow that schedules write-note {@code after} a duration (default three days). */
   public static final String REMIND = """
       name: remind
@@ -184,6 +194,17 @@ public final class Fixtures {
         total += fired;
       } while (fired > 0);
       return total;
+    }
+
+    /** Fires what is due now, once: what those deliveries dispatch waits for the next call. */
+    public int fireOnce() {
+      return scheduler.fireDue(clock.instant(), d -> {
+        if (d.resume()) {
+          deliveries.resume(d.scheduledRunId(), dev.backendworkflows.execution.Invocation.untimed());
+        } else {
+          deliveries.deliver(d.scheduledRunId());
+        }
+      });
     }
 
     /** Moves time forward and fires what became due. */

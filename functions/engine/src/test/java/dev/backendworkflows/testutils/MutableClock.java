@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so time-dependent behaviour runs in milliseconds. */
-public final class MutableClock extends Clock {
+/** A clock tests move by hand, so time-dependent behaviour runs in milliseconds; pacing waits move it too. */
+public final class MutableClock extends Clock implements dev.backendworkflows.execution.ClockWait.Movable {
   private volatile Instant now;
 
   public MutableClock(Instant start) {
@@ -18,8 +18,15 @@ public final class MutableClock extends Clock {
     return new MutableClock(Instant.parse(instant));
   }
 
-  public void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  @Override
+  public synchronized void advanceTo(Instant t) {
+    if (t.isAfter(now)) {
+      now = t;
+    }
   }
 
   @Override

@@ -91,10 +91,14 @@ class BatchExamplesTest {
       assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("succeeded");
       String batch = r.path("response").path("batch_id").asText();
       JsonNode early = send(runner, "GET", "/batches/" + batch, null);
-      assertThat(early.path("total").asInt()).isEqualTo(90);
+      assertThat(early.path("total").asInt()).as("the first page of subscribers").isEqualTo(50);
+      assertThat(early.path("total_final").asBoolean()).isFalse();
       assertThat(early.path("rate").asDouble()).isEqualTo(10.0);
       runFor(runner, Duration.ofSeconds(12)); // 90 at 10/s
-      assertThat(send(runner, "GET", "/batches/" + batch, null).path("done").asInt()).isEqualTo(90);
+      JsonNode end = send(runner, "GET", "/batches/" + batch, null);
+      assertThat(end.path("done").asInt()).isEqualTo(90);
+      assertThat(end.path("total").asInt()).isEqualTo(90);
+      assertThat(end.path("total_final").asBoolean()).isTrue();
       List<String> to = runner.stack().outbox().sent().stream().map(s -> s.email().to().getFirst()).toList();
       Set<String> distinct = new HashSet<>(to);
       assertThat(to).hasSize(90);

@@ -92,7 +92,7 @@ class LocalSchedulingTest {
 
   @Test
   void pendingRunsSurviveARestartAndOverdueOnesFireOnStart() throws Exception {
-    MutableClock clock = new MutableClock(Instant.now());
+    MutableClock clock = MutableClock.at("2026-06-01T12:00:00Z"); // far from the morning workflow's 09:00 Paris firing
     Path data = tmp.resolve("data");
     String id;
     try (LocalRunner runner = start(clock, "--data-dir", data.toString())) {
@@ -151,7 +151,7 @@ class LocalSchedulingTest {
 
   @Test
   void cancelledByApiNeverFires() throws Exception {
-    MutableClock clock = new MutableClock(Instant.now());
+    MutableClock clock = MutableClock.at("2026-06-01T12:00:00Z"); // far from the morning workflow's 09:00 Paris firing
     try (LocalRunner runner = start(clock)) {
       String id = call(runner, "POST", "/wf/remind", "{\"text\":\"no\",\"after\":\"PT5M\"}").path("response").path("id").asText();
       assertThat(call(runner, "DELETE", "/schedules/" + id, null).path("status").asText()).isEqualTo("cancelled");

@@ -11,6 +11,7 @@ import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.ScheduleWrite;
 import dev.backendworkflows.schedule.ScheduledRun;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,11 +24,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * {@link ScheduleStore} on the Schedules table. A run's item is replaced whole, conditional on its
  * version, so of two concurrent writers exactly one wins. Every item says what it is in {@code kind}
- * ({@code run}, {@code chunk}, {@code item}, {@code recurring}, {@code batch}, {@code cancelled_chain}).
+ * ({@code run}, {@code chunk}, {@code item}, {@code recurring}, {@code batch}, {@code cancelled_chain}, {@code counter}).
  */
 public final class DynamoDbScheduleStore implements ScheduleStore {
   private final DynamoDbClient client;
@@ -70,8 +73,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
    */
   @Override
   public boolean replace(ScheduledRun next, long expectedVersion) {
-    String condition = expectedVersion == 1 ? "attribute_exists(id) AND (version = :v OR attribute_not_exists(version))"
-        : "attribute_exists(id) AND version = :v";
+    String condition = versionCondition(expectedVersion);
     try {
       client.putItem(b -> b.tableName(table).item(encode(next)).conditionExpression(condition)
           .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(expectedVersion)))));
@@ -108,6 +110,26 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     }
     String next = !page.isEmpty() && items.hasNext()
         ? Cursors.encode(Map.of("id", page.getLast().id(), "due_at", page.getLast().dueAt().toString())) : null;
+    return new SchedulePage(page, next);
+  }
+
+  @Override
+  public SchedulePage failedItems(String chainId, int limit, String cursor) {
+    QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_FAILED)
+        .keyConditionExpression("failed_in = :c").expressionAttributeValues(Map.of(":c", AttributeValue.fromS(chainId)))
+        .limit(limit + 1);
+    if (cursor != null) {
+      if (!(Cursors.decode(cursor).get("after") instanceof String after)) {
+        throw new InvalidCursorException(cursor);
+      }
+      request.exclusiveStartKey(Map.of("id", AttributeValue.fromS(after), "failed_in", AttributeValue.fromS(chainId)));
+    }
+    List<ScheduledRun> page = new ArrayList<>(client.query(request.build()).items().stream().map(DynamoDbScheduleStore::decode).toList());
+    String next = null;
+    if (page.size() > limit) {
+      page = new ArrayList<>(page.subList(0, limit));
+      next = Cursors.encode(Map.of("after", page.getLast().id()));
+    }
     return new SchedulePage(page, next);
   }
 
@@ -184,6 +206,28 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
 
   private static final String CANCELLED_CHAIN = "cancelled-chain-";
   private static final String BATCH = "batch-job-";
+  /** A job's status as the by-status-due index holds it (so the sweep finds running jobs), apart from the runs' statuses. */
+  private static final String BATCH_STATUS = "batch-";
+
+  @Override
+  public List<BatchJob> batches(BatchJob.Status status, int limit) {
+    var items = client.queryPaginator(b -> b.tableName(table).indexName(DynamoDbTables.SCHEDULES_BY_STATUS)
+        .keyConditionExpression("#status = :s").expressionAttributeNames(Map.of("#status", "status"))
+        .expressionAttributeValues(Map.of(":s", AttributeValue.fromS(BATCH_STATUS + status.wire())))).items().iterator();
+    List<BatchJob> jobs = new ArrayList<>();
+    while (jobs.size() < limit && items.hasNext()) {
+      jobs.add(decodeBatch(items.next()));
+    }
+    return jobs;
+  }
+  /** Counters ({@link ScheduleWrite.Count}): items of their own, outside both indexes. */
+  private static final String COUNTER = "counter-";
+
+  @Override
+  public long counter(String name) {
+    var item = client.getItem(b -> b.tableName(table).key(key(COUNTER + name)).consistentRead(true)).item();
+    return item == null || !item.containsKey("count") ? 0 : Long.parseLong(item.get("count").n());
+  }
 
   /** A batch job: its definition as JSON, status and counters as attributes (counters change by atomic ADD). */
   @Override
@@ -193,6 +237,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
           "id", AttributeValue.fromS(BATCH + job.id()), "batch", AttributeValue.fromS(Json.write(job)),
           "kind", AttributeValue.fromS("batch"),
           "batch_status", AttributeValue.fromS(job.status().wire()),
+          "status", AttributeValue.fromS(BATCH_STATUS + job.status().wire()), "due_at", AttributeValue.fromS(job.createdAt().toString()),
           "done", AttributeValue.fromN(Integer.toString(job.done())), "failed", AttributeValue.fromN(Integer.toString(job.failed())),
           "total", AttributeValue.fromN(Integer.toString(job.total())), "chunks", AttributeValue.fromN(Integer.toString(job.chunks())))));
     } catch (ConditionalCheckFailedException e) {
@@ -206,37 +251,110 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     return item == null || !item.containsKey("batch") ? Optional.empty() : Optional.of(decodeBatch(item));
   }
 
+  /**
+   * One write alone is a plain conditional write; more go in one TransactWriteItems. A transaction
+   * cancelled by a competing one (not by a condition) is tried again.
+   */
   @Override
-  public Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status) {
-    try {
-      var r = client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("SET batch_status = :s")
-          .conditionExpression("attribute_exists(id)").expressionAttributeValues(Map.of(":s", AttributeValue.fromS(status.wire())))
-          .returnValues(ReturnValue.ALL_NEW));
-      return Optional.of(decodeBatch(r.attributes()));
-    } catch (ConditionalCheckFailedException e) {
-      return Optional.empty();
+  public boolean write(List<ScheduleWrite> writes) {
+    if (writes.isEmpty()) {
+      return true;
+    }
+    if (writes.size() == 1 && writes.getFirst() instanceof ScheduleWrite.Replace r) {
+      return replace(r.next(), r.expectedVersion());
+    }
+    List<TransactWriteItem> items = writes.stream().map(this::transactItem).toList();
+    // one token for every try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed
+    String token = java.util.UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token));
+        return true;
+      } catch (TransactionCanceledException e) {
+        boolean conditionFailed = e.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
+        if (conditionFailed || attempt == 5) {
+          if (!conditionFailed) {
+            throw e;
+          }
+          return false;
+        }
+        try {
+          Thread.sleep(20L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
-  @Override
-  public void addBatchProgress(String id, int done, int failed) {
-    client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("ADD done :d, failed :f")
-        .conditionExpression("attribute_exists(id)").expressionAttributeValues(Map.of(
-            ":d", AttributeValue.fromN(Integer.toString(done)), ":f", AttributeValue.fromN(Integer.toString(failed)))));
+  private TransactWriteItem transactItem(ScheduleWrite w) {
+    return switch (w) {
+      case ScheduleWrite.Create c -> TransactWriteItem.builder().put(p -> p.tableName(table).item(encode(c.run()))
+          .conditionExpression("attribute_not_exists(id)")).build();
+      case ScheduleWrite.Replace r -> TransactWriteItem.builder().put(p -> p.tableName(table).item(encode(r.next()))
+          .conditionExpression(versionCondition(r.expectedVersion()))
+          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(r.expectedVersion()))))).build();
+      case ScheduleWrite.Count c -> TransactWriteItem.builder().update(x -> x.tableName(table).key(key(COUNTER + c.name()))
+          .updateExpression("ADD #n :one SET #k = :kind, expires_at = :exp").conditionExpression("attribute_not_exists(#n) OR #n < :max")
+          .expressionAttributeNames(Map.of("#n", "count", "#k", "kind"))
+          .expressionAttributeValues(Map.of(":one", n(1), ":max", n(c.max()), ":kind", AttributeValue.fromS("counter"),
+              ":exp", AttributeValue.fromN(Long.toString(c.expiresAt()))))).build();
+      case ScheduleWrite.UpdateBatch u -> {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":d", n(u.done()), ":f", n(u.failed()), ":t", n(u.total()),
+            ":c", n(u.chunks())));
+        StringBuilder update = new StringBuilder("ADD done :d, failed :f, #t :t, chunks :c");
+        Map<String, String> names = new HashMap<>(Map.of("#t", "total"));
+        List<String> sets = new ArrayList<>();
+        if (u.to() != null) {
+          sets.add("batch_status = :to, #st = :indexed");
+          names.put("#st", "status");
+          values.put(":to", AttributeValue.fromS(u.to().wire()));
+          values.put(":indexed", AttributeValue.fromS(BATCH_STATUS + u.to().wire()));
+        }
+        if (u.current() != null) {
+          sets.add("current_chunk = :cur");
+          values.put(":cur", AttributeValue.fromS(u.current()));
+        }
+        if (u.nextDue() != null) {
+          sets.add("next_due = :nd");
+          values.put(":nd", AttributeValue.fromS(u.nextDue().toString()));
+        }
+        if (!sets.isEmpty()) {
+          update.append(" SET ").append(String.join(", ", sets));
+        }
+        StringBuilder condition = new StringBuilder("attribute_exists(id)");
+        if (u.from() != null) {
+          List<String> placeholders = new ArrayList<>();
+          int k = 0;
+          for (BatchJob.Status st : u.from()) {
+            values.put(":from" + k, AttributeValue.fromS(st.wire()));
+            placeholders.add(":from" + k++);
+          }
+          condition.append(" AND batch_status IN (").append(String.join(", ", placeholders)).append(")");
+        }
+        yield TransactWriteItem.builder().update(x -> x.tableName(table).key(key(BATCH + u.batchId()))
+            .updateExpression(update.toString()).conditionExpression(condition.toString())
+            .expressionAttributeNames(names).expressionAttributeValues(values)).build();
+      }
+    };
   }
 
-  @Override
-  public void extendBatch(String id, int items) {
-    client.updateItem(b -> b.tableName(table).key(key(BATCH + id)).updateExpression("ADD #t :n, chunks :one")
-        .conditionExpression("attribute_exists(id)").expressionAttributeNames(Map.of("#t", "total"))
-        .expressionAttributeValues(Map.of(":n", AttributeValue.fromN(Integer.toString(items)), ":one", AttributeValue.fromN("1"))));
+  private static AttributeValue n(int value) {
+    return AttributeValue.fromN(Integer.toString(value));
+  }
+
+  private static String versionCondition(long expectedVersion) {
+    return expectedVersion == 1 ? "attribute_exists(id) AND (version = :v OR attribute_not_exists(version))"
+        : "attribute_exists(id) AND version = :v";
   }
 
   private static BatchJob decodeBatch(Map<String, AttributeValue> item) {
     BatchJob j = Json.read(item.get("batch").s(), BatchJob.class);
     return new BatchJob(j.id(), j.workflow(), j.itemParam(), j.params(), Integer.parseInt(item.get("total").n()), j.batchSize(),
         Integer.parseInt(item.get("chunks").n()), j.period(), BatchJob.Status.fromWire(item.get("batch_status").s()),
-        Integer.parseInt(item.get("done").n()), Integer.parseInt(item.get("failed").n()), j.createdAt(), j.createdBy(), j.search());
+        Integer.parseInt(item.get("done").n()), Integer.parseInt(item.get("failed").n()), j.createdAt(), j.createdBy(), j.search(),
+        j.itemsPerSecond(), s(item, "current_chunk"), item.containsKey("next_due") ? Instant.parse(item.get("next_due").s()) : null);
   }
 
   private static Map<String, AttributeValue> key(String id) {
@@ -264,6 +382,9 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     }
     if (r.error() != null) {
       item.put("error", AttributeValue.fromS(Json.write(r.error())));
+    }
+    if (r.kind() == ScheduledRun.Kind.ITEM && r.status() == ScheduleStatus.FAILED) {
+      item.put("failed_in", AttributeValue.fromS(r.chainId())); // the sparse index of a job's failures
     }
     if (r.finishedAt() != null) {
       item.put("finished_at", AttributeValue.fromS(r.finishedAt().toString()));

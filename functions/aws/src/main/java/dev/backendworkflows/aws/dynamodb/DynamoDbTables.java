@@ -36,6 +36,8 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
   public static final String ENV_SCHEDULES = "SCHEDULES_TABLE";
   public static final String SCHEDULES_BY_STATUS = "by-status-due";
   public static final String SCHEDULES_BY_CHAIN = "by-chain";
+  /** Failed batch items by job: sparse (only failed items carry {@code failed_in}), so a page of failures costs a page. */
+  public static final String SCHEDULES_BY_FAILED = "by-failed-chain";
   public static final String SCHEDULES_TTL_ATTRIBUTE = "expires_at";
   public static final String RUNS_BY_WORKFLOW = "by-workflow";
   public static final String RUNS_BY_STATUS = "by-status";
@@ -65,13 +67,16 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
             .attributeDefinitions(attr("key_hash"))
             .keySchema(key("key_hash", KeyType.HASH)).build(),
         CreateTableRequest.builder().tableName(schedules).billingMode(BillingMode.PAY_PER_REQUEST)
-            .attributeDefinitions(attr("id"), attr("status"), attr("due_at"), attr("chain_id"))
+            .attributeDefinitions(attr("id"), attr("status"), attr("due_at"), attr("chain_id"), attr("failed_in"))
             .keySchema(key("id", KeyType.HASH))
             .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_STATUS)
                 .keySchema(key("status", KeyType.HASH), key("due_at", KeyType.RANGE))
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build(),
                 GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_CHAIN)
                 .keySchema(key("chain_id", KeyType.HASH), key("due_at", KeyType.RANGE))
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build(),
+                GlobalSecondaryIndex.builder().indexName(SCHEDULES_BY_FAILED)
+                .keySchema(key("failed_in", KeyType.HASH), key("id", KeyType.RANGE))
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()).build());
   }
 

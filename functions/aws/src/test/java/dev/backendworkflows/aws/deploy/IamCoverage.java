@@ -34,6 +34,12 @@ final class IamCoverage {
   static final String NOT_IN_LAMBDA_MARKER = "not called in Lambda";
   private static final Pattern CALL = Pattern.compile("client(?:\\(\\))?(?:\\.get\\(\\))?\\.(\\w+)\\(");
   private static final Map<String, String> RENAMES = Map.of("lambda:Invoke", "lambda:InvokeFunction");
+  /**
+   * Calls whose permission is that of the operations inside them: a TransactWriteItems of Puts and
+   * Updates needs PutItem and UpdateItem on the table (there is no IAM action of its own).
+   */
+  private static final Map<String, List<String>> COMPOSITE = Map.of("dynamodb:TransactWriteItems",
+      List.of("dynamodb:PutItem", "dynamodb:UpdateItem"));
   /** Calls that need a second permission: a schedule names the role it invokes with, which the caller must pass. */
   private static final Map<String, String> IMPLIED = Map.of("scheduler:CreateSchedule", "iam:PassRole",
       "scheduler:UpdateSchedule", "iam:PassRole");
@@ -92,7 +98,9 @@ final class IamCoverage {
             String action = service + ":" + Character.toUpperCase(method.charAt(0)) + method.substring(1);
             action = RENAMES.getOrDefault(action, action);
             Set<Need> calls = byAdapter.computeIfAbsent(cls, c -> new TreeSet<>());
-            calls.add(new Need(action, service.equals("dynamodb") ? TABLES.get(cls) : null));
+            for (String a : COMPOSITE.getOrDefault(action, List.of(action))) {
+              calls.add(new Need(a, service.equals("dynamodb") ? TABLES.get(cls) : null));
+            }
             if (IMPLIED.containsKey(action)) {
               calls.add(new Need(IMPLIED.get(action), null));
             }

@@ -20,7 +20,8 @@ public final class DataActions {
   private DataActions() {}
 
   public static List<Action> all() {
-    return List.of(new GetThing(), new SearchThings(), new CreateThing(), new UpdateThing(), new DeleteThing());
+    return List.of(new GetThing(), new SearchThings(), new CreateThing(), new UpdateThing(), new DeleteThing(), new UpdateThings(),
+        new DeleteThings());
   }
 
   /** What a recovered step reports for a thing it wrote that has since been deleted. */
@@ -39,6 +40,18 @@ public final class DataActions {
       throw new ActionException("unknown_type", "unknown type '" + name + "'");
     }
     return type;
+  }
+
+  /** Argument {@code name}: a whole number from 1 to {@code most}, or {@code absent} when not given. */
+  private static int wholeNumber(ActionContext ctx, String name, int absent, int most) {
+    Object value = ctx.arg(name);
+    if (value == null) {
+      return absent;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() < 1 || n.doubleValue() > most || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new ActionException("invalid_argument", name + " must be a whole number from 1 to " + most + ", got " + value);
+    }
+    return n.intValue();
   }
 
   /** A data action: its function is granted the Things table. */
@@ -80,15 +93,7 @@ public final class DataActions {
       DataType type = type(ctx);
       List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
       Map<String, Object> sort = ctx.object("sort");
-      Object limitValue = ctx.arg("limit");
-      int limit = 100;
-      if (limitValue != null) {
-        if (!(limitValue instanceof Number n) || n.doubleValue() < 1 || n.doubleValue() > ThingQuery.MAX_LIMIT
-            || n.doubleValue() != Math.rint(n.doubleValue())) {
-          throw new ActionException("invalid_argument", "limit must be a number from 1 to " + ThingQuery.MAX_LIMIT + ", got " + limitValue);
-        }
-        limit = n.intValue();
-      }
+      int limit = wholeNumber(ctx, "limit", 100, ThingQuery.MAX_LIMIT);
       Object cursor = ctx.arg("cursor");
       ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints,
           (String) sort.get("field"), Boolean.TRUE.equals(sort.get("descending")), limit,
@@ -171,6 +176,88 @@ public final class DataActions {
     @Override
     public Object recover(ActionContext ctx) {
       return Map.of("deleted", true);
+    }
+  }
+
+  /** How many things one bulk step changes unless it says otherwise, and at most. */
+  static final int DEFAULT_BULK_MAX = 1_000;
+  static final int BULK_MAX = 10_000;
+  private static final int BULK_PAGE = 100;
+
+  /**
+   * The things a bulk step works on: those of its type its constraints find, in creation order, a
+   * page at a time by cursor (an update or delete behind the cursor never shifts what comes next),
+   * at most {@code max}. Each is handed to {@code each}, which says whether it changed it.
+   *
+   * @return {@code {<counted>: n, more: whether things past max are left}}
+   */
+  private static Map<String, Object> bulk(ActionContext ctx, String counted, java.util.function.Predicate<Thing> each) {
+    DataType type = type(ctx);
+    List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
+    int max = wholeNumber(ctx, "max", DEFAULT_BULK_MAX, BULK_MAX);
+    int seen = 0;
+    int changed = 0;
+    String cursor = null;
+    boolean more;
+    do {
+      ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints, null, false,
+          Math.min(BULK_PAGE, max - seen), cursor));
+      for (Thing t : page.things()) {
+        seen++;
+        if (each.test(t)) {
+          changed++;
+        }
+      }
+      cursor = page.cursor();
+      more = cursor != null;
+    } while (more && seen < max);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put(counted, changed);
+    result.put("more", more);
+    return result;
+  }
+
+  /**
+   * {@code delete_things}: deletes every thing of a type that a search finds, at most {@code max}
+   * (default 1,000, up to 10,000): {@code {deleted, more}}. Replayed after a crash the step finds
+   * only what is left, so each thing is deleted once; {@code deleted} then counts what the
+   * finishing attempt deleted.
+   */
+  static final class DeleteThings extends ThingAction {
+    public String name() {
+      return "delete_things";
+    }
+
+    public Object execute(ActionContext ctx) {
+      return bulk(ctx, "deleted", t -> ctx.services().things().delete(t.type(), t.id()));
+    }
+  }
+
+  /**
+   * {@code update_things}: makes the same changes ({@code fields}, evaluated once) to every thing of
+   * a type that a search finds, at most {@code max}: {@code {updated, more}}. A thing that already
+   * has every value is left alone and not counted, so a replay after a crash writes each change once.
+   */
+  static final class UpdateThings extends ThingAction {
+    public String name() {
+      return "update_things";
+    }
+
+    public Object execute(ActionContext ctx) {
+      DataType type = type(ctx);
+      Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
+      return bulk(ctx, "updated", t -> {
+        boolean same = changes.entrySet().stream().allMatch(c -> java.util.Objects.equals(t.fields().get(c.getKey()), c.getValue()));
+        if (same) {
+          return false;
+        }
+        try {
+          ctx.services().things().update(t.type(), t.id(), changes, ctx.services().clock().instant());
+          return true;
+        } catch (dev.backendworkflows.exceptions.ThingNotFoundException deletedMeanwhile) {
+          return false;
+        }
+      });
     }
   }
 }

@@ -178,8 +178,9 @@ public final class ScheduleActions {
   }
 
   /**
-   * Cancels a pending scheduled run; one already cancelled stays cancelled (a replay finds it so);
-   * cancelling an unknown or finished one fails the step.
+   * Cancels a pending scheduled run; result: the run's view with {@code cancelled} (whether this
+   * step cancelled it). A run that started, ended or was cancelled already is left as it is, and
+   * the step succeeds with {@code cancelled: false}; only an unknown id fails it.
    */
   static final class CancelScheduled extends SchedulingAction {
     public String name() {
@@ -187,7 +188,10 @@ public final class ScheduleActions {
     }
 
     public Object execute(ActionContext ctx) {
-      return view(new Scheduling(ctx.services(), ctx.workflows()).cancel(ctx.text("scheduled_id")));
+      Scheduling.Cancellation c = new Scheduling(ctx.services(), ctx.workflows()).cancel(ctx.text("scheduled_id"));
+      Map<String, Object> out = view(c.run());
+      out.put("cancelled", c.cancelled());
+      return out;
     }
   }
 }

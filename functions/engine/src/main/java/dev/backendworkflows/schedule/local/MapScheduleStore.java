@@ -9,6 +9,7 @@ import dev.backendworkflows.schedule.RecurringEvent;
 import dev.backendworkflows.schedule.SchedulePage;
 import dev.backendworkflows.schedule.ScheduleStatus;
 import dev.backendworkflows.schedule.ScheduleStore;
+import dev.backendworkflows.schedule.ScheduleWrite;
 import dev.backendworkflows.schedule.ScheduledRun;
 import java.time.Instant;
 import java.util.Comparator;
@@ -17,14 +18,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.UnaryOperator;
 
 /**
- * {@link ScheduleStore} over a concurrent map of JSON strings; changes are compare-and-set. Keys of
+ * {@link ScheduleStore} over a concurrent map of JSON strings; changes are compare-and-set, and
+ * writes to runs and jobs take one lock so that a {@link #write} transaction is seen whole. Keys of
  * recurring events, batch jobs and chain markers carry a prefix of their own, so they never meet runs.
  */
 public final class MapScheduleStore implements ScheduleStore {
   private final ConcurrentMap<String, String> map;
+  private final Object writes = new Object();
 
   public MapScheduleStore(ConcurrentMap<String, String> map) {
     this.map = map;
@@ -36,14 +38,16 @@ public final class MapScheduleStore implements ScheduleStore {
 
   private java.util.stream.Stream<String> runs() {
     return map.entrySet().stream().filter(e -> !e.getKey().startsWith(RECURRING) && !e.getKey().startsWith(CANCELLED_CHAIN)
-            && !e.getKey().startsWith(BATCH))
+            && !e.getKey().startsWith(BATCH) && !e.getKey().startsWith(COUNTER))
         .map(Map.Entry::getValue);
   }
 
   @Override
   public void create(ScheduledRun run) {
-    if (map.putIfAbsent(run.id(), Json.write(run)) != null) {
-      throw new ScheduleConflictException(run.id());
+    synchronized (writes) {
+      if (map.putIfAbsent(run.id(), Json.write(run)) != null) {
+        throw new ScheduleConflictException(run.id());
+      }
     }
   }
 
@@ -54,15 +58,44 @@ public final class MapScheduleStore implements ScheduleStore {
 
   @Override
   public boolean replace(ScheduledRun next, long expectedVersion) {
-    String json = Json.write(next);
-    while (true) {
-      String before = map.get(next.id());
-      if (before == null || decode(before).version() != expectedVersion) {
-        return false;
+    return write(List.of(new ScheduleWrite.Replace(next, expectedVersion)));
+  }
+
+  @Override
+  public boolean write(List<ScheduleWrite> changes) {
+    java.util.Set<String> records = new java.util.HashSet<>();
+    for (ScheduleWrite w : changes) { // as DynamoDB: a transaction writes each record once
+      String record = switch (w) {
+        case ScheduleWrite.Create c -> c.run().id();
+        case ScheduleWrite.Replace r -> r.next().id();
+        case ScheduleWrite.UpdateBatch u -> BATCH + u.batchId();
+        case ScheduleWrite.Count c -> COUNTER + c.name();
+      };
+      if (!records.add(record)) {
+        throw new IllegalArgumentException("a transaction writes " + record + " twice");
       }
-      if (map.replace(next.id(), before, json)) {
-        return true;
+    }
+    synchronized (writes) {
+      for (ScheduleWrite w : changes) {
+        boolean holds = switch (w) {
+          case ScheduleWrite.Create c -> !map.containsKey(c.run().id());
+          case ScheduleWrite.Replace r -> map.containsKey(r.next().id()) && decode(map.get(r.next().id())).version() == r.expectedVersion();
+          case ScheduleWrite.UpdateBatch u -> getBatch(u.batchId()).map(j -> u.allows(j.status())).orElse(false);
+          case ScheduleWrite.Count c -> counter(c.name()) < c.max();
+        };
+        if (!holds) {
+          return false;
+        }
       }
+      for (ScheduleWrite w : changes) {
+        switch (w) {
+          case ScheduleWrite.Create c -> map.put(c.run().id(), Json.write(c.run()));
+          case ScheduleWrite.Replace r -> map.put(r.next().id(), Json.write(r.next()));
+          case ScheduleWrite.UpdateBatch u -> map.put(BATCH + u.batchId(), Json.write(getBatch(u.batchId()).orElseThrow().updated(u)));
+          case ScheduleWrite.Count c -> map.put(COUNTER + c.name(), Long.toString(counter(c.name()) + 1));
+        }
+      }
+      return true;
     }
   }
 
@@ -84,6 +117,24 @@ public final class MapScheduleStore implements ScheduleStore {
   }
 
   @Override
+  public SchedulePage failedItems(String chainId, int limit, String cursor) {
+    List<ScheduledRun> all = runs().map(MapScheduleStore::decode)
+        .filter(r -> chainId.equals(r.chainId()) && r.kind() == ScheduledRun.Kind.ITEM && r.status() == ScheduleStatus.FAILED)
+        .sorted(Comparator.comparing(ScheduledRun::id)).toList();
+    int from = 0;
+    if (cursor != null) {
+      if (!(Cursors.decode(cursor).get("after") instanceof String after)) {
+        throw new InvalidCursorException(cursor);
+      }
+      while (from < all.size() && all.get(from).id().compareTo(after) <= 0) {
+        from++;
+      }
+    }
+    int to = Math.min(from + limit, all.size());
+    return new SchedulePage(all.subList(from, to), to < all.size() ? Cursors.encode(Map.of("after", all.get(to - 1).id())) : null);
+  }
+
+  @Override
   public List<ScheduledRun> due(Instant now, int limit) {
     return runs().map(MapScheduleStore::decode)
         .filter(r -> r.status() == ScheduleStatus.PENDING && !r.dueAt().isAfter(now))
@@ -93,11 +144,20 @@ public final class MapScheduleStore implements ScheduleStore {
   private static final String RECURRING = "recurring:";
   private static final String CANCELLED_CHAIN = "cancelled-chain:";
   private static final String BATCH = "batch-job:";
+  private static final String COUNTER = "counter:";
+
+  @Override
+  public long counter(String name) {
+    String v = map.get(COUNTER + name);
+    return v == null ? 0 : Long.parseLong(v);
+  }
 
   @Override
   public void createBatch(BatchJob job) {
-    if (map.putIfAbsent(BATCH + job.id(), Json.write(job)) != null) {
-      throw new ScheduleConflictException(job.id());
+    synchronized (writes) {
+      if (map.putIfAbsent(BATCH + job.id(), Json.write(job)) != null) {
+        throw new ScheduleConflictException(job.id());
+      }
     }
   }
 
@@ -107,31 +167,9 @@ public final class MapScheduleStore implements ScheduleStore {
   }
 
   @Override
-  public Optional<BatchJob> setBatchStatus(String id, BatchJob.Status status) {
-    return updateBatch(id, j -> j.with(status));
-  }
-
-  @Override
-  public void addBatchProgress(String id, int done, int failed) {
-    updateBatch(id, j -> j.progressed(done, failed));
-  }
-
-  @Override
-  public void extendBatch(String id, int items) {
-    updateBatch(id, j -> j.extended(items));
-  }
-
-  private Optional<BatchJob> updateBatch(String id, UnaryOperator<BatchJob> change) {
-    while (true) {
-      String before = map.get(BATCH + id);
-      if (before == null) {
-        return Optional.empty();
-      }
-      BatchJob after = change.apply(Json.read(before, BatchJob.class));
-      if (map.replace(BATCH + id, before, Json.write(after))) {
-        return Optional.of(after);
-      }
-    }
+  public List<BatchJob> batches(BatchJob.Status status, int limit) {
+    return map.entrySet().stream().filter(e -> e.getKey().startsWith(BATCH)).map(e -> Json.read(e.getValue(), BatchJob.class))
+        .filter(j -> j.status() == status).sorted(Comparator.comparing(BatchJob::createdAt)).limit(limit).toList();
   }
 
   @Override
