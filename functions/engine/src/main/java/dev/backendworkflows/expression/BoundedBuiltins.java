@@ -32,6 +32,8 @@ final class BoundedBuiltins {
   private static final JFunction PAD = new JFunction((input, args) -> pad(args), "<s-ns?:s>");
   private static final JFunction JOIN = new JFunction((input, args) -> join(args), "<a<s>s?:s>");
   private static final JFunction STRING = new JFunction((input, args) -> string(args), "<x-b?:s>");
+  private static final JFunction BEFORE = new JFunction((input, args) -> substring(args, true), "<s-s:s>");
+  private static final JFunction AFTER = new JFunction((input, args) -> substring(args, false), "<s-s:s>");
   private static final JFunction EVAL = new JFunction((input, args) -> {
     throw new JException("$eval is not available in workflow expressions: write the expression in the definition", -1);
   }, "<sx?:x>");
@@ -45,6 +47,8 @@ final class BoundedBuiltins {
     frame.bind("pad", PAD);
     frame.bind("join", JOIN);
     frame.bind("string", STRING);
+    frame.bind("substringBefore", BEFORE);
+    frame.bind("substringAfter", AFTER);
     frame.bind("eval", EVAL);
   }
 
@@ -82,9 +86,13 @@ final class BoundedBuiltins {
   }
 
   private static Map<String, Object> matchObject(Matcher m) {
+    EvaluationBudget budget = EvaluationBudget.current();
     List<String> groups = new ArrayList<>();
+    budget.produced(m.end() - m.start(), 1);
     for (int g = 1; g <= m.groupCount(); g++) {
-      groups.add(m.group(g));
+      String group = m.group(g);
+      budget.produced(group == null ? 0 : group.length(), 1); // each group is a copy: nested groups copy the text again
+      groups.add(group);
     }
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("match", m.group());
@@ -99,10 +107,8 @@ final class BoundedBuiltins {
       return null;
     }
     Object token = arg(args, 1);
-    if (token instanceof String s) {
-      return str.contains(s);
-    }
-    return regex(token, "$contains").matcher(EvaluationBudget.current().text(str)).find();
+    Pattern pattern = token instanceof String s ? literal(s) : regex(token, "$contains");
+    return pattern.matcher(EvaluationBudget.current().text(str)).find();
   }
 
   /** {@code $replace(str, pattern, replacement, limit?)} as the JSONata specification has it, within the text limit. */
@@ -128,11 +134,16 @@ final class BoundedBuiltins {
     StringBuilder out = new StringBuilder();
     int position = 0;
     long count = 0;
-    if (pattern instanceof String s) {
-      for (int at = str.indexOf(s); at >= 0 && count < max; at = str.indexOf(s, position), count++) {
-        append(out, str, position, at, budget);
-        append(out, String.valueOf(replacement), budget);
-        position = at + s.length();
+    if (pattern instanceof String s) { // searched for literally, against the clock: a naive search is length × length
+      if (!(replacement instanceof String with)) {
+        throw new JException("the third argument of $replace must be a text when the second is", -1);
+      }
+      Matcher m = literal(s).matcher(budget.text(str));
+      while (count < max && m.find()) {
+        append(out, str, position, m.start(), budget);
+        append(out, with, budget);
+        position = m.end();
+        count++;
       }
     } else {
       Matcher m = regex(pattern, "$replace").matcher(budget.text(str));
@@ -199,6 +210,28 @@ final class BoundedBuiltins {
     return out.toString();
   }
 
+  /** A pattern that finds {@code text} literally: its matcher reads (clocked) text, unlike {@link String#indexOf}. */
+  private static Pattern literal(String text) {
+    return Pattern.compile(Pattern.quote(text));
+  }
+
+  /** {@code $substringBefore} and {@code $substringAfter}, searching against the clock. */
+  private static Object substring(List<?> args, boolean before) {
+    String str = (String) arg(args, 0);
+    String chars = (String) arg(args, 1);
+    if (str == null) {
+      return null;
+    }
+    if (chars == null) {
+      return str;
+    }
+    Matcher m = literal(chars).matcher(EvaluationBudget.current().text(str));
+    if (!m.find()) {
+      return str;
+    }
+    return before ? str.substring(0, m.start()) : str.substring(m.end());
+  }
+
   /** {@code $split(str, separator, limit?)}: at most {@code limit} parts, and never more than a list may hold. */
   private static Object split(List<?> args) {
     String str = (String) arg(args, 0);
@@ -220,7 +253,7 @@ final class BoundedBuiltins {
       }
       return parts;
     }
-    Matcher m = (separator instanceof String sep ? Pattern.compile(Pattern.quote(sep)) : regex(separator, "$split"))
+    Matcher m = (separator instanceof String sep ? literal(sep) : regex(separator, "$split"))
         .matcher(budget.text(str));
     int from = 0;
     while (parts.size() < max && m.find()) {
@@ -256,40 +289,57 @@ final class BoundedBuiltins {
   /** {@code $string(value, prettify?)}: the size is measured (up to the limit) before the text is built. */
   private static Object string(List<?> args) {
     Object value = arg(args, 0);
+    boolean pretty = Boolean.TRUE.equals(arg(args, 1));
     EvaluationBudget budget = EvaluationBudget.current();
-    budget.checkTextSize(measure(value, EvaluationBudget.MAX_TEXT_CHARS + 1L));
+    budget.checkTextSize(measure(value, pretty, EvaluationBudget.MAX_TEXT_CHARS + 1L));
     return Functions.string(value, (Boolean) arg(args, 1));
   }
 
-  /** A lower bound of the characters {@code value} takes as JSON, counting no further than {@code cap}. */
-  private static long measure(Object value, long cap) {
+  /**
+   * At least the characters {@code value} takes as JSON (escapes, and a pretty print's line breaks
+   * and indentation, counted), counting no further than {@code cap}.
+   */
+  private static long measure(Object value, boolean pretty, long cap) {
     long size = 0;
-    java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
-    todo.push(value == null ? "null" : value);
+    java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+    todo.push(new Object[] {value == null ? "null" : value, 0});
     while (!todo.isEmpty() && size < cap) {
-      Object v = todo.pop();
+      Object[] next = todo.pop();
+      Object v = next[0];
+      int depth = (int) next[1];
+      size += pretty ? 1 + 2L * depth : 0; // its line and indentation
       if (v instanceof CharSequence t) {
-        size += t.length() + 2;
+        size += escaped(t) + 2;
       } else if (v instanceof Map<?, ?> m) {
         size += 2;
         for (Map.Entry<?, ?> e : m.entrySet()) {
-          size += String.valueOf(e.getKey()).length() + 4;
-          if (e.getValue() != null) {
-            todo.push(e.getValue());
-          }
+          size += escaped(String.valueOf(e.getKey())) + 4;
+          todo.push(new Object[] {e.getValue() == null ? "null" : e.getValue(), depth + 1});
         }
       } else if (v instanceof List<?> l) {
         size += 2 + l.size();
         for (Object x : l) {
-          if (x != null) {
-            todo.push(x);
-          }
+          todo.push(new Object[] {x == null ? "null" : x, depth + 1});
         }
       } else {
-        size += 8;
+        size += 24; // a number or boolean, with room for a long double
       }
     }
     return size;
+  }
+
+  /** The length of a text as a JSON string: control characters take six. */
+  private static long escaped(CharSequence t) {
+    long n = t.length();
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c < 0x20) {
+        n += 5;
+      } else if (c == '"' || c == '\\') {
+        n += 1;
+      }
+    }
+    return n;
   }
 
   /** {@code $pad(str, width, char?)}: to the right for a positive width, the left for a negative one; the size is checked first. */

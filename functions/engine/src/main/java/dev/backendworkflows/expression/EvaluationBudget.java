@@ -19,6 +19,9 @@ final class EvaluationBudget {
   static final int MAX_TEXT_CHARS = 4 * 1024 * 1024;
   /** The longest list an evaluation may build: far above any input (a request body is at most 256 KiB). */
   static final int MAX_LIST_ITEMS = 100_000;
+  /** All the text and list items one evaluation's steps may produce together, so many allowed results cannot add up to too much. */
+  static final long MAX_TOTAL_CHARS = 32L * 1024 * 1024;
+  static final long MAX_TOTAL_ITEMS = 5_000_000;
   /** Characters a regular expression may read between two looks at the clock. */
   private static final int CHARS_PER_CHECK = 4096;
 
@@ -26,6 +29,10 @@ final class EvaluationBudget {
 
   private final long deadline;
   private int depth;
+  private long totalChars;
+  private long totalItems;
+  /** Expanded sizes of the objects and lists results are made of, by identity: each is measured once. */
+  private final java.util.IdentityHashMap<Object, Long> expanded = new java.util.IdentityHashMap<>();
 
   private EvaluationBudget(long nanoTime) {
     this.deadline = nanoTime + TIME_MS * 1_000_000;
@@ -45,8 +52,13 @@ final class EvaluationBudget {
       budget.check();
       if (result instanceof String s) {
         budget.checkTextSize(s.length());
+        budget.produced(s.length(), 0);
       } else if (result instanceof java.util.List<?> l) {
         budget.checkListSize(l.size());
+        budget.produced(0, l.size());
+        budget.checkExpanded(result);
+      } else if (result instanceof java.util.Map<?, ?>) {
+        budget.checkExpanded(result);
       }
     });
     BoundedBuiltins.bind(frame);
@@ -81,6 +93,54 @@ final class EvaluationBudget {
     if (chars > MAX_TEXT_CHARS) {
       throw new Exceeded("it builds a text of " + chars + " characters, over the limit of " + MAX_TEXT_CHARS);
     }
+  }
+
+  /** Counts what a step produced (a result passed on is counted again: an upper bound, cheap to keep). */
+  void produced(long chars, long items) {
+    totalChars += chars;
+    totalItems += items;
+    if (totalChars > MAX_TOTAL_CHARS || totalItems > MAX_TOTAL_ITEMS) {
+      throw new Exceeded("its steps produce more than " + MAX_TOTAL_CHARS / (1024 * 1024) + " Mi characters or " + MAX_TOTAL_ITEMS
+          + " list items in all, over the limit");
+    }
+  }
+
+  /** The deepest a value may nest. */
+  static final int MAX_VALUE_DEPTH = 1_000;
+
+  /**
+   * Refuses a value that would be too big written out: one object or list used in many places
+   * costs little to build but all of it to return, compare or print, so it is counted as often as
+   * it is used.
+   */
+  void checkExpanded(Object value) {
+    long size = expandedSize(value, 0);
+    if (size > MAX_TOTAL_ITEMS) {
+      throw new Exceeded("it builds a value of " + size + " items written out, over the limit of " + MAX_TOTAL_ITEMS);
+    }
+  }
+
+  private long expandedSize(Object v, int depth) {
+    if (!(v instanceof java.util.Map<?, ?>) && !(v instanceof java.util.List<?>)) {
+      return 1;
+    }
+    if (depth > MAX_VALUE_DEPTH) {
+      throw new Exceeded("it builds a value nested deeper than " + MAX_VALUE_DEPTH + " levels, over the limit");
+    }
+    Long known = expanded.get(v);
+    if (known != null) {
+      return known;
+    }
+    long size = 1;
+    java.util.Collection<?> parts = v instanceof java.util.Map<?, ?> m ? m.values() : (java.util.List<?>) v;
+    for (Object part : parts) {
+      size += expandedSize(part, depth + 1);
+      if (size > MAX_TOTAL_ITEMS) {
+        break; // enough to refuse it
+      }
+    }
+    expanded.put(v, size);
+    return size;
   }
 
   void checkListSize(long items) {

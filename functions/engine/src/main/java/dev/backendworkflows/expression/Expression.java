@@ -35,11 +35,10 @@ public final class Expression {
     } catch (RuntimeException e) { // the parser's own failure on some malformed input: its message says nothing useful
       throw new ExpressionException("JSONata cannot compile '" + source.strip() + "': check its syntax", e);
     }
-    int misuse = RegexUses.firstMisuse(compiled);
-    if (misuse >= 0) {
-      throw new ExpressionException("a regular expression in '" + source.strip() + "' (near character " + misuse
-          + ") is used other than as the pattern of $match, $contains, $replace or $split; only there does it run within "
-          + "the expression's time budget", null);
+    String misuse = RegexUses.firstMisuse(compiled);
+    if (misuse != null) {
+      throw new ExpressionException("in '" + source.strip() + "' " + misuse + "; regular expressions run within the expression's "
+          + "time budget only as the patterns of $match, $contains, $replace and $split", null);
     }
     return new Expression(source, compiled);
   }
@@ -78,11 +77,19 @@ public final class Expression {
       if (exceeded != null) { // passed through a built-in that wraps what its callbacks throw ($sort's comparator)
         throw new ExpressionException("cannot evaluate '" + source.strip() + "': " + exceeded.getMessage(), e);
       }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof OutOfMemoryError || t instanceof StackOverflowError) { // wrapped by a built-in
+          throw new ExpressionException("cannot evaluate '" + source.strip() + "': it needs more memory or nesting than the "
+              + "function has", null);
+        }
+      }
       String incident = dev.backendworkflows.internal.Incidents.record("expression failed unexpectedly", e,
           java.util.Map.of("expression", source.strip()));
       throw new ExpressionException("cannot evaluate '" + source.strip() + "' (incident " + incident + ")", e);
     } catch (StackOverflowError e) { // deep nesting inside one built-in; the depth budget stops JSONata's own nesting first
       throw new ExpressionException("cannot evaluate '" + source.strip() + "': it nests too deeply", null);
+    } catch (OutOfMemoryError e) { // what it built is garbage now: the step fails, not the function
+      throw new ExpressionException("cannot evaluate '" + source.strip() + "': it needs more memory than the function has", null);
     } finally {
       budget.end();
       idle.add(compiled);

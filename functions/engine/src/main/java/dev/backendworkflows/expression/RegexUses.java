@@ -24,9 +24,10 @@ final class RegexUses {
   private static final Field VALUE;
   private static final Field PROCEDURE;
   private static final Field ARGUMENTS;
+  private static final Field LHS;
   private static final Field POSITION;
-  /** Every field of a parsed node that holds nodes, parents and ancestors aside. */
-  private static final List<Field> CHILDREN = new ArrayList<>();
+  /** Every instance field of a parsed node: nodes hang from fields of many types (a filter's predicate from an Object). */
+  private static final List<Field> FIELDS = new ArrayList<>();
 
   static {
     try {
@@ -36,13 +37,13 @@ final class RegexUses {
       VALUE = accessible(symbol.getDeclaredField("value"));
       PROCEDURE = accessible(symbol.getDeclaredField("procedure"));
       ARGUMENTS = accessible(symbol.getDeclaredField("arguments"));
+      LHS = accessible(symbol.getDeclaredField("lhs"));
       POSITION = accessible(symbol.getDeclaredField("position"));
-      Set<String> notChildren = Set.of("seekingParent", "ancestor", "nextFunction", "slot", "tuple", "focus", "input",
-          "environment", "expr", "token", "error", "signature", "name", "index");
-      for (Field f : symbol.getDeclaredFields()) {
-        if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !notChildren.contains(f.getName())
-            && (f.getType() == symbol || List.class.isAssignableFrom(f.getType()))) {
-          CHILDREN.add(accessible(f));
+      for (Class<?> c = symbol; c != null && c != Object.class; c = c.getSuperclass()) {
+        for (Field f : c.getDeclaredFields()) {
+          if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive() && f.getType() != String.class) {
+            FIELDS.add(accessible(f));
+          }
         }
       }
     } catch (ReflectiveOperationException e) {
@@ -58,52 +59,68 @@ final class RegexUses {
     return f;
   }
 
-  /** The position (0-based character offset) of the first regex used otherwise, or -1 when every use is allowed. */
-  static int firstMisuse(Jsonata compiled) {
+  /**
+   * The first misuse, or null when there is none: a regex used other than as an argument of one of
+   * the text functions, or one of those names bound to something else ({@code $match := …}, a
+   * lambda parameter {@code $replace}), which would make a call by that name no text function.
+   */
+  static String firstMisuse(Jsonata compiled) {
     try {
-      Object root = AST.get(compiled);
-      Set<Object> allowed = Collections.newSetFromMap(new IdentityHashMap<>());
+      List<Object> nodes = new ArrayList<>();
       Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       Deque<Object> todo = new ArrayDeque<>();
-      if (root != null) {
-        todo.push(root);
-      }
-      while (!todo.isEmpty()) {
+      push(todo, AST.get(compiled));
+      while (!todo.isEmpty()) { // every node, however it is reached: allowed uses are judged once all are known
         Object node = todo.pop();
         if (!seen.add(node)) {
           continue;
         }
-        String type = (String) TYPE.get(node);
-        if ("regex".equals(type) && !allowed.contains(node)) {
-          return (int) POSITION.get(node);
+        nodes.add(node);
+        for (Field f : FIELDS) {
+          walk(todo, f.get(node));
         }
+      }
+      Set<Object> allowed = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (Object node : nodes) {
+        String type = (String) TYPE.get(node);
         if (("function".equals(type) || "partial".equals(type)) && readsText(PROCEDURE.get(node))) {
-          @SuppressWarnings("unchecked")
-          List<Object> args = (List<Object>) ARGUMENTS.get(node);
+          List<?> args = (List<?>) ARGUMENTS.get(node);
           if (args != null) {
             args.stream().filter(a -> a != null).forEach(allowed::add);
           }
         }
-        for (Field f : CHILDREN) {
-          Object child = f.get(node);
-          if (child instanceof List<?> list) {
-            for (Object x : list) {
-              if (x instanceof Object[] pair) { // object constructors hold [key, value] pairs
-                for (Object y : pair) {
-                  push(todo, y);
-                }
-              } else {
-                push(todo, x);
-              }
+        if ("bind".equals(type) && isReader(LHS.get(node))) {
+          return "$" + VALUE.get(LHS.get(node)) + " is bound to something else (near character " + POSITION.get(node) + ")";
+        }
+        if ("lambda".equals(type) && ARGUMENTS.get(node) instanceof List<?> params) {
+          for (Object param : params) {
+            if (isReader(param)) {
+              return "a function parameter is named $" + VALUE.get(param) + " (near character " + POSITION.get(node) + ")";
             }
-          } else {
-            push(todo, child);
           }
         }
       }
-      return -1;
+      for (Object node : nodes) {
+        if ("regex".equals(TYPE.get(node)) && !allowed.contains(node)) {
+          return "a regular expression (near character " + POSITION.get(node) + ") is used other than as the pattern of $match, "
+              + "$contains, $replace or $split";
+        }
+      }
+      return null;
     } catch (IllegalAccessException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void walk(Deque<Object> todo, Object value) {
+    if (value instanceof List<?> list) {
+      list.forEach(x -> walk(todo, x));
+    } else if (value instanceof Object[] array) { // object constructors hold [key, value] pairs
+      for (Object x : array) {
+        walk(todo, x);
+      }
+    } else {
+      push(todo, value);
     }
   }
 
@@ -111,6 +128,11 @@ final class RegexUses {
     if (x != null && AST.getType().isInstance(x)) {
       todo.push(x);
     }
+  }
+
+  private static boolean isReader(Object variable) throws IllegalAccessException {
+    return variable != null && AST.getType().isInstance(variable) && "variable".equals(TYPE.get(variable))
+        && READERS.contains(String.valueOf(VALUE.get(variable)));
   }
 
   private static boolean readsText(Object procedure) throws IllegalAccessException {
