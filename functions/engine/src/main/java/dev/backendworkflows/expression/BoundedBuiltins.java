@@ -33,6 +33,13 @@ final class BoundedBuiltins {
   private static final JFunction JOIN = new JFunction((input, args) -> join(args), "<a<s>s?:s>");
   private static final JFunction STRING = new JFunction((input, args) -> string(args), "<x-b?:s>");
   private static final JFunction BEFORE = new JFunction((input, args) -> substring(args, true), "<s-s:s>");
+  // date and integer pictures: JSONata pads widths and builds text in quadratic loops, and parses with a regex of its own
+  private static final JFunction FROM_MILLIS = new JFunction((input, args) -> Functions.dateTimeFromMillis((Number) arg(args, 0),
+      picture((String) arg(args, 1), "$fromMillis"), (String) arg(args, 2)), "<n-s?s?:s>");
+  private static final JFunction TO_MILLIS = new JFunction((input, args) -> toMillis(args), "<s-s?:n>");
+  private static final JFunction FORMAT_INTEGER = new JFunction((input, args) -> Functions.formatInteger((Number) arg(args, 0),
+      picture((String) arg(args, 1), "$formatInteger")), "<n-s:s>");
+  private static final JFunction PARSE_INTEGER = new JFunction((input, args) -> parseInteger(args), "<s-s:n>");
   private static final JFunction AFTER = new JFunction((input, args) -> substring(args, false), "<s-s:s>");
   private static final JFunction EVAL = new JFunction((input, args) -> {
     throw new JException("$eval is not available in workflow expressions: write the expression in the definition", -1);
@@ -48,6 +55,10 @@ final class BoundedBuiltins {
     frame.bind("join", JOIN);
     frame.bind("string", STRING);
     frame.bind("substringBefore", BEFORE);
+    frame.bind("fromMillis", FROM_MILLIS);
+    frame.bind("toMillis", TO_MILLIS);
+    frame.bind("formatInteger", FORMAT_INTEGER);
+    frame.bind("parseInteger", PARSE_INTEGER);
     frame.bind("substringAfter", AFTER);
     frame.bind("eval", EVAL);
   }
@@ -208,6 +219,62 @@ final class BoundedBuiltins {
       }
     }
     return out.toString();
+  }
+
+  /** The longest picture a date or integer function takes, and the widest field in one. */
+  static final int MAX_PICTURE = 128;
+  static final int MAX_PICTURE_WIDTH = 64;
+  private static final Pattern WIDTH = Pattern.compile("[,\\-]\\s*\\*?\\s*(\\d+)");
+  /** The longest run of letters or digits in a text parsed by a picture: its parsing regex backtracks over runs. */
+  private static final Pattern LONG_RUN = Pattern.compile("[\\p{Alnum}]{25}");
+
+  /** A picture within the limits, or null (none given). */
+  private static String picture(String picture, String function) {
+    if (picture == null) {
+      return null;
+    }
+    if (picture.length() > MAX_PICTURE) {
+      throw new JException(function + " takes a picture of at most " + MAX_PICTURE + " characters; this one has " + picture.length(), -1);
+    }
+    Matcher m = WIDTH.matcher(picture);
+    while (m.find()) {
+      if (m.group(1).length() > 3 || Integer.parseInt(m.group(1)) > MAX_PICTURE_WIDTH) {
+        throw new JException(function + " takes widths of at most " + MAX_PICTURE_WIDTH + " in a picture; this one asks for "
+            + m.group(1), -1);
+      }
+    }
+    return picture;
+  }
+
+  private static Object toMillis(List<?> args) {
+    String timestamp = (String) arg(args, 0);
+    String picture = picture((String) arg(args, 1), "$toMillis");
+    if (timestamp != null && picture != null && LONG_RUN.matcher(timestamp).find()) {
+      throw new JException("$toMillis with a picture reads at most 24 letters or digits in a row; '" + abbreviate(timestamp)
+          + "' has more", -1);
+    }
+    try {
+      return Functions.dateTimeToMillis(timestamp, picture);
+    } catch (java.text.ParseException e) {
+      throw new JException("$toMillis cannot read '" + abbreviate(timestamp) + "' with picture '" + picture + "'", -1);
+    }
+  }
+
+  private static Object parseInteger(List<?> args) {
+    String value = (String) arg(args, 0);
+    String picture = picture((String) arg(args, 1), "$parseInteger");
+    try {
+      return Functions.parseInteger(value, picture);
+    } catch (java.text.ParseException | RuntimeException e) {
+      if (e instanceof JException j) {
+        throw j;
+      }
+      throw new JException("$parseInteger cannot read '" + abbreviate(value) + "' with picture '" + picture + "'", -1);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s == null ? "" : s.length() <= 40 ? s : s.substring(0, 40) + "…";
   }
 
   /** A pattern that finds {@code text} literally: its matcher reads (clocked) text, unlike {@link String#indexOf}. */

@@ -49,6 +49,13 @@ class BoundedBuiltinsTest {
       "$match('a1b22c', /[0-9]+/)[1].index|3",
       "$match('a1b22c', /[0-9]+/)[1].match|22",
       "$join($params.text ~> $split(/\\s+/), '_')|one_two_three",
+      "$fromMillis(0, '[Y0001]-[M01]-[D01]')|1970-01-01",
+      "$fromMillis(86400000)|1970-01-02T00:00:00.000Z",
+      "$toMillis('1970-01-02', '[Y]-[M]-[D]')|86400000",
+      "$formatInteger(1234, '#,##0')|1,234",
+      "$parseInteger('1,234', '#,##0')|1234",
+      "$substringBefore('a-b-c', '-')|a",
+      "$substringAfter('a-b-c', '-')|b-c",
   })
   void builtInsKeepTheirMeaning(String expression, String expected) {
     assertThat(String.valueOf(eval(expression))).isEqualTo(expected);

@@ -114,6 +114,20 @@ class ExpressionBudgetTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {
+      "$fromMillis(0, '[D,300000]')", // JSONata pads a width in a quadratic loop
+      "$formatInteger(1, $pad('', 300000, '0'))",
+      "$fromMillis(0, $pad('', 750000, '[D]'))", // and builds the text in one
+      "$toMillis('11111111111111111111111111111x', '[d][d][d][d][d][d][d][d][d][d][d][d][d]')", // its own regex backtracks
+  })
+  void datePicturesBeyondTheirLimitsAreRefusedAtOnce(String source) {
+    Expression e = Expression.compile(source);
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> e.evaluate(scope(false))).isInstanceOf(ExpressionException.class).hasMessageContaining("at most");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
       "($a := $pad('', 400000, 'a'); $contains($a & $a, $a & 'b'))", // a naive search: length × length
       "($a := $pad('', 400000, 'a'); $replace($a & $a, $a & 'b', 'x'))",
       "($a := $pad('', 400000, 'a'); $substringBefore($a & $a, $a & 'b'))",

@@ -143,6 +143,122 @@ class BatchFaultsTest {
     }
   }
 
+  private static final String TOUCH = """
+      name: touch
+      trigger: { schedule: {} }
+      parameters:
+        id: { type: text, required: true }
+      steps:
+        - { action: update_thing, type: note, thing_id: "{% $params.id %}", fields: { text: touched } }
+      """;
+
+  /** A stack with {@code count} notes for a search job to walk. */
+  private static Fixtures.Stack searchStack(int count) {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("touch.yaml", TOUCH));
+    for (int i = 0; i < count; i++) {
+      Instant at = s.clock.instant().plusMillis(i);
+      s.things.create(new Thing("note", dev.backendworkflows.internal.Ids.newId(at), Map.of("text", "n" + i), at, at));
+    }
+    return s;
+  }
+
+  private static BatchJob startSearch(Fixtures.Stack s, String id) {
+    return new Batches(s.services, s.engine.workflows()).startSearch(id, "touch", new ThingQuery("note", List.of(), null, false, 3,
+        null), "id", Map.of(), 3, 100.0, null, "test");
+  }
+
+  @Test
+  void aSearchJobKilledAtAnyPointFinishesWithEveryThingOnceAndExactCounts() {
+    int things = 7;
+    Fixtures.Stack clean = searchStack(things);
+    clean.faults.arm();
+    startSearch(clean, "clean");
+    for (int i = 0; i < 10; i++) {
+      clean.advance(Duration.ofSeconds(1));
+    }
+    List<String> calls = clean.faults.calls();
+    clean.faults.disarm();
+    assertThat(clean.schedules.getBatch("clean").orElseThrow()).extracting(BatchJob::status, BatchJob::total, BatchJob::done)
+        .containsExactly(BatchJob.Status.DONE, things, things);
+    assertThat(calls).contains("ThingStore.search", "ScheduleStore.write");
+
+    List<String> failures = new ArrayList<>();
+    for (int point = 0; point < 2 * calls.size(); point++) {
+      String where = Faults.describe(point, calls);
+      Fixtures.Stack s = searchStack(things);
+      s.faults.crashAt(point);
+      BatchJob job = null;
+      for (int attempt = 0; job == null && attempt < 3; attempt++) {
+        try {
+          job = startSearch(s, "job"); // the step that starts it is replayed after a crash: same id
+        } catch (Faults.Crash crashed) {
+          // replayed by the run's next attempt
+        }
+      }
+      for (int i = 0; i < 10; i++) {
+        s.clock.advance(Duration.ofSeconds(1));
+        fireSurviving(s);
+      }
+      s.faults.disarm();
+      recover(s);
+      try {
+        BatchJob end = s.schedules.getBatch("job").orElseThrow();
+        assertThat(notes(s)).as("notes touched").allMatch(n -> n.fields().get("text").equals("touched"));
+        List<RunRecord> touches = new ArrayList<>();
+        String cursor = null;
+        do {
+          var page = s.runs.query(new RunQuery("touch", null, 100, cursor));
+          touches.addAll(page.runs());
+          cursor = page.cursor();
+        } while (cursor != null);
+        assertThat(touches).as("item runs").hasSize(things);
+        assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
+        assertThat(end.total()).as("total").isEqualTo(things);
+        assertThat(end.done()).as("done").isEqualTo(things);
+        assertThat(end.failed()).as("failed").isZero();
+      } catch (AssertionError e) {
+        failures.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    if (!failures.isEmpty()) {
+      fail(failures.size() + " of " + 2 * calls.size() + " crash points did not recover:\n" + String.join("\n", failures));
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "resume {0} the chunk ends")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"before", "after"})
+  void pausedAndResumedWhileAChunkRunsTheJobFinishesWithEveryItemOnce(String when) throws Exception {
+    Fixtures.Stack s = stack();
+    BatchJob job = start(s, "raced", 9, 3, 100.0);
+    Batches batches = new Batches(s.services, s.engine.workflows());
+    AtomicCount getBatch = new AtomicCount();
+    // chunk 0 stops just before it reads the job to decide what follows it (its second look at the job)
+    s.faults.holdBefore(call -> call.equals("ScheduleStore.getBatch") && getBatch.next() == 2);
+    Thread chunk = new Thread(s::fireOnce);
+    chunk.start();
+    s.faults.awaitHeld();
+    batches.pause(job.id());
+    if (when.equals("before")) {
+      batches.resume(job.id()); // the chunk is running: resume has nothing to arm, the chunk's end arms the next
+    }
+    s.faults.release();
+    chunk.join(10_000);
+    s.faults.disarm();
+    if (when.equals("after")) {
+      assertThat(s.schedules.getBatch(job.id()).orElseThrow().status()).isEqualTo(BatchJob.Status.PAUSED);
+      assertThat(armed(s, job.id())).as("a paused job holds no schedule").isZero();
+      batches.resume(job.id()); // the chunk ended paused and parked the next: resume arms it
+    }
+    for (int i = 0; i < 10; i++) {
+      s.advance(Duration.ofSeconds(1));
+    }
+    BatchJob end = s.schedules.getBatch(job.id()).orElseThrow();
+    assertThat(end.status()).isEqualTo(BatchJob.Status.DONE);
+    assertThat(end.done() + end.failed()).isEqualTo(9);
+    assertThat(runs(s)).hasSize(9);
+    assertThat(notes(s)).hasSize(7);
+  }
+
   @Test
   void afterAFifteenMinuteOutageTheRateHoldsInEverySecond() {
     Fixtures.Stack s = stack();
