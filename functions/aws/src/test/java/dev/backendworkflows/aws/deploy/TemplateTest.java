@@ -82,6 +82,20 @@ class TemplateTest {
   }
 
   @Test
+  void everyTableAndQueueOutlivesAStackDeleteOrAReplacingUpdate() {
+    List<String> stores = new java.util.ArrayList<>();
+    resources.fields().forEachRemaining(r -> {
+      String type = r.getValue().path("Type").asText();
+      if (type.equals("AWS::DynamoDB::Table") || type.equals("AWS::SQS::Queue")) {
+        stores.add(r.getKey());
+        assertThat(r.getValue().path("DeletionPolicy").asText()).as(r.getKey() + " DeletionPolicy").isEqualTo("Retain");
+        assertThat(r.getValue().path("UpdateReplacePolicy").asText()).as(r.getKey() + " UpdateReplacePolicy").isEqualTo("Retain");
+      }
+    });
+    assertThat(stores).contains("ThingsTable", "RunsTable", "ApiKeysTable", "SchedulesTable", "SchedulerDeadLetterQueue");
+  }
+
+  @Test
   void tablesMatchTheDesignInCode() {
     DynamoDbTables names = DynamoDbTables.withPrefix("");
     Map<String, String> logicalIds = Map.of(names.things(), "ThingsTable", names.runs(), "RunsTable", names.apiKeys(), "ApiKeysTable",
