@@ -31,8 +31,8 @@ final class EvaluationBudget {
   private int depth;
   private long totalChars;
   private long totalItems;
-  /** Expanded sizes of the objects and lists results are made of, by identity: each is measured once. */
-  private final java.util.IdentityHashMap<Object, Long> expanded = new java.util.IdentityHashMap<>();
+  /** Expanded sizes of the objects and lists results are made of, by identity: each is measured once (made on first need). */
+  private java.util.IdentityHashMap<Object, Long> expanded;
 
   private EvaluationBudget(long nanoTime) {
     this.deadline = nanoTime + TIME_MS * 1_000_000;
@@ -126,6 +126,9 @@ final class EvaluationBudget {
     }
     if (depth > MAX_VALUE_DEPTH) {
       throw new Exceeded("it builds a value nested deeper than " + MAX_VALUE_DEPTH + " levels, over the limit");
+    }
+    if (expanded == null) {
+      expanded = new java.util.IdentityHashMap<>();
     }
     Long known = expanded.get(v);
     if (known != null) {

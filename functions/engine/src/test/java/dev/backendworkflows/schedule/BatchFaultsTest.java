@@ -50,10 +50,14 @@ class BatchFaultsTest {
   }
 
   private static List<RunRecord> runs(Fixtures.Stack s) {
+    return runs(s, "record-one");
+  }
+
+  private static List<RunRecord> runs(Fixtures.Stack s, String workflow) {
     List<RunRecord> all = new ArrayList<>();
     String cursor = null;
     do {
-      var page = s.runs.query(new RunQuery("record-one", null, 100, cursor));
+      var page = s.runs.query(new RunQuery(workflow, null, 100, cursor));
       all.addAll(page.runs());
       cursor = page.cursor();
     } while (cursor != null);
@@ -91,30 +95,34 @@ class BatchFaultsTest {
     return most;
   }
 
-  @Test
-  void aJobKilledAtAnyPointFinishesWithEveryItemOnceAndExactCounts() {
-    int items = 7;
-    Fixtures.Stack clean = stack();
+  /**
+   * Runs a job once cleanly with the fault hook numbering its calls, then once per point — before
+   * and after each call — with the attempt killed there, the starting step replayed as a run's next
+   * attempt would, and the sweep recovering after; {@code check} holds for every point's end state.
+   */
+  private static void assertEveryCrashPointRecovers(java.util.function.Supplier<Fixtures.Stack> stack,
+      java.util.function.Function<Fixtures.Stack, BatchJob> start, java.util.function.Consumer<Fixtures.Stack> check,
+      String... expectedCalls) {
+    Fixtures.Stack clean = stack.get();
     clean.faults.arm();
-    BatchJob cleanJob = start(clean, "clean", items, 3, 100.0);
+    start.apply(clean);
     for (int i = 0; i < 10; i++) {
       clean.advance(Duration.ofSeconds(1));
     }
     List<String> calls = clean.faults.calls();
     clean.faults.disarm();
-    assertThat(clean.schedules.getBatch(cleanJob.id()).orElseThrow())
-        .extracting(BatchJob::status, BatchJob::done, BatchJob::failed).containsExactly(BatchJob.Status.DONE, 6, 1);
-    assertThat(calls).contains("ScheduleStore.write", "ScheduleStore.createBatch", "Dispatcher.dispatchNow");
+    check.accept(clean);
+    assertThat(calls).contains(expectedCalls);
 
     List<String> failures = new ArrayList<>();
     for (int point = 0; point < 2 * calls.size(); point++) {
       String where = Faults.describe(point, calls);
-      Fixtures.Stack s = stack();
+      Fixtures.Stack s = stack.get();
       s.faults.crashAt(point);
       BatchJob job = null;
       for (int attempt = 0; job == null && attempt < 3; attempt++) {
         try {
-          job = start(s, "job", items, 3, 100.0); // the step that starts it is replayed after a crash: same id
+          job = start.apply(s); // the step that starts it is replayed after a crash: same id
         } catch (Faults.Crash crashed) {
           // replayed by the run's next attempt
         }
@@ -126,14 +134,7 @@ class BatchFaultsTest {
       s.faults.disarm();
       recover(s);
       try {
-        BatchJob end = s.schedules.getBatch("job").orElseThrow();
-        List<Thing> notes = notes(s);
-        assertThat(notes).as("notes").hasSize(6);
-        assertThat(new HashSet<>(notes.stream().map(n -> n.fields().get("text")).toList())).as("distinct notes").hasSize(6);
-        assertThat(runs(s)).as("item runs").hasSize(items);
-        assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
-        assertThat(end.done()).as("done").isEqualTo(6);
-        assertThat(end.failed()).as("failed").isEqualTo(1);
+        check.accept(s);
       } catch (AssertionError e) {
         failures.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
       }
@@ -141,6 +142,21 @@ class BatchFaultsTest {
     if (!failures.isEmpty()) {
       fail(failures.size() + " of " + 2 * calls.size() + " crash points did not recover:\n" + String.join("\n", failures));
     }
+  }
+
+  @Test
+  void aJobKilledAtAnyPointFinishesWithEveryItemOnceAndExactCounts() {
+    int items = 7;
+    assertEveryCrashPointRecovers(BatchFaultsTest::stack, s -> start(s, "job", items, 3, 100.0), s -> {
+      BatchJob end = s.schedules.getBatch("job").orElseThrow();
+      List<Thing> notes = notes(s);
+      assertThat(notes).as("notes").hasSize(6);
+      assertThat(new HashSet<>(notes.stream().map(n -> n.fields().get("text")).toList())).as("distinct notes").hasSize(6);
+      assertThat(runs(s)).as("item runs").hasSize(items);
+      assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
+      assertThat(end.done()).as("done").isEqualTo(6);
+      assertThat(end.failed()).as("failed").isEqualTo(1);
+    }, "ScheduleStore.write", "ScheduleStore.createBatch", "Dispatcher.dispatchNow");
   }
 
   private static final String TOUCH = """
@@ -170,59 +186,15 @@ class BatchFaultsTest {
   @Test
   void aSearchJobKilledAtAnyPointFinishesWithEveryThingOnceAndExactCounts() {
     int things = 7;
-    Fixtures.Stack clean = searchStack(things);
-    clean.faults.arm();
-    startSearch(clean, "clean");
-    for (int i = 0; i < 10; i++) {
-      clean.advance(Duration.ofSeconds(1));
-    }
-    List<String> calls = clean.faults.calls();
-    clean.faults.disarm();
-    assertThat(clean.schedules.getBatch("clean").orElseThrow()).extracting(BatchJob::status, BatchJob::total, BatchJob::done)
-        .containsExactly(BatchJob.Status.DONE, things, things);
-    assertThat(calls).contains("ThingStore.search", "ScheduleStore.write");
-
-    List<String> failures = new ArrayList<>();
-    for (int point = 0; point < 2 * calls.size(); point++) {
-      String where = Faults.describe(point, calls);
-      Fixtures.Stack s = searchStack(things);
-      s.faults.crashAt(point);
-      BatchJob job = null;
-      for (int attempt = 0; job == null && attempt < 3; attempt++) {
-        try {
-          job = startSearch(s, "job"); // the step that starts it is replayed after a crash: same id
-        } catch (Faults.Crash crashed) {
-          // replayed by the run's next attempt
-        }
-      }
-      for (int i = 0; i < 10; i++) {
-        s.clock.advance(Duration.ofSeconds(1));
-        fireSurviving(s);
-      }
-      s.faults.disarm();
-      recover(s);
-      try {
-        BatchJob end = s.schedules.getBatch("job").orElseThrow();
-        assertThat(notes(s)).as("notes touched").allMatch(n -> n.fields().get("text").equals("touched"));
-        List<RunRecord> touches = new ArrayList<>();
-        String cursor = null;
-        do {
-          var page = s.runs.query(new RunQuery("touch", null, 100, cursor));
-          touches.addAll(page.runs());
-          cursor = page.cursor();
-        } while (cursor != null);
-        assertThat(touches).as("item runs").hasSize(things);
-        assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
-        assertThat(end.total()).as("total").isEqualTo(things);
-        assertThat(end.done()).as("done").isEqualTo(things);
-        assertThat(end.failed()).as("failed").isZero();
-      } catch (AssertionError e) {
-        failures.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
-      }
-    }
-    if (!failures.isEmpty()) {
-      fail(failures.size() + " of " + 2 * calls.size() + " crash points did not recover:\n" + String.join("\n", failures));
-    }
+    assertEveryCrashPointRecovers(() -> searchStack(things), s -> startSearch(s, "job"), s -> {
+      BatchJob end = s.schedules.getBatch("job").orElseThrow();
+      assertThat(notes(s)).as("notes touched").allMatch(n -> n.fields().get("text").equals("touched"));
+      assertThat(runs(s, "touch")).as("item runs").hasSize(things);
+      assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
+      assertThat(end.total()).as("total").isEqualTo(things);
+      assertThat(end.done()).as("done").isEqualTo(things);
+      assertThat(end.failed()).as("failed").isZero();
+    }, "ThingStore.search", "ScheduleStore.write");
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "resume {0} the chunk ends")
