@@ -134,8 +134,12 @@ public final class Deliveries {
     }
     RunOutcome outcome;
     try {
-      outcome = engine.run(new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id())
-          .as(run.id(), invocation));
+      RunRequest request = new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id()).as(run.id(), invocation);
+      outcome = engine.run(request);
+      if (outcome.kind() == RunOutcome.Kind.REPLAYED && failedBeforeRetry(outcome.record(), run)
+          && WorkflowEngine.reopen(services.runs(), run.id()).isPresent()) {
+        outcome = engine.run(request); // a retry whose reopening a crash cut off: the run continues from its journal
+      }
     } catch (WorkflowEngine.RejectedRunException e) {
       // the definition changed since scheduling and the stored parameters no longer fit it
       states.finish(run, ScheduleStatus.FAILED, e.runId(), new ErrorInfo(e.code(), e.getMessage(), e.input().fields()));
@@ -153,6 +157,14 @@ public final class Deliveries {
                 + status.wire() + " (duplicate or late delivery)");
       }
     };
+  }
+
+  /**
+   * Whether {@code r} failed before {@code run} was last due: a retry puts a failed run back due at
+   * the time of the retry, so an execution that failed earlier is the one the retry meant to reopen.
+   */
+  private static boolean failedBeforeRetry(RunRecord r, ScheduledRun run) {
+    return r.status() == RunStatus.FAILED && r.endedAt() != null && r.endedAt().isBefore(run.dueAt());
   }
 
   private static ScheduleStatus statusOf(RunRecord r) {

@@ -207,7 +207,7 @@ public final class Scheduling {
     ScheduledRun pending = new ScheduledRuns(services).retry(id, services.clock().instant())
         .orElseThrow(() -> new ActionException("schedule_not_failed", "scheduled run " + id + " is " + run.status().wire()
             + "; only failed runs can be retried"));
-    // the schedule first: a crash between the two leaves a pending run whose failed execution simply replays as failed
+    // the schedule first: after a crash between the two, its delivery reopens the execution (it failed before the retry)
     WorkflowEngine.reopen(services.runs(), id);
     arrange(id, run.workflow(), pending.dueAt());
     return pending;

@@ -101,7 +101,7 @@ class BatchFaultsTest {
    * attempt would, and the sweep recovering after; {@code check} holds for every point's end state.
    */
   private static void assertEveryCrashPointRecovers(java.util.function.Supplier<Fixtures.Stack> stack,
-      java.util.function.Function<Fixtures.Stack, BatchJob> start, java.util.function.Consumer<Fixtures.Stack> check,
+      java.util.function.Function<Fixtures.Stack, ?> start, java.util.function.Consumer<Fixtures.Stack> check,
       String... expectedCalls) {
     Fixtures.Stack clean = stack.get();
     clean.faults.arm();
@@ -119,7 +119,7 @@ class BatchFaultsTest {
       String where = Faults.describe(point, calls);
       Fixtures.Stack s = stack.get();
       s.faults.crashAt(point);
-      BatchJob job = null;
+      Object job = null;
       for (int attempt = 0; job == null && attempt < 3; attempt++) {
         try {
           job = start.apply(s); // the step that starts it is replayed after a crash: same id
@@ -157,6 +157,45 @@ class BatchFaultsTest {
       assertThat(end.done()).as("done").isEqualTo(6);
       assertThat(end.failed()).as("failed").isEqualTo(1);
     }, "ScheduleStore.write", "ScheduleStore.createBatch", "Dispatcher.dispatchNow");
+  }
+
+  /** A job over 12 items, 3 of them failed (n % 4 = 3: its thing is missing), then the thing made so a retry succeeds. */
+  private static Fixtures.Stack doneWithThreeFailed() {
+    Fixtures.Stack s = stack();
+    start(s, "job", 12, 2, 100.0);
+    for (int i = 0; i < 10; i++) {
+      s.advance(Duration.ofSeconds(1));
+    }
+    assertThat(s.schedules.getBatch("job").orElseThrow().failed()).isEqualTo(3);
+    Instant at = s.clock.instant();
+    s.things.create(new Thing("note", "missing", Map.of("text", "gate"), at, at));
+    return s;
+  }
+
+  /** {@code /retry}, replayed as a caller would after an error: once the job runs again, it answers {@code batch_not_done}. */
+  private static Object retry(Fixtures.Stack s) {
+    try {
+      return new Batches(s.services, s.engine.workflows()).retryFailed("job");
+    } catch (dev.backendworkflows.exceptions.ActionException running) {
+      assertThat(running.code()).isEqualTo("batch_not_done");
+      return running.code();
+    }
+  }
+
+  @Test
+  void aRetryKilledAtAnyPointRunsEachFailedItemOnceMoreWithExactCounts() {
+    assertEveryCrashPointRecovers(BatchFaultsTest::doneWithThreeFailed, BatchFaultsTest::retry, s -> {
+      BatchJob end = s.schedules.getBatch("job").orElseThrow();
+      List<Thing> notes = notes(s).stream().filter(n -> !n.id().equals("missing")).toList();
+      assertThat(new HashSet<>(notes.stream().map(n -> n.fields().get("text")).toList())).as("distinct notes").hasSize(12);
+      assertThat(notes).as("notes, each created once").hasSize(12);
+      assertThat(runs(s)).as("item runs").hasSize(12);
+      assertThat(end.status()).as("status").isEqualTo(BatchJob.Status.DONE);
+      assertThat(end.done()).as("done").isEqualTo(12);
+      assertThat(end.failed()).as("failed").isZero();
+      assertThat(s.schedules.chain("job").stream().filter(r -> !r.ended() && !r.dueAt().equals(BatchJob.PARKED)).toList())
+          .as("nothing left to run").isEmpty();
+    }, "ScheduleStore.write", "ScheduleStore.create", "Dispatcher.dispatchNow");
   }
 
   private static final String TOUCH = """
@@ -229,6 +268,33 @@ class BatchFaultsTest {
     assertThat(end.done() + end.failed()).isEqualTo(9);
     assertThat(runs(s)).hasSize(9);
     assertThat(notes(s)).hasSize(7);
+  }
+
+  @Test
+  void cancelledWhileAChunkDecidesWhatFollowsNothingMoreRunsAndCountsStayExact() throws Exception {
+    Fixtures.Stack s = stack();
+    BatchJob job = start(s, "raced", 9, 3, 100.0);
+    AtomicCount getBatch = new AtomicCount();
+    // chunk 0 has run its items and read the job as running; it is about to arm chunk 1
+    s.faults.holdBefore(call -> call.equals("ScheduleStore.getBatch") && getBatch.next() == 2);
+    Thread chunk = new Thread(s::fireOnce);
+    chunk.start();
+    s.faults.awaitHeld();
+    new Batches(s.services, s.engine.workflows()).cancel(job.id());
+    s.faults.release();
+    chunk.join(10_000);
+    s.faults.disarm();
+    for (int i = 0; i < 10; i++) {
+      s.advance(Duration.ofSeconds(1));
+      s.deliveries.sweep();
+    }
+    BatchJob end = s.schedules.getBatch(job.id()).orElseThrow();
+    assertThat(end.status()).isEqualTo(BatchJob.Status.CANCELLED);
+    assertThat(armed(s, job.id())).as("a cancelled job holds no schedule").isZero();
+    assertThat(runs(s)).as("only chunk 0's items ran").hasSize(3);
+    assertThat(end.done() + end.failed()).as("counted as they ran").isEqualTo(3);
+    assertThat(s.schedules.getBatch(job.id()).orElseThrow().current()).as("the cancelled chunk 1 never became current")
+        .isEqualTo(BatchJob.chunkId(job.id(), 0));
   }
 
   @Test

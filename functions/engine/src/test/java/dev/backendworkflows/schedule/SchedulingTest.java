@@ -171,6 +171,24 @@ class SchedulingTest {
   }
 
   @Test
+  void retry_whenReopeningItsRunFails_deliveryStillRunsItAgain() {
+    Scheduling scheduling = new Scheduling(stack.services, stack.engine.workflows());
+    String id = scheduling.schedule("explode", Map.of(), stack.clock.instant(), "api", null).id();
+    stack.fireDue();
+    stack.clock.advance(java.time.Duration.ofSeconds(5));
+    stack.faults.failBefore(call -> call.startsWith("RunLog.load"), 1);
+    assertThatThrownBy(() -> scheduling.retry(id)).isInstanceOf(dev.backendworkflows.testutils.Faults.Fault.class);
+    stack.faults.disarm();
+    assertThat(stack.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.PENDING);
+
+    stack.clock.advance(dev.backendworkflows.execution.LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    stack.deliveries.sweep(); // the retry died before arranging its delivery: the sweep does
+    assertThat(stack.fireDue()).isEqualTo(1);
+    assertThat(stack.runs.load(id).orElseThrow().record().attempt()).as("run again, not replayed as failed").isEqualTo(2);
+    assertThat(stack.schedules.get(id).orElseThrow().status()).isEqualTo(ScheduleStatus.FAILED);
+  }
+
+  @Test
   void scheduledRunsContinueTheirChain() {
     String first = new Scheduling(stack.services, stack.engine.workflows())
         .schedule("remind", Map.of("text", "a", "after", "PT1M"), stack.clock.instant(), "api", null).id();

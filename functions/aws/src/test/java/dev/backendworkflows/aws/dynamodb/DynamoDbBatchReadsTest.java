@@ -6,20 +6,15 @@ import dev.backendworkflows.aws.testsupport.Emulator;
 import dev.backendworkflows.schedule.Batches;
 import dev.backendworkflows.testutils.Fixtures;
 import dev.backendworkflows.testutils.MutableClock;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** What reading a batch job's progress costs on DynamoDB: the same number of requests whatever the job's size. */
@@ -27,19 +22,14 @@ class DynamoDbBatchReadsTest {
   /** DynamoDB requests of one GET /batches/{id}, for a job of {@code items} items that all failed. */
   private static int requestsToReadProgress(int items) {
     AtomicInteger requests = new AtomicInteger();
-    DynamoDbClient counted = DynamoDbClient.builder().endpointOverride(URI.create(Emulator.endpoint())).region(Region.US_EAST_1)
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
-          @Override
-          public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            requests.incrementAndGet();
-          }
-        })).build();
-    DynamoDbTables tables = Emulator.freshTables(counted);
+    DynamoDbClient counted = Emulator.dynamoDb(new ExecutionInterceptor() {
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        requests.incrementAndGet();
+      }
+    });
     Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("fail-one.yaml", Fixtures.FAIL_ONE), MutableClock.at("2026-03-01T09:00:00Z"),
-        clock -> new Fixtures.Stores(new DynamoDbThingStore(counted, tables.things()), new DynamoDbRunLog(counted, tables.runs(), clock),
-            new DynamoDbScheduleStore(counted, tables.schedules()), new DynamoDbIdempotencyStore(counted, tables.runs())));
+        Emulator.stores(counted));
     Batches batches = new Batches(s.services, s.engine.workflows());
     batches.start("job", "fail-one", new ArrayList<>(IntStream.range(0, items).boxed().toList()), "n", Map.of(), 100, null, null, "t");
     s.fireDue();

@@ -66,9 +66,15 @@ public final class Emulator {
   }
 
   public static DynamoDbClient dynamoDb() {
+    return dynamoDb(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor[0]);
+  }
+
+  /** A client whose every request passes {@code interceptors}: to count requests or inject faults. */
+  public static DynamoDbClient dynamoDb(software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
     return DynamoDbClient.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .overrideConfiguration(c -> java.util.Arrays.stream(interceptors).forEach(c::addExecutionInterceptor)).build();
   }
 
   /** One client and one set of fresh tables per test JVM; tests isolate by type or workflow name. */
@@ -96,6 +102,17 @@ public final class Emulator {
     return SesV2Client.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+  }
+
+  /** The DynamoDB adapters for a test stack, on fresh tables that {@code client} reaches. */
+  public static java.util.function.Function<dev.backendworkflows.testutils.MutableClock, dev.backendworkflows.testutils.Fixtures.Stores>
+      stores(DynamoDbClient client) {
+    DynamoDbTables t = freshTables(client);
+    return clock -> new dev.backendworkflows.testutils.Fixtures.Stores(
+        new dev.backendworkflows.aws.dynamodb.DynamoDbThingStore(client, t.things()),
+        new dev.backendworkflows.aws.dynamodb.DynamoDbRunLog(client, t.runs(), clock),
+        new dev.backendworkflows.aws.dynamodb.DynamoDbScheduleStore(client, t.schedules()),
+        new dev.backendworkflows.aws.dynamodb.DynamoDbIdempotencyStore(client, t.runs()));
   }
 
   private static String scheduleGroup;
