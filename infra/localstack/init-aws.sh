@@ -25,6 +25,7 @@ $aws dynamodb create-table --table-name backend-workflows-schedules \
   --attribute-definitions AttributeName=id,AttributeType=S AttributeName=status,AttributeType=S AttributeName=due_at,AttributeType=S AttributeName=chain_id,AttributeType=S AttributeName=failed_in,AttributeType=S \
   --key-schema AttributeName=id,KeyType=HASH \
   --global-secondary-indexes '[{"IndexName":"by-status-due","KeySchema":[{"AttributeName":"status","KeyType":"HASH"},{"AttributeName":"due_at","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}},{"IndexName":"by-chain","KeySchema":[{"AttributeName":"chain_id","KeyType":"HASH"},{"AttributeName":"due_at","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}},{"IndexName":"by-failed-chain","KeySchema":[{"AttributeName":"failed_in","KeyType":"HASH"},{"AttributeName":"id","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]' >/dev/null 2>&1 || echo "table backend-workflows-schedules exists"
+$aws dynamodb update-time-to-live --table-name backend-workflows-things --time-to-live-specification Enabled=true,AttributeName=expires_at >/dev/null 2>&1 || true
 $aws dynamodb update-time-to-live --table-name backend-workflows-runs --time-to-live-specification Enabled=true,AttributeName=expires_at >/dev/null 2>&1 || true
 $aws dynamodb update-time-to-live --table-name backend-workflows-schedules --time-to-live-specification Enabled=true,AttributeName=expires_at >/dev/null 2>&1 || true
 $aws scheduler create-schedule-group --name backend-workflows >/dev/null 2>&1 || echo "schedule group backend-workflows exists"

@@ -23,8 +23,9 @@ public interface ThingStore {
   Thing create(Thing thing);
 
   /**
-   * Applies {@code changes} field by field (a null value removes the field) and sets the modified
-   * time; fields not named are kept even when another writer changed them meanwhile.
+   * Applies {@code changes} field by field (a null value removes the field), sets the modified
+   * time and adds one to the version; fields not named are kept even when another writer changed
+   * them meanwhile.
    *
    * @return the thing after the change
    * @throws dev.backendworkflows.exceptions.ThingNotFoundException when no such thing exists: an update
@@ -34,6 +35,19 @@ public interface ThingStore {
 
   /** @return true when a thing was deleted, false when there was none. */
   boolean delete(String type, String id);
+
+  /**
+   * Applies every write or none, atomically: the primitive for changes that must hold together (a
+   * thing and the claims on its unique values; a change and its once-only receipt; a change made
+   * only at a version). Each thing or claim at most once per call.
+   *
+   * @return -1 when every write was applied; otherwise the index of a write whose condition did not
+   *     hold (the first, when several did not), and nothing was written
+   */
+  int write(java.util.List<ThingWrite> writes);
+
+  /** Who holds claim {@code key}, or empty when nobody does. */
+  Optional<String> claimOwner(String key);
 
   /**
    * Runs a search with the semantics of {@link SearchSemantics}.

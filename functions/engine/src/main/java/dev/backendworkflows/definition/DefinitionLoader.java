@@ -172,8 +172,15 @@ public final class DefinitionLoader {
     Map<String, DataType> types = new LinkedHashMap<>();
     tree.path("types").fields().forEachRemaining(t -> {
       Map<String, FieldSpec> fields = new LinkedHashMap<>();
-      t.getValue().path("fields").fields().forEachRemaining(f -> fields.put(f.getKey(), new FieldSpec(f.getKey(),
-          ValueType.fromWire(f.getValue().path("type").asText()), f.getValue().path("list").asBoolean(false))));
+      t.getValue().path("fields").fields().forEachRemaining(f -> {
+        FieldSpec spec = new FieldSpec(f.getKey(), ValueType.fromWire(f.getValue().path("type").asText()),
+            f.getValue().path("list").asBoolean(false), f.getValue().path("unique").asBoolean(false));
+        if (spec.unique() && (spec.list() || !Set.of(ValueType.TEXT, ValueType.NUMBER, ValueType.DATE).contains(spec.type()))) {
+          errors.add(new DefinitionError(DATA_SCHEMA_FILE, "types." + t.getKey() + ".fields." + f.getKey() + ".unique",
+              "unique is for a single text, number or date value, not " + (spec.list() ? "a list" : "a " + spec.type().wire())));
+        }
+        fields.put(f.getKey(), spec);
+      });
       types.put(t.getKey(), new DataType(t.getKey(), fields));
     });
     return types;

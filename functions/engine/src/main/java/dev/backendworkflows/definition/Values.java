@@ -132,6 +132,28 @@ public final class Values {
    * One representation per numeric value, as JSON parsers produce it: Integer, Long, or BigDecimal
    * without trailing zeros, so 3, 3.0 and 3.00 are the same value in every store.
    */
+  /**
+   * {@code value} with every number in it — in maps and lists too — in the one representation
+   * {@link #number} gives: what a store hands back is what was handed to it, whatever its encoding.
+   */
+  public static Object plain(Object value) {
+    if (value instanceof java.math.BigInteger i) {
+      return number(new BigDecimal(i));
+    }
+    if (value instanceof Double || value instanceof Float) {
+      return number(new BigDecimal(value.toString()));
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put((String) k, plain(v)));
+      return out;
+    }
+    if (value instanceof List<?> l) {
+      return l.stream().map(Values::plain).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+    }
+    return value;
+  }
+
   public static Number number(BigDecimal d) {
     BigDecimal n = d.stripTrailingZeros();
     if (n.scale() <= 0) {
@@ -142,7 +164,7 @@ public final class Values {
         }
         return Long.valueOf(l);
       } catch (ArithmeticException tooLarge) {
-        return n;
+        return n.setScale(0); // a whole number written out in digits, whatever its size
       }
     }
     return n;

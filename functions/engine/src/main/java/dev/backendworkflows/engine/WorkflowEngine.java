@@ -314,7 +314,7 @@ public final class WorkflowEngine {
     /** Puts a finished step's result back in scope; return and terminate steps are evaluated again (they compute, nothing more). */
     private StepRecord restore(StepDefinition step, StepRecord s) {
       if (step.id() != null && results.containsKey(step.id())) {
-        scope.steps().put(step.id(), results.get(step.id()));
+        bind(step.id(), results.get(step.id()));
       }
       if (!StepRecord.SKIPPED.equals(s.status()) && (step.action().equals("return") || step.action().equals("terminate"))) {
         ActionContext ctx = new ActionContext(step, scope, run, s.startedAt() == null ? stored.record().startedAt() : s.startedAt(),
@@ -323,6 +323,18 @@ public final class WorkflowEngine {
         absorb(ctx);
       }
       return s;
+    }
+
+    /**
+     * Puts a step's result in {@code $steps}; a result of null (a thing not found) is left out, so
+     * it is JSONata's nothing: {@code $exists} is false and paths through it yield nothing too.
+     */
+    private void bind(String stepId, Object result) {
+      if (result == null) {
+        scope.steps().remove(stepId);
+      } else {
+        scope.steps().put(stepId, result);
+      }
     }
 
     private void absorb(ActionContext ctx) {
@@ -370,7 +382,7 @@ public final class WorkflowEngine {
             earlier == null ? null : earlier.status());
         Object result = recovering ? action.recover(ctx) : action.execute(ctx);
         if (step.id() != null) {
-          scope.steps().put(step.id(), result);
+          bind(step.id(), result);
           results.put(step.id(), result);
           dropped.remove(step.id());
         }

@@ -49,6 +49,11 @@ public final class Batches {
   private final Workflows workflows;
   private final ScheduledRuns states;
 
+  /** How many running jobs one sweep's watchdog looks at: all of them, up to this (a job record is a few hundred bytes). */
+  static final int WATCHED = 10_000;
+  /** At most this many chunks in one retry: 10,000 failed items at the smallest batch size, 1. */
+  private static final int MAX_RETRY_CHUNKS = 10_000;
+
   public Batches(Services services, Workflows workflows) {
     this.services = services;
     this.workflows = workflows;
@@ -390,6 +395,10 @@ public final class Batches {
    * @return false when the chunk's end was fenced (another attempt holds it)
    */
   private boolean next(ScheduledRun chunk, BatchJob job, Instant due, List<ScheduleWrite> ending) {
+    return next(chunk, job, due, ending, 0);
+  }
+
+  private boolean next(ScheduledRun chunk, BatchJob job, Instant due, List<ScheduleWrite> ending, int tries) {
     List<ScheduleWrite> writes = new ArrayList<>(ending);
     BatchJob current = services.schedules().getBatch(job.id()).orElse(job);
     if (current.status() == BatchJob.Status.CANCELLED) {
@@ -432,12 +441,16 @@ public final class Batches {
     }
     if (jobChange == null) { // the last chunk: the job is done
       jobChange = ScheduleWrite.UpdateBatch.status(job.id(), LIVE, BatchJob.Status.DONE);
-    } else { // only while the job is live: a cancel meanwhile fails the whole transaction
-      jobChange = new ScheduleWrite.UpdateBatch(job.id(), LIVE, null, 0, 0, jobChange.total(), jobChange.chunks(), jobChange.current(),
+    } else { // only while the job is as read: a cancel — or a pause, when this arms the next — meanwhile fails the whole transaction
+      jobChange = new ScheduleWrite.UpdateBatch(job.id(), arm ? Set.of(BatchJob.Status.RUNNING) : LIVE, null, 0, 0, jobChange.total(), jobChange.chunks(), jobChange.current(),
           jobChange.nextDue());
     }
     writes.add(jobChange);
     if (!services.schedules().write(writes)) {
+      BatchJob now = services.schedules().getBatch(job.id()).orElse(current);
+      if (tries < 2 && now.status() != current.status() && LIVE.contains(now.status())) {
+        return next(chunk, job, due, ending, tries + 1); // paused or resumed as this was written: decide again
+      }
       // the job moved on (cancelled), or another attempt wrote this already: the chunk ends on its own
       return services.schedules().write(ending);
     }
@@ -484,7 +497,7 @@ public final class Batches {
    */
   public int watch() {
     int repaired = 0;
-    for (BatchJob job : services.schedules().batches(BatchJob.Status.RUNNING, 100)) {
+    for (BatchJob job : services.schedules().batches(BatchJob.Status.RUNNING, WATCHED)) {
       ScheduledRun chunk = job.current() == null ? null : services.schedules().get(job.current()).orElse(null);
       if (chunk == null) {
         continue;
@@ -493,6 +506,9 @@ public final class Batches {
         armCurrent(job);
         repaired++;
       } else if (chunk.ended()) {
+        if (chunk.status() == ScheduleStatus.FAILED) { // given up, perhaps cut off before its items were: fail them now (idempotent)
+          abandon(chunk, job);
+        }
         Instant now = services.clock().instant();
         next(chunk, job, job.nextDue() != null && job.nextDue().isAfter(now) ? job.nextDue() : now, List.of());
         repaired++;
@@ -554,7 +570,21 @@ public final class Batches {
         BatchJob.Status.RUNNING, BatchJob.Status.PAUSED), BatchJob.Status.CANCELLED)))) {
       throw new ActionException("batch_ended", "batch " + id + " is " + get(id).status().wire() + "; only a running or paused job can be cancelled");
     }
-    new Scheduling(services, workflows).cancelChain(id);
+    // the chunk running sees the mark within a few items; only the current chunk can be armed, and a
+    // retry's parked successors are followed by their links: what this reads grows with chunks, not items
+    services.schedules().cancelChain(id);
+    String chunkId = get(id).current();
+    for (int hops = 0; chunkId != null && hops <= MAX_RETRY_CHUNKS; hops++) {
+      ScheduledRun chunk = services.schedules().get(chunkId).orElse(null);
+      if (chunk == null) {
+        break;
+      }
+      if (chunk.status() == ScheduleStatus.PENDING && states.cancel(chunkId).filter(r -> r.status() == ScheduleStatus.CANCELLED).isPresent()
+          && !chunk.dueAt().equals(BatchJob.PARKED)) {
+        services.scheduler().cancel(chunkId);
+      }
+      chunkId = (String) chunk.params().get("retry_next");
+    }
     return get(id);
   }
 

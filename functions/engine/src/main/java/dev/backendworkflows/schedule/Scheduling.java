@@ -175,6 +175,9 @@ public final class Scheduling {
   public Cancellation cancel(String id) {
     ScheduledRun before = services.schedules().get(id)
         .orElseThrow(() -> new ActionException("schedule_not_found", "no scheduled run with id '" + id + "'"));
+    if (before.ended()) { // nothing left to cancel, a batch's part or not: the same answer as for any run that ended
+      return new Cancellation(before, false);
+    }
     notPartOfABatch(before);
     if (before.status() != ScheduleStatus.PENDING) {
       return new Cancellation(before, false);

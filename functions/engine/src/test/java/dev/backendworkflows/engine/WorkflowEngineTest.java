@@ -62,6 +62,20 @@ class WorkflowEngineTest {
           steps:
             - { action: create_thing, type: user, fields: { age: "{% $params.age %}" } }
           """,
+      "lookup.yaml", """
+          name: lookup
+          trigger: { api: {} }
+          parameters:
+            id: { type: text, required: true }
+          steps:
+            - { id: user, action: get_thing, type: user, thing_id: "{% $params.id %}" }
+            - { id: page, action: search_things, type: user, limit: 1 }
+            - action: return
+              data:
+                found: "{% $exists($steps.user) %}"
+                email: "{% $steps.user.email %}"
+                more: "{% $exists($steps.page.cursor) %}"
+          """,
       "later.yaml", """
           name: later
           trigger: { api: {} }
@@ -85,6 +99,17 @@ class WorkflowEngineTest {
     assertThat(stack.things.get("user", id).orElseThrow().fields())
         .containsEntry("name", "ADA").containsEntry("age", 30).containsEntry("subscribed", true);
     assertThat(r.steps().get(5).output()).isEqualTo(Map.of("level", "info", "message", "signed up ADA"));
+  }
+
+  @Test
+  void aMissingThingAndAFinishedSearchsCursorAreNothing() {
+    assertThat(run("lookup", Map.of("id", "nobody")).response()).as("no user: nothing, and one page of none")
+        .isEqualTo(Map.of("found", false, "more", false));
+    String first = (String) ((Map<?, ?>) run("signup", Map.of("email", "ada@example.com")).response()).get("id");
+    assertThat(run("lookup", Map.of("id", first)).response()).isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", false));
+    run("signup", Map.of("email", "bo@example.com"));
+    assertThat(run("lookup", Map.of("id", first)).response()).as("a second page exists")
+        .isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", true));
   }
 
   @Test

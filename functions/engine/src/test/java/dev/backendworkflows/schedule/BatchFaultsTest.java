@@ -26,15 +26,7 @@ import org.junit.jupiter.api.Test;
  * backlog; a failing page fetch does not stall a search job; retries are paced.
  */
 class BatchFaultsTest {
-  private static final String RECORD_ONE = """
-      name: record-one
-      trigger: { schedule: {} }
-      parameters:
-        n: { type: number, required: true }
-      steps:
-        - { action: update_thing, type: note, thing_id: missing, fields: { text: x }, when: "{% $params.n % 4 = 3 %}" }
-        - { action: create_thing, type: note, fields: { text: "{% $string($params.n) %}" } }
-      """;
+  private static final String RECORD_ONE = Fixtures.RECORD_ONE;
 
   private static Fixtures.Stack stack() {
     return new Fixtures.Stack(Fixtures.workflows("record-one.yaml", RECORD_ONE));
@@ -65,7 +57,7 @@ class BatchFaultsTest {
   }
 
   /** Fires what is due; a crash is what it is in production — the attempt is gone, nothing else happens. */
-  private static void fireSurviving(Fixtures.Stack s) {
+  static void fireSurviving(Fixtures.Stack s) {
     try {
       s.fireDue();
     } catch (Faults.Crash crashed) {
@@ -74,7 +66,7 @@ class BatchFaultsTest {
   }
 
   /** What production does after a crash: the sweep, once leases have passed, then what it dispatched. */
-  private static void recover(Fixtures.Stack s) {
+  static void recover(Fixtures.Stack s) {
     for (int round = 0; round < 6; round++) {
       s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
       s.deliveries.sweep();
@@ -83,7 +75,7 @@ class BatchFaultsTest {
   }
 
   /** The largest number of item starts in any one-second window. */
-  private static int busiestSecond(List<Instant> starts) {
+  static int busiestSecond(List<Instant> starts) {
     List<Instant> sorted = starts.stream().sorted().toList();
     int most = 0;
     for (int i = 0, j = 0; i < sorted.size(); i++) {
@@ -372,7 +364,9 @@ class BatchFaultsTest {
     }
     BatchJob end = s.schedules.getBatch(job.id()).orElseThrow();
     assertThat(end.status()).isEqualTo(BatchJob.Status.DONE);
-    assertThat(end.done() + end.failed()).as("chunks 0 and 2").isEqualTo(6);
+    assertThat(end.done() + end.failed()).as("every item of a done job counted").isEqualTo(9);
+    assertThat(new Batches(s.services, s.engine.workflows()).failures(job.id()))
+        .filteredOn(f -> f.error().code().equals("chunk_abandoned")).as("chunk 1's items, failed by the watchdog").hasSize(3);
   }
 
   @Test

@@ -61,6 +61,17 @@ public final class Fixtures {
         - { action: update_thing, type: note, thing_id: missing, fields: { text: x } }
       """;
 
+  /** A scheduled workflow that records note {@code n}, failing for every n with n % 4 = 3 (its update finds no thing). */
+  public static final String RECORD_ONE = """
+      name: record-one
+      trigger: { schedule: {} }
+      parameters:
+        n: { type: number, required: true }
+      steps:
+        - { action: update_thing, type: note, thing_id: missing, fields: { text: x }, when: "{% $params.n % 4 = 3 %}" }
+        - { action: create_thing, type: note, fields: { text: "{% $string($params.n) %}" } }
+      """;
+
   /** An API workflow that schedules write-note {@code after} a duration (default three days). */
   public static final String REMIND = """
       name: remind

@@ -64,6 +64,25 @@ class OnboardingSequenceTest {
   }
 
   @Test
+  void aUserDeletedMidSequenceEndsItQuietly() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-05-04T10:00:00Z"));
+    try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
+        Fixtures.shippedWorkflows().toString()), clock)) {
+      JsonNode signup = send(runner, "POST", "/wf/onboard-user", "{\"email\":\"bo@example.com\",\"name\":\"Bo\"}");
+      assertThat(runner.stack().services().things().delete("user", signup.path("response").path("user_id").asText()))
+          .as(signup.toString()).isTrue();
+
+      advance(runner, clock, Duration.ofDays(1));
+
+      assertThat(subjects(runner)).as("only the welcome went out").containsExactly("Welcome, Bo!");
+      JsonNode step = send(runner, "GET", "/runs?workflow=onboarding-step", null).path("runs").path(0);
+      assertThat(step.path("status").asText()).as(step.toString()).isEqualTo("terminated");
+      assertThat(step.path("reason").asText()).isEqualTo("user gone or unsubscribed");
+      assertThat(send(runner, "GET", "/schedules?workflow=onboarding-step", null).path("schedules").size()).isZero();
+    }
+  }
+
+  @Test
   void outboxNeedsTheDevKey() throws Exception {
     try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
         Fixtures.shippedWorkflows().toString()), java.time.Clock.systemUTC())) {

@@ -25,7 +25,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * {@link ScheduleStore} on the Schedules table. A run's item is replaced whole, conditional on its
@@ -251,10 +250,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
     return item == null || !item.containsKey("batch") ? Optional.empty() : Optional.of(decodeBatch(item));
   }
 
-  /**
-   * One write alone is a plain conditional write; more go in one TransactWriteItems. A transaction
-   * cancelled by a competing one (not by a condition) is tried again.
-   */
+  /** One write alone is a plain conditional write; more go in one transaction ({@link Transactions#write}). */
   @Override
   public boolean write(List<ScheduleWrite> writes) {
     if (writes.isEmpty()) {
@@ -264,28 +260,7 @@ public final class DynamoDbScheduleStore implements ScheduleStore {
       return replace(r.next(), r.expectedVersion());
     }
     List<TransactWriteItem> items = writes.stream().map(this::transactItem).toList();
-    // one token for every try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed
-    String token = java.util.UUID.randomUUID().toString();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token));
-        return true;
-      } catch (TransactionCanceledException e) {
-        boolean conditionFailed = e.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
-        if (conditionFailed || attempt == 5) {
-          if (!conditionFailed) {
-            throw e;
-          }
-          return false;
-        }
-        try {
-          Thread.sleep(20L * attempt);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    return Transactions.write(token -> client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token))) < 0;
   }
 
   private TransactWriteItem transactItem(ScheduleWrite w) {

@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
  * local runner and the tests create tables from here; {@code template.yaml} must declare the same.
  *
  * <ul>
- *   <li>Things: {@code type} (hash) + {@code id} (range, time-ordered), fields in the map {@code fields}.
+ *   <li>Things: {@code type} (hash) + {@code id} (range, time-ordered), fields in the map {@code fields},
+ *       {@code version}; claims (unique values, once-only receipts) as items {@code _claim#<key>} +
+ *       {@code _} with {@code owner}; TTL on {@code expires_at}, which only receipts carry.
  *   <li>Runs: {@code run_id} (hash); indexes {@code by-workflow} and {@code by-status}, both ranged by
  *       {@code started_at}; TTL on {@code expires_at}.
  *   <li>ApiKeys: {@code key_hash} (hash): the SHA-256 of a key, never the key.
@@ -42,6 +44,8 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
   public static final String RUNS_BY_WORKFLOW = "by-workflow";
   public static final String RUNS_BY_STATUS = "by-status";
   public static final String RUNS_TTL_ATTRIBUTE = "expires_at";
+  /** Only claims that expire carry it (once-only receipts of changes); things never do. */
+  public static final String THINGS_TTL_ATTRIBUTE = "expires_at";
 
   /** Table names from the function environment, with the given prefix as the default. */
   public static DynamoDbTables fromEnvironment(Map<String, String> env, String defaultPrefix) {
@@ -80,6 +84,11 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()).build());
   }
 
+  /** Table name → its TTL attribute, for the tables that have one. */
+  public Map<String, String> timeToLive() {
+    return Map.of(things, THINGS_TTL_ATTRIBUTE, runs, RUNS_TTL_ATTRIBUTE, schedules, SCHEDULES_TTL_ATTRIBUTE);
+  }
+
   /** Creates any missing table and waits until it is active; existing tables are left alone. */
   public void createIfMissing(DynamoDbClient client) {
     for (CreateTableRequest def : definitions()) {
@@ -89,9 +98,10 @@ public record DynamoDbTables(String things, String runs, String apiKeys, String 
         continue;
       }
       client.waiter().waitUntilTableExists(b -> b.tableName(def.tableName()));
-      if (def.tableName().equals(runs) || def.tableName().equals(schedules)) {
+      String ttl = timeToLive().get(def.tableName());
+      if (ttl != null) {
         client.updateTimeToLive(b -> b.tableName(def.tableName()).timeToLiveSpecification(
-            TimeToLiveSpecification.builder().attributeName(RUNS_TTL_ATTRIBUTE).enabled(true).build()));
+            TimeToLiveSpecification.builder().attributeName(ttl).enabled(true).build()));
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.data.ThingStore;
+import dev.backendworkflows.data.ThingWrite;
 import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import dev.backendworkflows.exceptions.ThingNotFoundException;
 import java.time.Instant;
@@ -19,13 +20,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * {@link ThingStore} on the Things table. Creates and updates are conditional writes, so a create
- * never overwrites and an update never creates; updates set fields one by one (no read-modify-write).
- * Constraints run server-side as a filter expression over a query of the type's partition.
+ * never overwrites and an update never creates; updates set fields one by one (no read-modify-write)
+ * and add numbers on the server. Constraints run server-side as a filter expression over a query of
+ * the type's partition. Claims are items of their own partition ({@code _claim#<key>}, kind
+ * {@code claim}), written in the same transaction as the things they guard.
  */
 public final class DynamoDbThingStore implements ThingStore {
+  private static final String VERSION = "version";
+  private static final String CLAIM = "_claim#";
   private final DynamoDbClient client;
   private final String table;
 
@@ -46,6 +52,7 @@ public final class DynamoDbThingStore implements ThingStore {
     item.put("fields", AttributeValues.of(thing.fields()));
     item.put("created_at", AttributeValue.fromS(thing.createdAt().toString()));
     item.put("modified_at", AttributeValue.fromS(thing.modifiedAt().toString()));
+    item.put(VERSION, AttributeValue.fromN("1"));
     try {
       client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(id)"));
     } catch (ConditionalCheckFailedException e) {
@@ -56,12 +63,33 @@ public final class DynamoDbThingStore implements ThingStore {
 
   @Override
   public Thing update(String type, String id, Map<String, Object> changes, Instant modifiedAt) {
-    Map<String, String> names = new HashMap<>(Map.of("#fields", "fields", "#modified", "modified_at"));
-    Map<String, AttributeValue> values = new HashMap<>(Map.of(":modified", AttributeValue.fromS(modifiedAt.toString())));
-    List<String> sets = new ArrayList<>(List.of("#modified = :modified"));
+    Update u = update(new ThingWrite.Change(type, id, changes, Map.of(), null, modifiedAt));
+    try {
+      var result = client.updateItem(b -> b.tableName(table).key(key(type, id)).updateExpression(u.expression())
+          .conditionExpression(u.condition()).expressionAttributeNames(u.names())
+          .expressionAttributeValues(u.values()).returnValues(ReturnValue.ALL_NEW));
+      return decode(result.attributes());
+    } catch (ConditionalCheckFailedException e) {
+      throw new ThingNotFoundException(type, id);
+    }
+  }
+
+  /** An UpdateItem's expressions. */
+  private record Update(String expression, String condition, Map<String, String> names, Map<String, AttributeValue> values) {}
+
+  /**
+   * A change as an update: fields set one by one (no read-modify-write), numbers added on the server,
+   * the version one more; conditional on the thing's existence, its version and the added fields' types.
+   */
+  private static Update update(ThingWrite.Change c) {
+    Map<String, String> names = new HashMap<>(Map.of("#fields", "fields", "#modified", "modified_at", "#ver", VERSION));
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":modified", AttributeValue.fromS(c.modifiedAt().toString()),
+        ":one", AttributeValue.fromN("1")));
+    List<String> sets = new ArrayList<>(List.of("#modified = :modified", "#ver = if_not_exists(#ver, :one) + :one"));
     List<String> removes = new ArrayList<>();
+    List<String> conditions = new ArrayList<>(List.of("attribute_exists(id)"));
     int i = 0;
-    for (var change : changes.entrySet()) {
+    for (var change : c.set().entrySet()) {
       String n = "#f" + i;
       names.put(n, change.getKey());
       if (change.getValue() == null) {
@@ -72,21 +100,118 @@ public final class DynamoDbThingStore implements ThingStore {
       }
       i++;
     }
-    String expression = "SET " + String.join(", ", sets) + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
-    try {
-      var result = client.updateItem(b -> b.tableName(table).key(key(type, id)).updateExpression(expression)
-          .conditionExpression("attribute_exists(id)").expressionAttributeNames(names)
-          .expressionAttributeValues(values).returnValues(ReturnValue.ALL_NEW));
-      return decode(result.attributes());
-    } catch (ConditionalCheckFailedException e) {
-      throw new ThingNotFoundException(type, id);
+    for (var add : c.add().entrySet()) {
+      String n = "#f" + i;
+      names.put(n, add.getKey());
+      values.put(":v" + i, AttributeValue.fromN(add.getValue().toPlainString()));
+      values.putIfAbsent(":zero", AttributeValue.fromN("0"));
+      values.putIfAbsent(":num", AttributeValue.fromS("N"));
+      sets.add("#fields." + n + " = if_not_exists(#fields." + n + ", :zero) + :v" + i);
+      conditions.add("(attribute_not_exists(#fields." + n + ") OR attribute_type(#fields." + n + ", :num))");
+      i++;
     }
+    if (c.ifVersion() != null) {
+      values.put(":if", AttributeValue.fromN(Long.toString(c.ifVersion())));
+      conditions.add(c.ifVersion() == 1 ? "(attribute_not_exists(#ver) OR #ver = :if)" : "#ver = :if"); // stored before versions: 1
+    }
+    String expression = "SET " + String.join(", ", sets) + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+    return new Update(expression, String.join(" AND ", conditions), names, values);
   }
 
   @Override
   public boolean delete(String type, String id) {
     var result = client.deleteItem(b -> b.tableName(table).key(key(type, id)).returnValues(ReturnValue.ALL_OLD));
     return result.hasAttributes() && !result.attributes().isEmpty();
+  }
+
+  /** One write alone is a plain conditional write; more go in one transaction ({@link Transactions#write}). */
+  @Override
+  public int write(List<ThingWrite> writes) {
+    if (writes.isEmpty()) {
+      return -1;
+    }
+    List<TransactWriteItem> items = writes.stream().map(this::transactItem).toList();
+    if (items.size() > 1) {
+      return Transactions.write(token -> client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token)));
+    }
+    TransactWriteItem only = items.getFirst();
+    try {
+      if (only.put() != null) {
+        client.putItem(b -> b.tableName(table).item(only.put().item()).conditionExpression(only.put().conditionExpression())
+            .expressionAttributeNames(only.put().expressionAttributeNames())
+            .expressionAttributeValues(nullIfEmpty(only.put().expressionAttributeValues())));
+      } else if (only.update() != null) {
+        client.updateItem(b -> b.tableName(table).key(only.update().key()).updateExpression(only.update().updateExpression())
+            .conditionExpression(only.update().conditionExpression()).expressionAttributeNames(only.update().expressionAttributeNames())
+            .expressionAttributeValues(nullIfEmpty(only.update().expressionAttributeValues())));
+      } else {
+        client.deleteItem(b -> b.tableName(table).key(only.delete().key()).conditionExpression(only.delete().conditionExpression())
+            .expressionAttributeNames(nullIfEmpty(only.delete().expressionAttributeNames()))
+            .expressionAttributeValues(nullIfEmpty(only.delete().expressionAttributeValues())));
+      }
+      return -1;
+    } catch (ConditionalCheckFailedException e) {
+      return 0;
+    }
+  }
+
+  /** The SDK sends an empty map as given, which DynamoDB refuses; absent is what it means. */
+  private static <K, V> Map<K, V> nullIfEmpty(Map<K, V> m) {
+    return m == null || m.isEmpty() || m instanceof software.amazon.awssdk.core.util.SdkAutoConstructMap ? null : m;
+  }
+
+  private TransactWriteItem transactItem(ThingWrite w) {
+    return switch (w) {
+      case ThingWrite.Put p -> {
+        Map<String, AttributeValue> item = new HashMap<>(key(p.thing().type(), p.thing().id()));
+        item.put("fields", AttributeValues.of(p.thing().fields()));
+        item.put("created_at", AttributeValue.fromS(p.thing().createdAt().toString()));
+        item.put("modified_at", AttributeValue.fromS(p.thing().modifiedAt().toString()));
+        item.put(VERSION, AttributeValue.fromN("1"));
+        yield TransactWriteItem.builder().put(x -> x.tableName(table).item(item).conditionExpression("attribute_not_exists(id)")).build();
+      }
+      case ThingWrite.Change c -> {
+        Update u = update(c);
+        yield TransactWriteItem.builder().update(x -> x.tableName(table).key(key(c.type(), c.id())).updateExpression(u.expression())
+            .conditionExpression(u.condition()).expressionAttributeNames(u.names()).expressionAttributeValues(u.values())).build();
+      }
+      case ThingWrite.Remove r -> {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        String condition = "attribute_exists(id)";
+        if (r.ifVersion() != null) {
+          names.put("#ver", VERSION);
+          values.put(":if", AttributeValue.fromN(Long.toString(r.ifVersion())));
+          condition += r.ifVersion() == 1 ? " AND (attribute_not_exists(#ver) OR #ver = :if)" : " AND #ver = :if";
+        }
+        String cond = condition;
+        yield TransactWriteItem.builder().delete(x -> x.tableName(table).key(key(r.type(), r.id())).conditionExpression(cond)
+            .expressionAttributeNames(names.isEmpty() ? null : names).expressionAttributeValues(values.isEmpty() ? null : values)).build();
+      }
+      case ThingWrite.Claim c -> {
+        Map<String, AttributeValue> item = new HashMap<>(claimKey(c.key()));
+        item.put("kind", AttributeValue.fromS("claim"));
+        item.put("owner", AttributeValue.fromS(c.owner()));
+        if (c.expiresAt() > 0) {
+          item.put(DynamoDbTables.THINGS_TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(c.expiresAt())));
+        }
+        yield TransactWriteItem.builder().put(x -> x.tableName(table).item(item).conditionExpression("attribute_not_exists(id)")).build();
+      }
+      case ThingWrite.Release r -> TransactWriteItem.builder().delete(x -> x.tableName(table).key(claimKey(r.key()))
+          .conditionExpression("attribute_not_exists(id) OR #owner = :owner").expressionAttributeNames(Map.of("#owner", "owner"))
+          .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(r.owner())))).build();
+    };
+  }
+
+  @Override
+  public Optional<String> claimOwner(String key) {
+    var item = client.getItem(b -> b.tableName(table).key(claimKey(key)).consistentRead(true)).item();
+    return item == null || !item.containsKey("owner") ? Optional.empty() : Optional.of(item.get("owner").s());
+  }
+
+  /** A claim's key: a partition of its own (claims on one field spread over partitions), which no type name can be. */
+  private static Map<String, AttributeValue> claimKey(String claim) {
+    return key(CLAIM + claim, "_");
   }
 
   @Override
@@ -147,6 +272,7 @@ public final class DynamoDbThingStore implements ThingStore {
     AttributeValue fields = item.get("fields");
     return new Thing(item.get("type").s(), item.get("id").s(),
         fields == null ? Map.of() : AttributeValues.plainMap(fields.m()),
-        Instant.parse(item.get("created_at").s()), Instant.parse(item.get("modified_at").s()));
+        Instant.parse(item.get("created_at").s()), Instant.parse(item.get("modified_at").s()),
+        item.containsKey(VERSION) ? Long.parseLong(item.get(VERSION).n()) : 1);
   }
 }

@@ -35,11 +35,12 @@ final class IamCoverage {
   private static final Pattern CALL = Pattern.compile("client(?:\\(\\))?(?:\\.get\\(\\))?\\.(\\w+)\\(");
   private static final Map<String, String> RENAMES = Map.of("lambda:Invoke", "lambda:InvokeFunction");
   /**
-   * Calls whose permission is that of the operations inside them: a TransactWriteItems of Puts and
-   * Updates needs PutItem and UpdateItem on the table (there is no IAM action of its own).
+   * Calls whose permission is that of the operations inside them: a TransactWriteItems of Puts,
+   * Updates and Deletes needs PutItem, UpdateItem and DeleteItem on the table (there is no IAM action
+   * of its own).
    */
   private static final Map<String, List<String>> COMPOSITE = Map.of("dynamodb:TransactWriteItems",
-      List.of("dynamodb:PutItem", "dynamodb:UpdateItem"));
+      List.of("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"));
   /** Calls that need a second permission: a schedule names the role it invokes with, which the caller must pass. */
   private static final Map<String, String> IMPLIED = Map.of("scheduler:CreateSchedule", "iam:PassRole",
       "scheduler:UpdateSchedule", "iam:PassRole");

@@ -114,6 +114,8 @@ class TemplateTest {
         .isEqualTo(DynamoDbTables.RUNS_TTL_ATTRIBUTE);
     assertThat(resources.path("SchedulesTable").path("Properties").path("TimeToLiveSpecification").path("AttributeName").asText())
         .isEqualTo(DynamoDbTables.SCHEDULES_TTL_ATTRIBUTE);
+    assertThat(resources.path("ThingsTable").path("Properties").path("TimeToLiveSpecification").path("AttributeName").asText())
+        .isEqualTo(DynamoDbTables.THINGS_TTL_ATTRIBUTE);
   }
 
   private static List<String> keys(JsonNode schema) {

@@ -112,15 +112,8 @@ class DynamoDbTransactionConflictTest {
 
   @Test
   void aBatchJobWhoseTransactionsConflictFinishesWithEveryItemOnceAndExactCounts() {
-    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("record-one.yaml", """
-        name: record-one
-        trigger: { schedule: {} }
-        parameters:
-          n: { type: number, required: true }
-        steps:
-          - { action: update_thing, type: note, thing_id: missing, fields: { text: x }, when: "{% $params.n % 4 = 3 %}" }
-          - { action: create_thing, type: note, fields: { text: "{% $string($params.n) %}" } }
-        """), MutableClock.at(T0.toString()), Emulator.stores(client));
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("record-one.yaml", Fixtures.RECORD_ONE), MutableClock.at(T0.toString()),
+        Emulator.stores(client));
     conflicts.conflicts = n -> n % 3 == 1; // every third transaction is cancelled once
     Batches batches = new Batches(s.services, s.engine.workflows());
     batches.start("job", "record-one", new ArrayList<>(IntStream.range(0, 12).boxed().toList()), "n", Map.of(), 4, 100.0, null, "t");

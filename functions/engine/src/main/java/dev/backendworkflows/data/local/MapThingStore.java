@@ -5,11 +5,15 @@ import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.data.ThingStore;
+import dev.backendworkflows.data.ThingWrite;
 import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import dev.backendworkflows.exceptions.ThingNotFoundException;
 import dev.backendworkflows.internal.Json;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -18,10 +22,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * {@link ThingStore} over any sorted concurrent map of JSON strings: a {@link ConcurrentSkipListMap}
  * in memory, or the local runner's on-disk map. Keys are {@code type + '\u0000' + id}, so one type's
- * things are contiguous and in creation order.
+ * things are contiguous and in creation order; a claim's key starts with {@code _claim#}, which no
+ * type name can (they start with a letter). Writes take one lock, so a {@link #write} is seen whole;
+ * reads take none.
  */
 public final class MapThingStore implements ThingStore {
+  private static final String CLAIM = "_claim#";
   private final ConcurrentNavigableMap<String, String> map;
+  private final Object writes = new Object();
 
   public MapThingStore(ConcurrentNavigableMap<String, String> map) {
     this.map = map;
@@ -36,6 +44,10 @@ public final class MapThingStore implements ThingStore {
     return type + '\u0000' + id;
   }
 
+  private static String claimKey(String claim) {
+    return key(CLAIM + claim, "_");
+  }
+
   @Override
   public Optional<Thing> get(String type, String id) {
     return Optional.ofNullable(map.get(key(type, id))).map(MapThingStore::decode);
@@ -43,39 +55,118 @@ public final class MapThingStore implements ThingStore {
 
   @Override
   public Thing create(Thing thing) {
-    if (map.putIfAbsent(key(thing.type(), thing.id()), Json.write(thing)) != null) {
-      throw new ThingAlreadyExistsException(thing.type(), thing.id());
+    synchronized (writes) {
+      if (map.putIfAbsent(key(thing.type(), thing.id()), Json.write(thing)) != null) {
+        throw new ThingAlreadyExistsException(thing.type(), thing.id());
+      }
     }
     return thing;
   }
 
   @Override
   public Thing update(String type, String id, Map<String, Object> changes, Instant modifiedAt) {
-    String key = key(type, id);
-    while (true) { // compare-and-set, so concurrent updates of different fields both survive
-      String before = map.get(key);
-      if (before == null) {
-        throw new ThingNotFoundException(type, id);
-      }
-      Thing old = decode(before);
-      Map<String, Object> fields = new LinkedHashMap<>(old.fields());
-      changes.forEach((field, value) -> {
-        if (value == null) {
-          fields.remove(field);
-        } else {
-          fields.put(field, value);
-        }
-      });
-      Thing updated = new Thing(type, id, fields, old.createdAt(), modifiedAt);
-      if (map.replace(key, before, Json.write(updated))) {
-        return updated;
-      }
+    synchronized (writes) {
+      Thing old = get(type, id).orElseThrow(() -> new ThingNotFoundException(type, id));
+      Thing updated = changed(old, new ThingWrite.Change(type, id, changes, Map.of(), null, modifiedAt));
+      map.put(key(type, id), Json.write(updated));
+      return updated;
     }
   }
 
   @Override
   public boolean delete(String type, String id) {
-    return map.remove(key(type, id)) != null;
+    synchronized (writes) {
+      return map.remove(key(type, id)) != null;
+    }
+  }
+
+  @Override
+  public int write(List<ThingWrite> writes) {
+    synchronized (this.writes) {
+      Map<String, String> after = new LinkedHashMap<>(); // key → new value, null to remove
+      for (int i = 0; i < writes.size(); i++) {
+        if (!holds(writes.get(i), after)) {
+          return i;
+        }
+      }
+      after.forEach((k, v) -> {
+        if (v == null) {
+          map.remove(k);
+        } else {
+          map.put(k, v);
+        }
+      });
+      return -1;
+    }
+  }
+
+  /** Whether {@code w}'s condition holds; if so, what it writes goes into {@code after}. */
+  private boolean holds(ThingWrite w, Map<String, String> after) {
+    switch (w) {
+      case ThingWrite.Put p -> {
+        String k = key(p.thing().type(), p.thing().id());
+        if (map.containsKey(k)) {
+          return false;
+        }
+        after.put(k, Json.write(new Thing(p.thing().type(), p.thing().id(), p.thing().fields(), p.thing().createdAt(),
+            p.thing().modifiedAt(), 1)));
+      }
+      case ThingWrite.Change c -> {
+        Thing old = get(c.type(), c.id()).orElse(null);
+        if (old == null || (c.ifVersion() != null && old.version() != c.ifVersion())
+            || c.add().keySet().stream().anyMatch(f -> old.fields().get(f) != null && !(old.fields().get(f) instanceof Number))) {
+          return false;
+        }
+        after.put(key(c.type(), c.id()), Json.write(changed(old, c)));
+      }
+      case ThingWrite.Remove r -> {
+        Thing old = get(r.type(), r.id()).orElse(null);
+        if (old == null || (r.ifVersion() != null && old.version() != r.ifVersion())) {
+          return false;
+        }
+        after.put(key(r.type(), r.id()), null);
+      }
+      case ThingWrite.Claim c -> {
+        if (map.containsKey(claimKey(c.key()))) {
+          return false;
+        }
+        Map<String, Object> claim = new HashMap<>();
+        claim.put("owner", c.owner());
+        claim.put("expires_at", c.expiresAt());
+        after.put(claimKey(c.key()), Json.write(claim));
+      }
+      case ThingWrite.Release r -> {
+        String owner = claimOwner(r.key()).orElse(null);
+        if (owner != null && !owner.equals(r.owner())) {
+          return false;
+        }
+        after.put(claimKey(r.key()), null);
+      }
+    }
+    return true;
+  }
+
+  /** {@code old} with change {@code c} applied: fields set or removed, numbers added exactly, one version more. */
+  private static Thing changed(Thing old, ThingWrite.Change c) {
+    Map<String, Object> fields = new LinkedHashMap<>(old.fields());
+    c.set().forEach((field, value) -> {
+      if (value == null) {
+        fields.remove(field);
+      } else {
+        fields.put(field, value);
+      }
+    });
+    c.add().forEach((field, n) -> {
+      Object was = fields.get(field);
+      BigDecimal sum = (was == null ? BigDecimal.ZERO : new BigDecimal(was.toString())).add(n);
+      fields.put(field, dev.backendworkflows.definition.Values.number(sum));
+    });
+    return new Thing(old.type(), old.id(), fields, old.createdAt(), c.modifiedAt(), old.version() + 1);
+  }
+
+  @Override
+  public Optional<String> claimOwner(String key) {
+    return Optional.ofNullable(map.get(claimKey(key))).map(json -> (String) Json.read(json, Map.class).get("owner"));
   }
 
   @Override
@@ -90,7 +181,10 @@ public final class MapThingStore implements ThingStore {
     return SearchSemantics.page(query, matches);
   }
 
+  @SuppressWarnings("unchecked")
   private static Thing decode(String json) {
-    return Json.read(json, Thing.class);
+    Thing t = Json.read(json, Thing.class);
+    return new Thing(t.type(), t.id(), (Map<String, Object>) dev.backendworkflows.definition.Values.plain(t.fields()), t.createdAt(),
+        t.modifiedAt(), t.version());
   }
 }

@@ -62,7 +62,7 @@ public final class DataActions {
     }
   }
 
-  /** Reads one thing; null when it does not exist (so an "only when" can test for it). */
+  /** Reads one thing; nothing when it does not exist ({@code $exists($steps.x)} is false, so an "only when" can test for it). */
   static final class GetThing extends ThingAction {
     public String name() {
       return "get_thing";
@@ -78,7 +78,7 @@ public final class DataActions {
     }
   }
 
-  /** Searches one type: {@code {items, count, cursor}}. */
+  /** Searches one type: {@code {items, count, cursor}}, without {@code cursor} on the last page. */
   static final class SearchThings extends ThingAction {
     public String name() {
       return "search_things";
@@ -101,7 +101,9 @@ public final class DataActions {
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("items", page.things().stream().map(Thing::view).toList());
       result.put("count", page.things().size());
-      result.put("cursor", page.cursor());
+      if (page.cursor() != null) { // the last page has none: nothing, so $exists($steps.s.cursor) ends a walk
+        result.put("cursor", page.cursor());
+      }
       return result;
     }
   }
@@ -121,8 +123,13 @@ public final class DataActions {
       fields.values().removeIf(java.util.Objects::isNull);
       Instant at = ctx.startedAt();
       String id = ctx.derivedId();
+      Object onConflict = ctx.arg("on_conflict");
+      if (onConflict != null && !onConflict.equals("fail") && !onConflict.equals("return_existing")) {
+        throw new ActionException("invalid_argument", "on_conflict must be fail or return_existing, got " + onConflict);
+      }
       try {
-        return ctx.services().things().create(new Thing(type.name(), id, fields, at, at)).view();
+        return ThingRules.create(ctx.services().things(), type, new Thing(type.name(), id, fields, at, at),
+            "return_existing".equals(onConflict)).view();
       } catch (ThingAlreadyExistsException createdBefore) {
         // only this step of this run derives this id: an earlier attempt created it
         return ctx.services().things().get(type.name(), id).map(Thing::view)
@@ -146,8 +153,15 @@ public final class DataActions {
 
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
-      return ctx.services().things().update(type.name(), ctx.text("thing_id"), changes, ctx.services().clock().instant()).view();
+      Map<String, Object> changes = ctx.has("fields") ? ThingFields.check(type, ctx.object("fields")) : Map.of();
+      Map<String, java.math.BigDecimal> increments = ctx.has("increment") ? ThingFields.increments(type, ctx.object("increment"), changes)
+          : Map.of();
+      if (changes.isEmpty() && increments.isEmpty()) {
+        throw new ActionException("invalid_argument", "update_thing needs fields or increment to change");
+      }
+      Long ifVersion = ctx.has("if_version") ? (long) wholeNumber(ctx, "if_version", 1, Integer.MAX_VALUE) : null;
+      return ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion, ctx.idempotencyKey(),
+          ctx.services().clock().instant()).view();
     }
 
     /** Reads back the thing as it is now, changing nothing; one deleted since is reported missing. */
@@ -169,7 +183,7 @@ public final class DataActions {
     }
 
     public Object execute(ActionContext ctx) {
-      boolean deleted = ctx.services().things().delete(type(ctx).name(), ctx.text("thing_id"));
+      boolean deleted = ThingRules.remove(ctx.services().things(), type(ctx), ctx.text("thing_id"));
       return Map.of("deleted", deleted || ctx.replaying());
     }
 
@@ -229,7 +243,8 @@ public final class DataActions {
     }
 
     public Object execute(ActionContext ctx) {
-      return bulk(ctx, "deleted", t -> ctx.services().things().delete(t.type(), t.id()));
+      DataType type = type(ctx);
+      return bulk(ctx, "deleted", t -> ThingRules.remove(ctx.services().things(), type, t.id()));
     }
   }
 
@@ -252,7 +267,7 @@ public final class DataActions {
           return false;
         }
         try {
-          ctx.services().things().update(t.type(), t.id(), changes, ctx.services().clock().instant());
+          ThingRules.change(ctx.services().things(), type, t.id(), changes, Map.of(), null, null, ctx.services().clock().instant());
           return true;
         } catch (dev.backendworkflows.exceptions.ThingNotFoundException deletedMeanwhile) {
           return false;

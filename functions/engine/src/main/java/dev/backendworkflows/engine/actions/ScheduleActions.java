@@ -54,9 +54,11 @@ public final class ScheduleActions {
     public Object execute(ActionContext ctx) {
       Instant now = ctx.services().clock().instant();
       Instant due = Scheduling.dueAt(ctx.arg("at"), ctx.arg("after"), now);
-      // a run started by a scheduled run continues that run's chain, one iteration further
-      var parent = ctx.caller() != null && ctx.caller().startsWith("scheduled:")
-          ? ctx.services().schedules().get(ctx.caller().substring("scheduled:".length())) : java.util.Optional.<ScheduledRun>empty();
+      // a run started by a scheduled run continues that run's chain, one iteration further; a batch
+      // item's follow-up starts a chain of its own (the job is no chain to extend: each item would spend its budget)
+      var parent = (ctx.caller() != null && ctx.caller().startsWith("scheduled:")
+          ? ctx.services().schedules().get(ctx.caller().substring("scheduled:".length())) : java.util.Optional.<ScheduledRun>empty())
+          .filter(p -> p.kind() == ScheduledRun.Kind.RUN);
       ScheduledRun run = new Scheduling(ctx.services(), ctx.workflows()).schedule(ctx.derivedId(), ctx.text("workflow"),
           ctx.object("params"), due, "run:" + ctx.runId(), parent.map(ScheduledRun::chainId).orElse(null),
           parent.map(p -> p.iteration() + 1).orElse(1));

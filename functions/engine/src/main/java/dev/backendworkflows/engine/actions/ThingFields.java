@@ -37,4 +37,34 @@ final class ThingFields {
     }
     return out;
   }
+
+  /**
+   * Checks an {@code increment}: each field a single number field of the type, not also set by
+   * {@code fields} and not unique, each amount a number.
+   *
+   * @return the amounts, exact
+   */
+  static Map<String, java.math.BigDecimal> increments(DataType type, Map<String, Object> increment, Map<String, Object> set) {
+    List<FieldError> errors = new ArrayList<>();
+    Map<String, java.math.BigDecimal> out = new LinkedHashMap<>();
+    increment.forEach((name, amount) -> {
+      FieldSpec spec = type.fields().get(name);
+      if (spec == null) {
+        errors.add(new FieldError(name, "unknown_field", "is not a field of " + type.name()));
+      } else if (spec.type() != dev.backendworkflows.definition.ValueType.NUMBER || spec.list() || spec.unique()) {
+        errors.add(new FieldError(name, "not_a_counter", "is not a single, non-unique number field; only those can be incremented"));
+      } else if (set.containsKey(name)) {
+        errors.add(new FieldError(name, "set_and_incremented", "is both set (fields) and incremented; do one"));
+      } else if (!(amount instanceof Number n) || (n instanceof Double d && !Double.isFinite(d))) {
+        errors.add(new FieldError(name, "not_a_number", "must be incremented by a number, got " + (amount == null ? "nothing" : amount)));
+      } else {
+        out.put(name, new java.math.BigDecimal(n.toString()));
+      }
+    });
+    if (!errors.isEmpty()) {
+      throw new ActionException("invalid_fields", "cannot increment " + type.name() + ": "
+          + String.join("; ", errors.stream().map(e -> e.field() + " " + e.message()).toList()));
+    }
+    return out;
+  }
 }

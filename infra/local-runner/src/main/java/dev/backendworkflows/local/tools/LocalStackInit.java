@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 
@@ -49,10 +50,11 @@ public final class LocalStackInit {
       }
       out.append(" >/dev/null 2>&1 || echo \"table ").append(t.tableName()).append(" exists\"\n");
     }
-    out.append("$aws dynamodb update-time-to-live --table-name ").append(tables.runs())
-        .append(" --time-to-live-specification Enabled=true,AttributeName=").append(DynamoDbTables.RUNS_TTL_ATTRIBUTE).append(" >/dev/null 2>&1 || true\n");
-    out.append("$aws dynamodb update-time-to-live --table-name ").append(tables.schedules())
-        .append(" --time-to-live-specification Enabled=true,AttributeName=").append(DynamoDbTables.SCHEDULES_TTL_ATTRIBUTE).append(" >/dev/null 2>&1 || true\n");
+    for (String table : List.of(tables.things(), tables.runs(), tables.schedules())) {
+      out.append("$aws dynamodb update-time-to-live --table-name ").append(table)
+          .append(" --time-to-live-specification Enabled=true,AttributeName=").append(tables.timeToLive().get(table))
+          .append(" >/dev/null 2>&1 || true\n");
+    }
     out.append("$aws scheduler create-schedule-group --name ").append(AwsRuntime.DEFAULT_SCHEDULE_GROUP)
         .append(" >/dev/null 2>&1 || echo \"schedule group ").append(AwsRuntime.DEFAULT_SCHEDULE_GROUP).append(" exists\"\n");
     out.append("echo \"backend-workflows: tables and schedule group ready\"\n");

@@ -1,0 +1,48 @@
+package dev.backendworkflows.aws.dynamodb;
+
+import java.util.List;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/** One TransactWriteItems, as the stores' atomic writes use it. */
+final class Transactions {
+  private static final int TRIES = 5;
+
+  private Transactions() {}
+
+  /**
+   * Sends one transaction through {@code send}, which makes the TransactWriteItems call with the client
+   * token it is given (the call stays in the store, where the IAM check reads it). A transaction
+   * cancelled by a competing one (not by a condition) is tried again, with the same token for every
+   * try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed.
+   *
+   * @return -1 when it was applied, or the index of the first item whose condition did not hold
+   * @throws TransactionCanceledException when it was still cancelled by conflicts after the last try
+   */
+  static int write(Consumer<String> send) {
+    String token = java.util.UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        send.accept(token);
+        return -1;
+      } catch (TransactionCanceledException e) {
+        List<CancellationReason> reasons = e.cancellationReasons();
+        for (int i = 0; i < reasons.size(); i++) {
+          if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+            return i;
+          }
+        }
+        if (attempt == TRIES) {
+          throw e;
+        }
+        try {
+          Thread.sleep(20L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+}

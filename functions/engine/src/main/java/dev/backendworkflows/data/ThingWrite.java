@@ -1,0 +1,41 @@
+package dev.backendworkflows.data;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One conditional write of a {@link ThingStore#write} transaction. Claims are the primitive the engine
+ * builds unique fields and once-only changes on: a key that one owner holds at a time.
+ */
+public sealed interface ThingWrite {
+
+  /** Stores a new thing at version 1; its condition: no thing has its type and id. */
+  record Put(Thing thing) implements ThingWrite {}
+
+  /**
+   * Changes an existing thing: sets {@code set} (a null value removes the field), adds {@code add}
+   * to number fields (a missing field counts as 0), sets the modified time and adds one to the
+   * version. Its condition: the thing exists, is at {@code ifVersion} when that is given, and each
+   * field in {@code add} is missing or a number.
+   */
+  record Change(String type, String id, Map<String, Object> set, Map<String, BigDecimal> add, Long ifVersion, Instant modifiedAt)
+      implements ThingWrite {
+    public Change {
+      set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+      add = Map.copyOf(add);
+    }
+  }
+
+  /** Deletes a thing; its condition: it exists, at {@code ifVersion} when that is given. */
+  record Remove(String type, String id, Long ifVersion) implements ThingWrite {}
+
+  /**
+   * Takes {@code key} for {@code owner}; its condition: nobody holds the key. A claim with
+   * {@code expiresAt} (epoch seconds, 0 for never) may be removed by the store after that time.
+   */
+  record Claim(String key, String owner, long expiresAt) implements ThingWrite {}
+
+  /** Gives up {@code key}; its condition: {@code owner} holds it, or nobody does. */
+  record Release(String key, String owner) implements ThingWrite {}
+}
