@@ -129,10 +129,6 @@ public final class Values {
   }
 
   /**
-   * One representation per numeric value, as JSON parsers produce it: Integer, Long, or BigDecimal
-   * without trailing zeros, so 3, 3.0 and 3.00 are the same value in every store.
-   */
-  /**
    * {@code value} with every number in it — in maps and lists too — in the one representation
    * {@link #number} gives: what a store hands back is what was handed to it, whatever its encoding.
    */
@@ -154,6 +150,10 @@ public final class Values {
     return value;
   }
 
+  /**
+   * One representation per numeric value, as JSON parsers produce it: Integer, Long, or BigDecimal
+   * without trailing zeros, so 3, 3.0 and 3.00 are the same value in every store.
+   */
   public static Number number(BigDecimal d) {
     BigDecimal n = d.stripTrailingZeros();
     if (n.scale() <= 0) {

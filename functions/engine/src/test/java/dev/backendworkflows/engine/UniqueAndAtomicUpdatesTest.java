@@ -242,6 +242,10 @@ class UniqueAndAtomicUpdatesTest {
 
     assertThat(run("change", Map.of("id", id, "name", "Ada", "version", read + 1)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(account(id).fields()).containsEntry("name", "Ada");
+    assertThat(account(id).version()).isGreaterThan(1);
+    assertThat(run("change", Map.of("id", id, "name", "Bo")).record().status()).as("no version given: no condition")
+        .isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(account(id).fields()).containsEntry("name", "Bo");
   }
 
   @Test

@@ -132,8 +132,7 @@ public final class DataActions {
             "return_existing".equals(onConflict)).view();
       } catch (ThingAlreadyExistsException createdBefore) {
         // only this step of this run derives this id: an earlier attempt created it
-        return ctx.services().things().get(type.name(), id).map(Thing::view)
-            .orElseGet(() -> ctx.services().things().create(new Thing(type.name(), id, fields, at, at)).view());
+        return ctx.services().things().get(type.name(), id).<Object>map(Thing::view).orElseGet(() -> missing(type.name(), id));
       }
     }
 
@@ -159,7 +158,8 @@ public final class DataActions {
       if (changes.isEmpty() && increments.isEmpty()) {
         throw new ActionException("invalid_argument", "update_thing needs fields or increment to change");
       }
-      Long ifVersion = ctx.has("if_version") ? (long) wholeNumber(ctx, "if_version", 1, Integer.MAX_VALUE) : null;
+      // an if_version that yields nothing (an optional parameter not given) sets no condition
+      Long ifVersion = ctx.arg("if_version") != null ? (long) wholeNumber(ctx, "if_version", 1, Integer.MAX_VALUE) : null;
       return ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion, ctx.idempotencyKey(),
           ctx.services().clock().instant()).view();
     }
