@@ -310,10 +310,12 @@ public abstract class ThingStoreContract {
     List<java.util.concurrent.Future<?>> results = new ArrayList<>();
     try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
       for (int w = 0; w < writers; w++) {
+        int writer = w;
         results.add(pool.submit(() -> {
           go.await();
-          for (int i = 0; i < each; i++) {
-            assertThat(store.write(List.of(add(counter.id(), "count", "1")))).isEqualTo(-1);
+          for (int i = 0; i < each; i++) { // as the engine increments: the change and its once-only receipt in one transaction
+            assertThat(store.write(List.of(new ThingWrite.Claim(claim("receipt-" + writer + "-" + i), counter.id(), 0),
+                add(counter.id(), "count", "1")))).isEqualTo(-1);
           }
           return null;
         }));

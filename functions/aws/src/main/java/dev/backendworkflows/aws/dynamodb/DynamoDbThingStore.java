@@ -48,13 +48,8 @@ public final class DynamoDbThingStore implements ThingStore {
 
   @Override
   public Thing create(Thing thing) {
-    Map<String, AttributeValue> item = new HashMap<>(key(thing.type(), thing.id()));
-    item.put("fields", AttributeValues.of(thing.fields()));
-    item.put("created_at", AttributeValue.fromS(thing.createdAt().toString()));
-    item.put("modified_at", AttributeValue.fromS(thing.modifiedAt().toString()));
-    item.put(VERSION, AttributeValue.fromN("1"));
     try {
-      client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(id)"));
+      client.putItem(b -> b.tableName(table).item(encode(thing)).conditionExpression("attribute_not_exists(id)"));
     } catch (ConditionalCheckFailedException e) {
       throw new ThingAlreadyExistsException(thing.type(), thing.id());
     }
@@ -124,52 +119,20 @@ public final class DynamoDbThingStore implements ThingStore {
     return result.hasAttributes() && !result.attributes().isEmpty();
   }
 
-  /** One write alone is a plain conditional write; more go in one transaction ({@link Transactions#write}). */
+  /** Every write goes in one transaction ({@link Transactions#write}), even alone: writes are rare enough that one path pays. */
   @Override
   public int write(List<ThingWrite> writes) {
     if (writes.isEmpty()) {
       return -1;
     }
     List<TransactWriteItem> items = writes.stream().map(this::transactItem).toList();
-    if (items.size() > 1) {
-      return Transactions.write(token -> client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token)));
-    }
-    TransactWriteItem only = items.getFirst();
-    try {
-      if (only.put() != null) {
-        client.putItem(b -> b.tableName(table).item(only.put().item()).conditionExpression(only.put().conditionExpression())
-            .expressionAttributeNames(only.put().expressionAttributeNames())
-            .expressionAttributeValues(nullIfEmpty(only.put().expressionAttributeValues())));
-      } else if (only.update() != null) {
-        client.updateItem(b -> b.tableName(table).key(only.update().key()).updateExpression(only.update().updateExpression())
-            .conditionExpression(only.update().conditionExpression()).expressionAttributeNames(only.update().expressionAttributeNames())
-            .expressionAttributeValues(nullIfEmpty(only.update().expressionAttributeValues())));
-      } else {
-        client.deleteItem(b -> b.tableName(table).key(only.delete().key()).conditionExpression(only.delete().conditionExpression())
-            .expressionAttributeNames(nullIfEmpty(only.delete().expressionAttributeNames()))
-            .expressionAttributeValues(nullIfEmpty(only.delete().expressionAttributeValues())));
-      }
-      return -1;
-    } catch (ConditionalCheckFailedException e) {
-      return 0;
-    }
-  }
-
-  /** The SDK sends an empty map as given, which DynamoDB refuses; absent is what it means. */
-  private static <K, V> Map<K, V> nullIfEmpty(Map<K, V> m) {
-    return m == null || m.isEmpty() || m instanceof software.amazon.awssdk.core.util.SdkAutoConstructMap ? null : m;
+    return Transactions.write(token -> client.transactWriteItems(b -> b.transactItems(items).clientRequestToken(token)));
   }
 
   private TransactWriteItem transactItem(ThingWrite w) {
     return switch (w) {
-      case ThingWrite.Put p -> {
-        Map<String, AttributeValue> item = new HashMap<>(key(p.thing().type(), p.thing().id()));
-        item.put("fields", AttributeValues.of(p.thing().fields()));
-        item.put("created_at", AttributeValue.fromS(p.thing().createdAt().toString()));
-        item.put("modified_at", AttributeValue.fromS(p.thing().modifiedAt().toString()));
-        item.put(VERSION, AttributeValue.fromN("1"));
-        yield TransactWriteItem.builder().put(x -> x.tableName(table).item(item).conditionExpression("attribute_not_exists(id)")).build();
-      }
+      case ThingWrite.Put p -> TransactWriteItem.builder().put(x -> x.tableName(table).item(encode(p.thing()))
+          .conditionExpression("attribute_not_exists(id)")).build();
       case ThingWrite.Change c -> {
         Update u = update(c);
         yield TransactWriteItem.builder().update(x -> x.tableName(table).key(key(c.type(), c.id())).updateExpression(u.expression())
@@ -266,6 +229,16 @@ public final class DynamoDbThingStore implements ThingStore {
 
   private static Map<String, AttributeValue> key(String type, String id) {
     return Map.of("type", AttributeValue.fromS(type), "id", AttributeValue.fromS(id));
+  }
+
+  /** A new thing's item, at version 1. */
+  private static Map<String, AttributeValue> encode(Thing thing) {
+    Map<String, AttributeValue> item = new HashMap<>(key(thing.type(), thing.id()));
+    item.put("fields", AttributeValues.of(thing.fields()));
+    item.put("created_at", AttributeValue.fromS(thing.createdAt().toString()));
+    item.put("modified_at", AttributeValue.fromS(thing.modifiedAt().toString()));
+    item.put(VERSION, AttributeValue.fromN("1"));
+    return item;
   }
 
   private static Thing decode(Map<String, AttributeValue> item) {

@@ -1,24 +1,28 @@
 package dev.backendworkflows.aws.dynamodb;
 
+import dev.backendworkflows.exceptions.WriteContendedException;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /** One TransactWriteItems, as the stores' atomic writes use it. */
 final class Transactions {
-  private static final int TRIES = 5;
+  /** Tries of a transaction cancelled by competing ones: enough for a hot item (a counter many runs add to). */
+  static final int TRIES = 12;
 
   private Transactions() {}
 
   /**
    * Sends one transaction through {@code send}, which makes the TransactWriteItems call with the client
    * token it is given (the call stays in the store, where the IAM check reads it). A transaction
-   * cancelled by a competing one (not by a condition) is tried again, with the same token for every
-   * try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed.
+   * cancelled by a competing one (not by a condition) is tried again after a jittered, growing pause
+   * (10 ms to 320 ms: competitors that collided do not collide again in step), with the same token
+   * for every try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed.
    *
    * @return -1 when it was applied, or the index of the first item whose condition did not hold
-   * @throws TransactionCanceledException when it was still cancelled by conflicts after the last try
+   * @throws WriteContendedException when it was still cancelled by competing transactions after the last try
    */
   static int write(Consumer<String> send) {
     String token = java.util.UUID.randomUUID().toString();
@@ -34,10 +38,11 @@ final class Transactions {
           }
         }
         if (attempt == TRIES) {
-          throw e;
+          throw new WriteContendedException("a transaction was cancelled by competing ones " + TRIES + " times in a row");
         }
         try {
-          Thread.sleep(20L * attempt);
+          long ceiling = 10L << Math.min(attempt - 1, 5);
+          Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.backendworkflows.aws.testsupport.Emulator;
+import dev.backendworkflows.exceptions.WriteContendedException;
 import dev.backendworkflows.schedule.BatchJob;
 import dev.backendworkflows.schedule.Batches;
 import dev.backendworkflows.schedule.ScheduleWrite;
@@ -89,12 +90,13 @@ class DynamoDbTransactionConflictTest {
   }
 
   @Test
-  void write_whenConflictsNeverEnd_throwsAndAppliesNothing() {
+  void write_whenConflictsNeverEnd_failsAsContendedAndAppliesNothing() {
     DynamoDbScheduleStore store = new DynamoDbScheduleStore(client, Emulator.freshTables(client).schedules());
     conflicts.conflicts = n -> true;
 
-    assertThatThrownBy(() -> store.write(twoCreates(store, "always"))).isInstanceOf(TransactionCanceledException.class)
-        .hasMessageContaining("cancel");
+    assertThatThrownBy(() -> store.write(twoCreates(store, "always"))).isInstanceOf(WriteContendedException.class)
+        .hasMessageContaining("cancelled by competing ones " + Transactions.TRIES + " times");
+    assertThat(conflicts.cancelled.get()).isEqualTo(Transactions.TRIES);
 
     assertThat(store.get("always-a")).isEmpty();
     assertThat(store.get("always-b")).isEmpty();

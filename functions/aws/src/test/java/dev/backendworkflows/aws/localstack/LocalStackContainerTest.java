@@ -100,6 +100,15 @@ class LocalStackContainerTest {
   }
 
   @Nested
+  class UniqueAndAtomicUpdates extends dev.backendworkflows.engine.UniqueAndAtomicUpdatesContract {
+    @Override
+    protected java.util.function.Function<MutableClock, dev.backendworkflows.testutils.Fixtures.Stores> stores() {
+      requireDocker();
+      return dev.backendworkflows.aws.testsupport.Emulator.stores(AwsRuntime.dynamoDb(env)); // fresh tables, LocalStack serialises writes
+    }
+  }
+
+  @Nested
   class Runs extends RunLogContract {
     @Override
     protected RunLog newLog(MutableClock clock) {

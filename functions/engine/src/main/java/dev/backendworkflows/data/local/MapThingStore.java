@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link ThingStore} over any sorted concurrent map of JSON strings: a {@link ConcurrentSkipListMap}
  * in memory, or the local runner's on-disk map. Keys are {@code type + '\u0000' + id}, so one type's
  * things are contiguous and in creation order; a claim's key starts with {@code _claim#}, which no
- * type name can (they start with a letter). Writes take one lock, so a {@link #write} is seen whole;
- * reads take none.
+ * type name can (they start with a letter). Writes take one lock, so no write sees half of a
+ * {@link #write} (its conditions hold for all of it); reads take none, so a read may see a
+ * transaction's first record before its last.
  */
 public final class MapThingStore implements ThingStore {
   private static final String CLAIM = "_claim#";

@@ -9,6 +9,7 @@ import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import dev.backendworkflows.exceptions.ThingNotFoundException;
 import dev.backendworkflows.exceptions.UniqueViolationException;
 import dev.backendworkflows.exceptions.VersionConflictException;
+import dev.backendworkflows.exceptions.WriteContendedException;
 import dev.backendworkflows.internal.Json;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +18,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The rules of writing things, built on the store's atomic {@link ThingStore#write}: a unique
@@ -72,8 +75,9 @@ final class ThingRules {
       if (!returnExisting) {
         throw new UniqueViolationException(type.name(), field);
       }
-      Thing holder = store.claimOwner(uniqueKey(type.name(), field, thing.fields().get(field)))
-          .flatMap(owner -> store.get(type.name(), owner)).orElse(null);
+      Object value = thing.fields().get(field);
+      Thing holder = store.claimOwner(uniqueKey(type.name(), field, value)).flatMap(owner -> store.get(type.name(), owner))
+          .filter(h -> value.equals(h.fields().get(field))).orElse(null);
       if (holder != null) {
         return holder;
       }
@@ -83,67 +87,110 @@ final class ThingRules {
     }
   }
 
+  /** What a write of a change's transaction is for, so a failed index says what went wrong. */
+  private sealed interface Role {
+    /** The once-only receipt: taken already means an earlier attempt of the step made the change. */
+    record Receipt() implements Role {}
+
+    /** The change or removal of the thing itself. */
+    record Target() implements Role {}
+
+    /** The claim of a unique field's new value. */
+    record Taken(String field) implements Role {}
+
+    /** The release of an old value's claim. */
+    record Freed(String key) implements Role {}
+  }
+
+  /** A transaction being built: its writes and what each is for. */
+  private record Writes(List<ThingWrite> writes, List<Role> roles) {
+    Writes() {
+      this(new ArrayList<>(), new ArrayList<>());
+    }
+
+    void add(ThingWrite w, Role role) {
+      writes.add(w);
+      roles.add(role);
+    }
+
+    /** Releases of the unique values of {@code fields} that {@code old} holds, except keys in {@code skip}. */
+    void release(DataType type, Thing old, List<String> fields, Set<String> skip) {
+      for (String f : fields) {
+        Object value = old.fields().get(f);
+        String key = value == null ? null : uniqueKey(type.name(), f, value);
+        if (key != null && !skip.contains(key)) {
+          add(new ThingWrite.Release(key, old.id()), new Role.Freed(key));
+        }
+      }
+    }
+  }
+
   /**
-   * Changes a thing: sets {@code set}, adds {@code add} (once per {@code receipt}, the step's key),
-   * only at {@code ifVersion} when given, moving the claims of unique fields it changes.
+   * Changes a thing: sets {@code set}, adds {@code add}, only at {@code ifVersion} when given, moving
+   * the claims of unique fields it changes. A change that is not the same when made twice (an
+   * increment, or one made only at a version) takes the receipt {@code receipt} (the step's key) in
+   * its transaction, so a replay of the step finds it made and changes nothing.
    *
    * @return the thing after the change (or as it is, when the receipt shows the change was made before)
    */
   static Thing change(ThingStore store, DataType type, String id, Map<String, Object> set, Map<String, BigDecimal> add,
       Long ifVersion, String receipt, Instant now) {
     List<String> unique = type.uniqueFields().stream().filter(set::containsKey).toList();
-    if (unique.isEmpty() && add.isEmpty() && ifVersion == null) {
+    boolean once = !add.isEmpty() || ifVersion != null;
+    if (unique.isEmpty() && !once) {
       return store.update(type.name(), id, set, now);
     }
+    Set<String> notOurs = new HashSet<>(); // old values' claims another thing holds (set before the field was unique)
     for (int tries = 0; tries < CONTENDED_TRIES; tries++) {
-      Thing old = unique.isEmpty() ? null : store.get(type.name(), id).orElseThrow(() -> new ThingNotFoundException(type.name(), id));
-      Long at = ifVersion != null ? ifVersion : old == null ? null : old.version();
-      List<ThingWrite> writes = new ArrayList<>(List.of(new ThingWrite.Change(type.name(), id, set, add, at, now)));
-      int receiptAt = -1;
-      if (!add.isEmpty()) {
-        receiptAt = writes.size();
-        writes.add(new ThingWrite.Claim("receipt#" + receipt, id, now.plus(RECEIPT_KEPT).getEpochSecond()));
+      Thing old = unique.isEmpty() ? null : current(store, type, id);
+      if (old != null && ifVersion != null && old.version() != ifVersion) {
+        if (store.claimOwner("receipt#" + receipt).isPresent()) {
+          return old; // made by an earlier attempt of this step
+        }
+        throw new VersionConflictException(type.name(), id, ifVersion, old.version());
       }
-      List<String> claimed = new ArrayList<>(); // the field of each write from index claimsFrom on
-      int claimsFrom = writes.size();
-      for (String f : unique) {
-        Object before = old.fields().get(f);
-        Object after = set.get(f);
-        if (Objects.equals(before, after)) {
-          continue;
-        }
-        if (after != null) {
-          writes.add(new ThingWrite.Claim(uniqueKey(type.name(), f, after), id, 0));
-          claimed.add(f);
-        }
-        if (before != null) {
-          writes.add(new ThingWrite.Release(uniqueKey(type.name(), f, before), id));
-          claimed.add(null);
+      Writes tx = new Writes();
+      if (once) { // first: when an earlier attempt made the change, this is the failure reported
+        tx.add(new ThingWrite.Claim("receipt#" + receipt, id, now.plus(RECEIPT_KEPT).getEpochSecond()), new Role.Receipt());
+      }
+      // at the version read, so the claims below are those of what is changed; a caller's version must be that one
+      Long at = old != null ? Long.valueOf(old.version()) : ifVersion;
+      tx.add(new ThingWrite.Change(type.name(), id, set, add, at, now), new Role.Target());
+      List<String> moved = unique.stream().filter(f -> !Objects.equals(old.fields().get(f), set.get(f))).toList();
+      for (String f : moved) {
+        if (set.get(f) != null) {
+          tx.add(new ThingWrite.Claim(uniqueKey(type.name(), f, set.get(f)), id, 0), new Role.Taken(f));
         }
       }
-      int failed = store.write(writes);
-      if (failed < 0 || failed == receiptAt) { // applied now, or by an earlier attempt of this step
-        return store.get(type.name(), id).orElseThrow(() -> new ThingNotFoundException(type.name(), id));
+      if (old != null) {
+        tx.release(type, old, moved, notOurs);
       }
-      if (failed >= claimsFrom && claimed.get(failed - claimsFrom) != null) {
-        throw new UniqueViolationException(type.name(), claimed.get(failed - claimsFrom));
+      int failed = store.write(tx.writes());
+      if (failed < 0) {
+        return current(store, type, id);
       }
-      if (failed == 0) {
-        Thing current = store.get(type.name(), id).orElseThrow(() -> new ThingNotFoundException(type.name(), id));
-        if (ifVersion != null && current.version() != ifVersion) {
-          throw new VersionConflictException(type.name(), id, ifVersion, current.version());
+      switch (tx.roles().get(failed)) {
+        case Role.Receipt r -> {
+          return current(store, type, id); // made by an earlier attempt of this step
         }
-        String notNumber = add.keySet().stream().filter(f -> current.fields().get(f) != null && !(current.fields().get(f) instanceof Number))
-            .findFirst().orElse(null);
-        if (notNumber != null) {
-          throw new ActionException("invalid_increment", "cannot add to " + notNumber + " of " + type.name() + " '" + id
-              + "': it holds " + Values.kind(current.fields().get(notNumber)) + ", not a number");
+        case Role.Taken t -> throw new UniqueViolationException(type.name(), t.field());
+        case Role.Freed f -> notOurs.add(f.key());
+        case Role.Target t -> {
+          Thing found = current(store, type, id);
+          if (ifVersion != null && found.version() != ifVersion) {
+            throw new VersionConflictException(type.name(), id, ifVersion, found.version());
+          }
+          for (String f : add.keySet()) {
+            if (found.fields().get(f) != null && !(found.fields().get(f) instanceof Number)) {
+              throw new ActionException("invalid_increment", "cannot add to " + f + " of " + type.name() + " '" + id
+                  + "': it holds " + kindOf(found.fields().get(f)) + ", not a number");
+            }
+          }
+          // the thing changed between our read and our write: read again
         }
       }
-      // the thing changed between our read and our write (or a claim moved under us): read again
     }
-    throw new ActionException("write_contended", "the " + type.name() + " '" + id + "' kept changing while its unique fields were "
-        + "being changed; try again");
+    throw contended(type, id);
   }
 
   /** Deletes a thing and gives up the claims on its unique values. @return whether there was such a thing */
@@ -151,29 +198,36 @@ final class ThingRules {
     if (type.uniqueFields().isEmpty()) {
       return store.delete(type.name(), id);
     }
+    Set<String> notOurs = new HashSet<>();
     for (int tries = 0; tries < CONTENDED_TRIES; tries++) {
       Thing old = store.get(type.name(), id).orElse(null);
       if (old == null) {
         return false;
       }
-      List<ThingWrite> writes = new ArrayList<>(List.of(new ThingWrite.Remove(type.name(), id, old.version())));
-      for (String f : type.uniqueFields()) {
-        if (old.fields().get(f) != null) {
-          writes.add(new ThingWrite.Release(uniqueKey(type.name(), f, old.fields().get(f)), id));
-        }
-      }
-      if (store.write(writes) < 0) {
+      Writes tx = new Writes();
+      tx.add(new ThingWrite.Remove(type.name(), id, old.version()), new Role.Target());
+      tx.release(type, old, type.uniqueFields(), notOurs);
+      int failed = store.write(tx.writes());
+      if (failed < 0) {
         return true;
       }
+      if (tx.roles().get(failed) instanceof Role.Freed f) {
+        notOurs.add(f.key());
+      }
     }
-    throw new ActionException("write_contended", "the " + type.name() + " '" + id + "' kept changing while it was being deleted; "
-        + "try again");
+    throw contended(type, id);
+  }
+
+  private static Thing current(ThingStore store, DataType type, String id) {
+    return store.get(type.name(), id).orElseThrow(() -> new ThingNotFoundException(type.name(), id));
+  }
+
+  private static WriteContendedException contended(DataType type, String id) {
+    return new WriteContendedException("the " + type.name() + " '" + id + "' kept changing while this step wrote it");
   }
 
   /** Words for a value's kind in messages. */
-  private static final class Values {
-    static String kind(Object v) {
-      return v instanceof String ? "text" : v instanceof Boolean ? "a boolean" : v instanceof List ? "a list" : "an object";
-    }
+  private static String kindOf(Object v) {
+    return v instanceof String ? "text" : v instanceof Boolean ? "a boolean" : v instanceof List ? "a list" : "an object";
   }
 }
