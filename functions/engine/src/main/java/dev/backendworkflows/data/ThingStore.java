@@ -46,6 +46,12 @@ public interface ThingStore {
    */
   int write(java.util.List<ThingWrite> writes);
 
+  /**
+   * Counts the things of {@code type} that every constraint holds for, with the semantics of
+   * {@link SearchSemantics}, exactly; {@link ThingCount#read()} is how many things it read.
+   */
+  ThingCount count(String type, java.util.List<Constraint> constraints);
+
   /** Who holds claim {@code key}, or empty when nobody does. */
   Optional<String> claimOwner(String key);
 

@@ -59,10 +59,25 @@ public final class Values {
   private static final BigDecimal MIN_MAGNITUDE = new BigDecimal("1e-130");
 
   /**
-   * Adds an error for every value no store can keep as it is: a number outside DynamoDB's range, or
-   * text (or an object key) with a lone UTF-16 surrogate, which is no Unicode text at all.
+   * Adds an error for every value no store can keep as it is: a number outside DynamoDB's range,
+   * text (or an object key) with a lone UTF-16 surrogate, which is no Unicode text at all, or
+   * objects and lists nested deeper than {@link #MAX_NESTING}.
    */
   public static void checkStorable(Object value, String path, List<FieldError> errors) {
+    checkStorable(value, path, errors, 0);
+  }
+
+  /**
+   * How deep objects and lists may nest inside one value: DynamoDB keeps 32 levels in an item, and a
+   * thing's fields are themselves a level in it, so every store keeps this many and no more.
+   */
+  public static final int MAX_NESTING = 30;
+
+  private static void checkStorable(Object value, String path, List<FieldError> errors, int depth) {
+    if ((value instanceof Map || value instanceof List) && depth == MAX_NESTING) {
+      errors.add(new FieldError(path, "too_deep", "nests objects and lists deeper than " + MAX_NESTING + " levels (what every store keeps)"));
+      return;
+    }
     if (value instanceof String s) {
       if (hasLoneSurrogate(s)) {
         errors.add(new FieldError(path, "invalid_text", "contains a lone UTF-16 surrogate, which is not Unicode text"));
@@ -86,11 +101,11 @@ public final class Values {
         if (hasLoneSurrogate(String.valueOf(k))) {
           errors.add(new FieldError(path, "invalid_text", "has a key with a lone UTF-16 surrogate"));
         }
-        checkStorable(v, path + "." + printable(String.valueOf(k)), errors);
+        checkStorable(v, path + "." + printable(String.valueOf(k)), errors, depth + 1);
       });
     } else if (value instanceof List<?> l) {
       for (int i = 0; i < l.size(); i++) {
-        checkStorable(l.get(i), path + "[" + i + "]", errors);
+        checkStorable(l.get(i), path + "[" + i + "]", errors, depth + 1);
       }
     }
   }
@@ -138,6 +153,9 @@ public final class Values {
     }
     if (value instanceof Double || value instanceof Float) {
       return number(new BigDecimal(value.toString()));
+    }
+    if (value instanceof BigDecimal d) {
+      return number(d);
     }
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> out = new java.util.LinkedHashMap<>();

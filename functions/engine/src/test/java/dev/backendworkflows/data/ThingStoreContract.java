@@ -101,6 +101,54 @@ public abstract class ThingStoreContract {
         .isEqualTo(Map.of("int", 3, "big", 12345678901L, "dec", new BigDecimal("2.5")));
   }
 
+  /** The edges of what {@link dev.backendworkflows.definition.Values#checkStorable} lets through: each comes back exactly as it went in. */
+  @Test
+  void edgeValuesComeBackExactly() {
+    Object deep = "bottom";
+    for (int i = 0; i < dev.backendworkflows.definition.Values.MAX_NESTING; i++) {
+      deep = i % 2 == 0 ? List.of(deep) : Map.of("k", deep);
+    }
+    Map<String, Object> edges = new java.util.LinkedHashMap<>();
+    edges.put("digits38", new BigDecimal("12345678901234567890123456789012345678"));
+    edges.put("largest", new BigDecimal("9.9999999999999999999999999999999999999E+125"));
+    edges.put("smallest", new BigDecimal("1E-130"));
+    edges.put("negative_small", new BigDecimal("-1E-130"));
+    edges.put("long_min", Long.MIN_VALUE);
+    edges.put("zero", 0);
+    edges.put("fraction", new BigDecimal("0.1"));
+    edges.put("empty_text", "");
+    edges.put("astral", "\uD83D\uDE00 emoji, \u00e9, \u4e2d");
+    edges.put("empty_list", List.of());
+    edges.put("empty_object", Map.of());
+    edges.put("mixed", List.of(true, false, "x", 1, Map.of("\u00fc", List.of())));
+    edges.put("deep", deep);
+    List<dev.backendworkflows.runlog.ErrorInfo.FieldError> errors = new ArrayList<>();
+    edges.forEach((field, value) -> dev.backendworkflows.definition.Values.checkStorable(value, field, errors)); // as writes check them
+    assertThat(errors).as("all storable").isEmpty();
+
+    Thing t = create(edges);
+
+    Map<String, Object> back = store.get(type, t.id()).orElseThrow().fields();
+    edges.forEach((k, v) -> assertThat(back.get(k)).as(k).isEqualTo(dev.backendworkflows.definition.Values.plain(v))); // one form per number
+  }
+
+  @Test
+  void countIsExactWithSearchSemanticsAndSaysWhatItRead() {
+    for (int i = 0; i < 25; i++) {
+      create(i % 5 == 0 ? Map.of("n", i) : Map.of("n", i, "name", i % 2 == 0 ? "even" : "odd"));
+    }
+    store.create(new Thing(type + "x", "other", Map.of("n", 1), T0, T0));
+    for (List<Constraint> constraints : List.of(List.<Constraint>of(), List.of(new Constraint("name", Op.EQ, "even")),
+        List.of(new Constraint("name", Op.NE, "even")), List.of(new Constraint("n", Op.GTE, 10), new Constraint("name", Op.EQ, "odd")),
+        List.of(new Constraint("n", Op.LT, "text")), List.of(new Constraint("name", Op.EQ, null)))) {
+      ThingCount c = store.count(type, constraints);
+      assertThat(c.count()).as(constraints.toString()).isEqualTo(search(constraints).size());
+      assertThat(c.read()).as("read, " + constraints).isLessThanOrEqualTo(25);
+    }
+    assertThat(store.count(type, List.of()).read()).as("every thing of the type, no other").isEqualTo(25);
+    assertThat(store.count(type + "none", List.of())).isEqualTo(new ThingCount(0, 0));
+  }
+
   @Test
   void equalityAndRangeConstraints() {
     create(Map.of("name", "a", "age", 10));

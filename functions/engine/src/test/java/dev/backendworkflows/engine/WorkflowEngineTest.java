@@ -70,11 +70,14 @@ class WorkflowEngineTest {
           steps:
             - { id: user, action: get_thing, type: user, thing_id: "{% $params.id %}" }
             - { id: page, action: search_things, type: user, limit: 1 }
+            - { id: adults, action: count_things, type: user, constraints: [ { field: age, op: ">=", value: 18 } ] }
             - action: return
               data:
                 found: "{% $exists($steps.user) %}"
                 email: "{% $steps.user.email %}"
                 more: "{% $exists($steps.page.cursor) %}"
+                adults: "{% $steps.adults.count %}"
+                read: "{% $steps.adults.read %}"
           """,
       "later.yaml", """
           name: later
@@ -104,12 +107,13 @@ class WorkflowEngineTest {
   @Test
   void aMissingThingAndAFinishedSearchsCursorAreNothing() {
     assertThat(run("lookup", Map.of("id", "nobody")).response()).as("no user: nothing, and one page of none")
-        .isEqualTo(Map.of("found", false, "more", false));
+        .isEqualTo(Map.of("found", false, "more", false, "adults", 0, "read", 0));
     String first = (String) ((Map<?, ?>) run("signup", Map.of("email", "ada@example.com")).response()).get("id");
-    assertThat(run("lookup", Map.of("id", first)).response()).isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", false));
+    assertThat(run("lookup", Map.of("id", first)).response()).isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", false,
+        "adults", 1, "read", 1));
     run("signup", Map.of("email", "bo@example.com"));
     assertThat(run("lookup", Map.of("id", first)).response()).as("a second page exists")
-        .isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", true));
+        .isEqualTo(Map.of("found", true, "email", "ada@example.com", "more", true, "adults", 2, "read", 2));
   }
 
   @Test

@@ -90,6 +90,12 @@ public abstract class StrictInputContract {
         .as("33 digits").isEqualTo(200);
     ApiResponse nested = post("{\"text\":\"a\",\"extra\":{\"deep\":[1e-200]}}", "application/json");
     assertThat(fields(nested).get(0).path("field").asText()).isEqualTo("extra.deep[0]");
+    int levels = dev.backendworkflows.definition.Values.MAX_NESTING; // extra's object is one level, its lists the rest
+    ApiResponse tooDeep = post("{\"text\":\"a\",\"extra\":{\"d\":" + "[".repeat(levels) + "]".repeat(levels) + "}}", "application/json");
+    assertThat(tooDeep.status()).isEqualTo(400);
+    assertThat(fields(tooDeep).get(0).path("code").asText()).isEqualTo("too_deep");
+    assertThat(post("{\"text\":\"a\",\"extra\":{\"d\":" + "[".repeat(levels - 1) + "]".repeat(levels - 1) + "}}", "application/json")
+        .status()).as("as deep as every store keeps").isEqualTo(200);
   }
 
   @Test

@@ -468,5 +468,9 @@ class BatchFaultsTest {
     assertThat(end.done()).isZero();
     assertThat(deliveries).as("chunks of the batch size, one at a time").isEqualTo(20);
     assertThat(Duration.between(retried, s.clock.instant())).as("10,000 items at 1,000/s").isGreaterThanOrEqualTo(Duration.ofMillis(9_990));
+    List<Instant> retriedStarts = s.schedules.chain(job.id()).stream().filter(r -> r.kind() == ScheduledRun.Kind.ITEM)
+        .map(ScheduledRun::claimedAt).filter(at -> !at.isBefore(retried)).toList(); // when each item's retry started
+    assertThat(retriedStarts).as("each item's retried attempt").hasSize(10_000);
+    assertThat(busiestSecond(retriedStarts)).as("1,000 a second, + 1, in every second").isLessThanOrEqualTo(1_001);
   }
 }

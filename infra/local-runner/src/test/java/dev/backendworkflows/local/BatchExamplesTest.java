@@ -65,14 +65,16 @@ class BatchExamplesTest {
       for (int i = 0; i < 10; i++) {
         create(runner, "session", Map.of("user_id", "fresh" + i, "last_seen_at", "2026-05-30T00:00:00Z"));
       }
-      // one step deletes up to max (1,000 by default) a call, and says whether more are left
+      // the call deletes up to max (1,000 by default) in one step, and hands the rest to a chain
       JsonNode first = send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\"}");
       assertThat(first.path("response").path("deleted").asInt()).as(first.toString()).isEqualTo(1000);
       assertThat(first.path("response").path("more").asBoolean()).isTrue();
-      JsonNode rest = send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\",\"max\":5000}");
-      assertThat(rest.path("response").path("deleted").asInt()).isEqualTo(1500);
-      assertThat(rest.path("response").path("more").asBoolean()).isFalse();
+      assertThat(first.path("response").path("rest").asText()).isNotEmpty();
+      assertThat(runner.stack().services().things().count("session", List.of()).count()).as("the rest are left to the chain").isEqualTo(1510);
+      runFor(runner, Duration.ofSeconds(5));
       assertThat(all(runner, "session")).hasSize(10).allMatch(s -> s.fields().get("user_id").toString().startsWith("fresh"));
+      List<JsonNode> rest = send(runner, "GET", "/runs?workflow=sweep-sessions-rest", null).path("runs").valueStream().toList();
+      assertThat(rest).as("1,000 then the last 500").hasSize(2).allMatch(r -> r.path("status").asText().equals("succeeded"));
       JsonNode none = send(runner, "POST", "/wf/sweep-sessions", "{\"older_than\":\"2026-01-01\"}");
       assertThat(none.path("response").path("deleted").asInt()).isZero();
     }

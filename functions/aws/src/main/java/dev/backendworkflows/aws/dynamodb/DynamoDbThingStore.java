@@ -3,6 +3,7 @@ package dev.backendworkflows.aws.dynamodb;
 import dev.backendworkflows.data.Constraint;
 import dev.backendworkflows.data.SearchSemantics;
 import dev.backendworkflows.data.Thing;
+import dev.backendworkflows.data.ThingCount;
 import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
 import dev.backendworkflows.data.ThingStore;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
@@ -180,21 +182,53 @@ public final class DynamoDbThingStore implements ThingStore {
   @Override
   public ThingPage search(ThingQuery query) {
     SearchSemantics.Position position = SearchSemantics.position(query);
+    QueryRequest.Builder request = typeQuery(query.type(), query.constraints());
+    if (request == null) {
+      return new ThingPage(List.of(), null);
+    }
+    if (position.afterId() != null) {
+      request.exclusiveStartKey(key(query.type(), position.afterId()));
+    }
+    var matches = client.queryPaginator(request.build()).items().stream().map(DynamoDbThingStore::decode).iterator();
+    return SearchSemantics.page(query, matches);
+  }
+
+  /** A query of the type's partition that asks DynamoDB only for the count: every page read, none sent back. */
+  @Override
+  public ThingCount count(String type, List<Constraint> constraints) {
+    QueryRequest.Builder request = typeQuery(type, constraints);
+    if (request == null) {
+      return new ThingCount(0, 0);
+    }
+    long count = 0;
+    long read = 0;
+    for (var page : client.queryPaginator(request.select(Select.COUNT).build())) {
+      count += page.count();
+      read += page.scannedCount();
+    }
+    return new ThingCount(count, read);
+  }
+
+  /**
+   * A query of one type's partition with the constraints as a filter expression (the semantics of
+   * {@link SearchSemantics}); null when they can never hold, so there is nothing to read.
+   */
+  private QueryRequest.Builder typeQuery(String type, List<Constraint> constraints) {
     Map<String, String> names = new HashMap<>(Map.of("#type", "type"));
-    Map<String, AttributeValue> values = new HashMap<>(Map.of(":type", AttributeValue.fromS(query.type())));
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":type", AttributeValue.fromS(type)));
     List<String> filters = new ArrayList<>();
-    for (int i = 0; i < query.constraints().size(); i++) {
-      Constraint c = query.constraints().get(i);
+    for (int i = 0; i < constraints.size(); i++) {
+      Constraint c = constraints.get(i);
       boolean ordered = c.op() != Constraint.Op.EQ && c.op() != Constraint.Op.NE;
       if (ordered && !(c.value() instanceof String || c.value() instanceof Number)) {
-        return new ThingPage(List.of(), null); // an order comparison with such a value never holds
+        return null; // an order comparison with such a value never holds
       }
       String field = "#fields.#c" + i;
       names.put("#fields", "fields");
       names.put("#c" + i, c.field());
       if (c.value() == null) {
         if (c.op() == Constraint.Op.EQ) {
-          return new ThingPage(List.of(), null); // nothing equals a missing value
+          return null; // nothing equals a missing value
         }
         continue; // != null always holds
       }
@@ -220,11 +254,7 @@ public final class DynamoDbThingStore implements ThingStore {
     if (!filters.isEmpty()) {
       request.filterExpression(String.join(" AND ", filters));
     }
-    if (position.afterId() != null) {
-      request.exclusiveStartKey(key(query.type(), position.afterId()));
-    }
-    var matches = client.queryPaginator(request.build()).items().stream().map(DynamoDbThingStore::decode).iterator();
-    return SearchSemantics.page(query, matches);
+    return request;
   }
 
   private static Map<String, AttributeValue> key(String type, String id) {

@@ -182,6 +182,19 @@ public final class MapThingStore implements ThingStore {
     return SearchSemantics.page(query, matches);
   }
 
+  @Override
+  public dev.backendworkflows.data.ThingCount count(String type, List<dev.backendworkflows.data.Constraint> constraints) {
+    long count = 0;
+    long read = 0;
+    for (String json : map.subMap(type + '\u0000', type + '\u0001').values()) {
+      read++;
+      if (SearchSemantics.matches(decode(json), constraints)) {
+        count++;
+      }
+    }
+    return new dev.backendworkflows.data.ThingCount(count, read);
+  }
+
   @SuppressWarnings("unchecked")
   private static Thing decode(String json) {
     Thing t = Json.read(json, Thing.class);

@@ -20,7 +20,7 @@ public final class DataActions {
   private DataActions() {}
 
   public static List<Action> all() {
-    return List.of(new GetThing(), new SearchThings(), new CreateThing(), new UpdateThing(), new DeleteThing(), new UpdateThings(),
+    return List.of(new GetThing(), new SearchThings(), new CountThings(), new CreateThing(), new UpdateThing(), new DeleteThing(), new UpdateThings(),
         new DeleteThings());
   }
 
@@ -105,6 +105,28 @@ public final class DataActions {
         result.put("cursor", page.cursor());
       }
       return result;
+    }
+  }
+
+  /**
+   * Counts the things of a type that constraints find, exactly (Bubble's {@code :count}):
+   * {@code {count, read}}, {@code read} being how many things the store read for it — every thing of
+   * the type, until fields can be indexed — so the run log shows what a count costs.
+   */
+  static final class CountThings extends ThingAction {
+    public String name() {
+      return "count_things";
+    }
+
+    @Override
+    public boolean effectful() {
+      return false;
+    }
+
+    public Object execute(ActionContext ctx) {
+      dev.backendworkflows.data.ThingCount c = ctx.services().things().count(type(ctx).name(),
+          Constraint.fromPlain(ctx.arg("constraints")));
+      return Map.of("count", c.count(), "read", c.read());
     }
   }
 

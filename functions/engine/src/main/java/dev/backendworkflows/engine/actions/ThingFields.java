@@ -58,7 +58,11 @@ final class ThingFields {
       } else if (!(amount instanceof Number n) || (n instanceof Double d && !Double.isFinite(d))) {
         errors.add(new FieldError(name, "not_a_number", "must be incremented by a number, got " + (amount == null ? "nothing" : amount)));
       } else {
-        out.put(name, new java.math.BigDecimal(n.toString()));
+        int before = errors.size();
+        dev.backendworkflows.definition.Values.checkStorable(n, name, errors); // the same range as any stored number
+        if (errors.size() == before) {
+          out.put(name, new java.math.BigDecimal(n.toString()));
+        }
       }
     });
     if (!errors.isEmpty()) {
