@@ -591,6 +591,9 @@ public final class HttpApi {
 
   /** A chain: its scheduled runs in order, counts by status, and whether it was cancelled. */
   private ApiResponse chain(String chainId, boolean cancel) {
+    if (engine.services().schedules().getBatch(chainId).isPresent()) { // its chain is the job's: steered, counted and read through it
+      return ApiResponse.error(409, "part_of_batch", "'" + chainId + "' is a batch job; see or cancel it at /batches/" + chainId);
+    }
     var runs = cancel ? new Scheduling(engine.services(), engine.workflows()).cancelChain(chainId)
         : engine.services().schedules().chain(chainId);
     if (runs.isEmpty()) {

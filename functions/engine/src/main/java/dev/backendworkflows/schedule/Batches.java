@@ -439,7 +439,13 @@ public final class Batches {
             .and(ScheduleWrite.UpdateBatch.current(job.id(), next, due));
       }
     }
-    if (jobChange == null) { // the last chunk: the job is done
+    if (jobChange == null) { // the last chunk: the job is done once every item has ended (and so is counted)
+      int open = current.total() - current.done() - current.failed();
+      if (open > 0) { // an item a given-up chunk left running: the sweep ends it, and the watchdog comes back here
+        StructuredLog.write("warn", "batch " + job.id() + ": its last chunk ended with " + open + " item(s) not yet ended; "
+            + "the job is done once they are", Map.of("batch_id", job.id()));
+        return services.schedules().write(ending);
+      }
       jobChange = ScheduleWrite.UpdateBatch.status(job.id(), LIVE, BatchJob.Status.DONE);
     } else { // only while the job is as read: a cancel — or a pause, when this arms the next — meanwhile fails the whole transaction
       jobChange = new ScheduleWrite.UpdateBatch(job.id(), arm ? Set.of(BatchJob.Status.RUNNING) : LIVE, null, 0, 0, jobChange.total(), jobChange.chunks(), jobChange.current(),

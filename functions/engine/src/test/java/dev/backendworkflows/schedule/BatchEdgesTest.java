@@ -2,6 +2,7 @@ package dev.backendworkflows.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.backendworkflows.execution.LeasePolicy;
 import dev.backendworkflows.testutils.Faults;
 import dev.backendworkflows.testutils.Fixtures;
 import java.time.Duration;
@@ -61,6 +62,42 @@ class BatchEdgesTest {
     assertThat(once).isTrue();
     assertThat(end.status()).isEqualTo(BatchJob.Status.DONE);
     assertThat(end.done() + end.failed()).as("every item of a done job is terminal and counted").isEqualTo(6);
+  }
+
+  @Test
+  void aJobIsDoneOnlyOnceAnItemAGivenUpChunkLeftRunningHasEnded() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("record-one.yaml", RECORD_ONE));
+    BatchJob job = new Batches(s.services, s.engine.workflows()).start("open", "record-one", List.of(0, 1, 2), "n", Map.of(), 3, null,
+        null, "t");
+    s.faults.crashBefore(c -> c.equals("ThingStore.create")); // dies inside item 0's run: the item and its run stay running
+    fireSurviving(s);
+    s.faults.disarm();
+    List<String> broken = new ArrayList<>();
+    for (int round = 0; round < 6; round++) {
+      s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+      s.deliveries.sweep();
+      // the sweep's deliveries, the chunk's first (a scheduler keeps no order), the job looked at after each
+      List<Scheduler.Delivery> due = new ArrayList<>();
+      s.scheduler.fireDue(s.clock.instant(), due::add);
+      due.sort(java.util.Comparator.comparing(d -> !d.scheduledRunId().contains("-chunk-")));
+      for (var d : due) {
+        if (d.resume()) {
+          s.deliveries.resume(d.scheduledRunId(), dev.backendworkflows.execution.Invocation.untimed());
+        } else {
+          s.deliveries.deliver(d.scheduledRunId());
+        }
+        List<String> open = s.schedules.chain(job.id()).stream().filter(r -> r.kind() == ScheduledRun.Kind.ITEM && !r.ended())
+            .map(ScheduledRun::id).toList();
+        if (s.schedules.getBatch(job.id()).orElseThrow().status() == BatchJob.Status.DONE && !open.isEmpty()) {
+          broken.add("done after delivering " + d.scheduledRunId() + " while " + open + " had not ended");
+        }
+      }
+      s.fireDue(); // and what those dispatched
+    }
+    assertThat(broken).isEmpty();
+    BatchJob end = s.schedules.getBatch(job.id()).orElseThrow();
+    assertThat(end.status()).isEqualTo(BatchJob.Status.DONE);
+    assertThat(end.done() + end.failed()).as("every item ended and counted").isEqualTo(3);
   }
 
   /** The watchdog looks at the first 100 running jobs only. */

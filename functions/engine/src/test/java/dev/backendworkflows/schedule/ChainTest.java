@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Recursive workflows: chains, their iteration limit, and cancelling them mid-way. */
 class ChainTest {
-  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows(
+  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows("write-note.yaml", Fixtures.WRITE_NOTE,
       "forever.yaml", """
           name: forever
           trigger: { api: {} }
@@ -106,6 +106,19 @@ class ChainTest {
     assertThat(run.error().code()).isEqualTo("chain_fanout_reached");
     assertThat(run.error().message()).contains("max_fanout (1)");
     assertThat(chain(root.chainId(), "GET").path("runs").size()).isEqualTo(2); // the root and its one child
+  }
+
+  @Test
+  void aBatchJobsChainIsSteeredThroughTheJobNotTheChainRoutes() {
+    new Batches(stack.services, stack.engine.workflows()).start("job", "write-note", java.util.List.of("a", "b"), "text", Map.of(), 1,
+        null, null, "t");
+    for (String method : java.util.List.of("GET", "DELETE")) {
+      JsonNode refused = chain("job", method);
+      assertThat(refused.path("error").path("code").asText()).as(method).isEqualTo("part_of_batch");
+      assertThat(refused.path("error").path("message").asText()).contains("/batches/job");
+    }
+    assertThat(stack.schedules.getBatch("job").orElseThrow().status()).isEqualTo(BatchJob.Status.RUNNING);
+    assertThat(stack.schedules.chainCancelled("job")).isFalse();
   }
 
   @Test

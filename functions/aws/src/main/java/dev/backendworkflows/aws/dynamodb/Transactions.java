@@ -16,17 +16,20 @@ final class Transactions {
 
   /**
    * Sends one transaction through {@code send}, which makes the TransactWriteItems call with the client
-   * token it is given (the call stays in the store, where the IAM check reads it). A transaction
-   * cancelled by a competing one (not by a condition) is tried again after a jittered, growing pause
-   * (10 ms to 320 ms: competitors that collided do not collide again in step), with the same token
-   * for every try: a try the SDK repeats after a lost answer is not applied twice, nor reported as failed.
+   * token it is given (the call stays in the store, where the IAM check reads it): a request the SDK
+   * repeats after a lost answer carries the same token, so it is not applied twice nor reported as
+   * failed. A transaction cancelled by a competing one (not by a condition) is tried again, with a
+   * new token, after a jittered, growing pause (10 ms to 320 ms: competitors that collided do not
+   * collide again in step).
    *
    * @return -1 when it was applied, or the index of the first item whose condition did not hold
    * @throws WriteContendedException when it was still cancelled by competing transactions after the last try
    */
   static int write(Consumer<String> send) {
-    String token = java.util.UUID.randomUUID().toString();
     for (int attempt = 1; ; attempt++) {
+      // a token per try: a cancelled try is a definite answer (nothing applied), and a token DynamoDB has
+      // seen may answer with its first outcome; within a try the SDK's own repeats reuse it
+      String token = java.util.UUID.randomUUID().toString();
       try {
         send.accept(token);
         return -1;
