@@ -215,4 +215,29 @@ class BatchEdgesTest {
     assertThat(starts).hasSize(20);
     assertThat(BatchFaultsTest.busiestSecond(starts)).as("2 a second, + 1").isLessThanOrEqualTo(3);
   }
+
+  @Test
+  void aJobResumedAfterAPauseKeepsItsRateInEverySecond() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("write-note.yaml", Fixtures.WRITE_NOTE));
+    Batches batches = new Batches(s.services, s.engine.workflows());
+    // 0.4 a second in chunks of 5: a chunk every 12.5 s, through the scheduler; items 2.5 s apart
+    BatchJob job = batches.start("paced", "write-note", new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> "t" + i).toList()), "text",
+        Map.of(), 5, 0.4, null, "t");
+    s.fireOnce(); // chunk 0's items, 2.5 s apart; chunk 1 is armed 12.5 s after chunk 0 began
+    assertThat(s.schedules.getBatch(job.id()).orElseThrow().done()).isEqualTo(5);
+    batches.pause(job.id());
+    s.advance(Duration.ofMinutes(3)); // a pause: no backlog may build up behind it
+    batches.resume(job.id());
+    for (int i = 0; i < 200 && s.schedules.getBatch(job.id()).orElseThrow().status() != BatchJob.Status.DONE; i++) {
+      s.advance(Duration.ofSeconds(1));
+    }
+    List<java.time.Instant> starts = s.schedules.chain(job.id()).stream().filter(r -> r.kind() == ScheduledRun.Kind.ITEM)
+        .map(ScheduledRun::claimedAt).toList();
+    assertThat(s.schedules.getBatch(job.id()).orElseThrow().status()).isEqualTo(BatchJob.Status.DONE);
+    assertThat(starts).hasSize(20);
+    assertThat(BatchFaultsTest.busiestSecond(starts)).as("0.4 a second, + 1, across the pause").isLessThanOrEqualTo(1);
+    assertThat(java.time.Duration.between(starts.stream().min(java.util.Comparator.naturalOrder()).orElseThrow(),
+        starts.stream().max(java.util.Comparator.naturalOrder()).orElseThrow())).as("20 items at 0.4 a second, and the pause")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(47 + 179));
+  }
 }
