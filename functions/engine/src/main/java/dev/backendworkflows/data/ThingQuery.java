@@ -5,9 +5,12 @@ import java.util.List;
 /**
  * A search over one type: every constraint must hold. Without {@code sortField} things come in
  * creation order (their ids are time-ordered). {@code cursor} is a value a previous page returned.
+ * With {@code index} the store reads only the things listed under that index (see
+ * {@link ThingWrite.AddToIndex}), in creation order, instead of every thing of the type; the
+ * result is the same, as long as every thing a constraint finds is listed there.
  */
 public record ThingQuery(String type, List<Constraint> constraints, String sortField, boolean descending,
-    int limit, String cursor) {
+    int limit, String cursor, String index) {
   public static final int MAX_LIMIT = 1000;
 
   public ThingQuery {
@@ -15,5 +18,15 @@ public record ThingQuery(String type, List<Constraint> constraints, String sortF
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
+  }
+
+  /** A search that reads the whole type. */
+  public ThingQuery(String type, List<Constraint> constraints, String sortField, boolean descending, int limit, String cursor) {
+    this(type, constraints, sortField, descending, limit, cursor, null);
+  }
+
+  /** This search, served by {@code index}. */
+  public ThingQuery withIndex(String index) {
+    return new ThingQuery(type, constraints, sortField, descending, limit, cursor, index);
   }
 }

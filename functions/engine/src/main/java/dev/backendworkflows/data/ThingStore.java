@@ -50,13 +50,22 @@ public interface ThingStore {
    * Counts the things of {@code type} that every constraint holds for, with the semantics of
    * {@link SearchSemantics}, exactly; {@link ThingCount#read()} is how many things it read.
    */
-  ThingCount count(String type, java.util.List<Constraint> constraints);
+  default ThingCount count(String type, java.util.List<Constraint> constraints) {
+    return count(type, constraints, null);
+  }
+
+  /**
+   * Counts like {@link #count(String, java.util.List)}, reading only the things listed under
+   * {@code index} when it is not null (see {@link ThingQuery#index()}).
+   */
+  ThingCount count(String type, java.util.List<Constraint> constraints, String index);
 
   /** Who holds claim {@code key}, or empty when nobody does. */
   Optional<String> claimOwner(String key);
 
   /**
-   * Runs a search with the semantics of {@link SearchSemantics}.
+   * Runs a search with the semantics of {@link SearchSemantics}; with {@link ThingQuery#index()}, over
+   * the things listed under it, with the same cursors.
    *
    * @throws dev.backendworkflows.exceptions.InvalidCursorException for a cursor this store did not issue
    * @throws dev.backendworkflows.exceptions.SearchTooBroadException when a sorted search matches more

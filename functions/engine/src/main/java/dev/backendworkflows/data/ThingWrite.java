@@ -38,4 +38,13 @@ public sealed interface ThingWrite {
 
   /** Gives up {@code key}; its condition: {@code owner} holds it, or nobody does. */
   record Release(String key, String owner) implements ThingWrite {}
+
+  /**
+   * Lists thing {@code id} under {@code index} (one indexed value of one field), so a search of
+   * that index finds it; no condition, and listing it twice lists it once.
+   */
+  record AddToIndex(String index, String id) implements ThingWrite {}
+
+  /** Takes thing {@code id} off {@code index}; no condition. */
+  record RemoveFromIndex(String index, String id) implements ThingWrite {}
 }

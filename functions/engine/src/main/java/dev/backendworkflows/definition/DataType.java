@@ -13,4 +13,9 @@ public record DataType(String name, Map<String, FieldSpec> fields) {
   public List<String> uniqueFields() {
     return fields.values().stream().filter(FieldSpec::unique).map(FieldSpec::name).sorted().toList();
   }
+
+  /** The names of its indexed fields, in name order. */
+  public List<String> indexedFields() {
+    return fields.values().stream().filter(FieldSpec::index).map(FieldSpec::name).sorted().toList();
+  }
 }

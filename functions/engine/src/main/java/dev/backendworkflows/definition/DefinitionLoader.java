@@ -174,7 +174,12 @@ public final class DefinitionLoader {
       Map<String, FieldSpec> fields = new LinkedHashMap<>();
       t.getValue().path("fields").fields().forEachRemaining(f -> {
         FieldSpec spec = new FieldSpec(f.getKey(), ValueType.fromWire(f.getValue().path("type").asText()),
-            f.getValue().path("list").asBoolean(false), f.getValue().path("unique").asBoolean(false));
+            f.getValue().path("list").asBoolean(false), f.getValue().path("unique").asBoolean(false),
+            f.getValue().path("index").asBoolean(false));
+        if (spec.index() && (spec.list() || spec.type() == ValueType.OBJECT)) {
+          errors.add(new DefinitionError(DATA_SCHEMA_FILE, "types." + t.getKey() + ".fields." + f.getKey() + ".index",
+              "index is for a single text, number, boolean or date value, not " + (spec.list() ? "a list" : "an object")));
+        }
         if (spec.unique() && (spec.list() || !Set.of(ValueType.TEXT, ValueType.NUMBER, ValueType.DATE).contains(spec.type()))) {
           errors.add(new DefinitionError(DATA_SCHEMA_FILE, "types." + t.getKey() + ".fields." + f.getKey() + ".unique",
               "unique is for a single text, number or date value, not " + (spec.list() ? "a list" : "a " + spec.type().wire())));

@@ -194,8 +194,11 @@ public final class Batches {
   private ThingPage fetch(BatchJob job, String cursor) {
     Map<String, Object> s = job.search();
     List<Constraint> constraints = Constraint.fromPlain(s.get("constraints"));
-    return services.things().search(new ThingQuery((String) s.get("type"), constraints, null, false,
-        Math.min(job.batchSize(), ThingQuery.MAX_LIMIT), cursor));
+    String type = (String) s.get("type");
+    dev.backendworkflows.definition.DataType dataType = workflows.types().get(type);
+    String index = dataType == null ? null : dev.backendworkflows.data.Indexes.choose(services.things(), dataType, constraints);
+    return services.things().search(new ThingQuery(type, constraints, null, false,
+        Math.min(job.batchSize(), ThingQuery.MAX_LIMIT), cursor, index));
   }
 
   private static Map<String, Object> pageParams(ThingPage page, int index, BatchJob job) {

@@ -1,5 +1,6 @@
 package dev.backendworkflows.schedule;
 
+import dev.backendworkflows.data.Indexes;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.engine.RunOutcome;
 import dev.backendworkflows.engine.RunRequest;
@@ -34,11 +35,22 @@ public final class Deliveries {
   private final Services services;
   private final WorkflowEngine engine;
   private final ScheduledRuns states;
+  /** How long code deployed before this may still be running: an index build waits that long (see {@link Indexes}). */
+  private final Duration deployOverlap;
+  /** How many things one sweep lists under new indexes, at most. */
+  static final int INDEX_BUILD_STEP = 5_000;
 
+  /** Deliveries on a deployment whose older code may run for up to Lambda's longest run after a deploy. */
   public Deliveries(Services services, WorkflowEngine engine) {
+    this(services, engine, dev.backendworkflows.execution.LeasePolicy.LONGEST_RUN);
+  }
+
+  /** Deliveries where code deployed before this may still run for {@code deployOverlap} (none, where this process owns its data). */
+  public Deliveries(Services services, WorkflowEngine engine, Duration deployOverlap) {
     this.services = services;
     this.engine = engine;
     this.states = new ScheduledRuns(services);
+    this.deployOverlap = deployOverlap;
   }
 
   /** What a delivery did: ran the workflow (with its run id), or was ignored (with the reason). */
@@ -205,6 +217,7 @@ public final class Deliveries {
    * delivery went astray), and running batch jobs left without a live chunk ({@link Batches#watch}). Runs of workflows that no longer exist end {@code failed} with
    * {@code workflow_removed}. Every run is handled on its own: one that fails is logged and
    * counted, and the sweep goes on. Claims keep a re-dispatch harmless if the original turns up.
+   * It also takes a step of every index build ({@link Indexes#build}).
    */
   public Sweep sweep(Invocation invocation) {
     Counter c = new Counter();
@@ -212,6 +225,14 @@ public final class Deliveries {
     sweepRunning(invocation, c);
     sweepPending(c);
     handle("batch jobs", c, () -> c.redelivered += new Batches(services, engine.workflows()).watch());
+    handle("indexes", c, () -> {
+      Indexes.Build b = Indexes.build(services.things(), engine.workflows().types().values(), services.clock().instant(),
+          deployOverlap, INDEX_BUILD_STEP);
+      if (b.listed() + b.readied().size() + b.dropped().size() > 0) {
+        StructuredLog.write("info", "sweep: listed " + b.listed() + " things under new indexes; ready: " + b.readied()
+            + "; dropped: " + b.dropped(), Map.of());
+      }
+    });
     if (c.resumed + c.redelivered + c.ended + c.errors > 0) {
       StructuredLog.write(c.errors > 0 ? "error" : "warn", "sweep: resumed " + c.resumed + ", redelivered " + c.redelivered
           + ", ended " + c.ended + ", " + c.errors + " could not be handled", Map.of());

@@ -86,7 +86,8 @@ public final class RunnerStack implements AutoCloseable {
     this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(outbound),
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
-    this.deliveries = new Deliveries(services, engine);
+    // no older code runs beside this process on data it owns, so an index build need not wait for any
+    this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : LeasePolicy.LONGEST_RUN);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
         this::invocation);
   }

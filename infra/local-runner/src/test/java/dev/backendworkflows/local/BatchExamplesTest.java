@@ -47,9 +47,17 @@ class BatchExamplesTest {
     }
   }
 
+  private static final dev.backendworkflows.definition.Workflows SHIPPED =
+      new dev.backendworkflows.definition.DefinitionLoader().load(Fixtures.shippedWorkflows());
+
+  /** Stores a thing as create_thing does: with its listings under the indexes of its indexed fields. */
   private Thing create(LocalRunner runner, String type, Map<String, Object> fields) {
     Instant now = clock.instant();
-    return runner.stack().services().things().create(new Thing(type, Ids.newId(now), fields, now, now));
+    Thing thing = new Thing(type, Ids.newId(now), fields, now, now);
+    List<dev.backendworkflows.data.ThingWrite> writes = new java.util.ArrayList<>(List.of(new dev.backendworkflows.data.ThingWrite.Put(thing)));
+    writes.addAll(dev.backendworkflows.data.Indexes.listed(SHIPPED.types().get(type), thing));
+    assertThat(runner.stack().services().things().write(writes)).isEqualTo(-1);
+    return thing;
   }
 
   private List<Thing> all(LocalRunner runner, String type) {

@@ -13,6 +13,7 @@ import dev.backendworkflows.exceptions.ThingNotFoundException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,15 +26,25 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * {@link ThingStore} on the Things table. Creates and updates are conditional writes, so a create
+ * {@link ThingStore} on the Things table. A type's things are spread over {@link #SHARDS} partitions,
+ * {@code <type>#<n>} with {@code n} from the thing's id, so a type takes writes at many partitions'
+ * rate; a get reads one item, and a search merges the shards' queries by id (ids are time-ordered),
+ * so paging stays in creation order. Creates and updates are conditional writes, so a create
  * never overwrites and an update never creates; updates set fields one by one (no read-modify-write)
- * and add numbers on the server. Constraints run server-side as a filter expression over a query of
- * the type's partition. Claims are items of their own partition ({@code _claim#<key>}, kind
- * {@code claim}), written in the same transaction as the things they guard.
+ * and add numbers on the server. Constraints run server-side as a filter expression. Claims are
+ * items of their own partition ({@code _claim#<key>}, kind {@code claim}), written in the same
+ * transaction as the things they guard; an index lists its things as items of its partition
+ * ({@code _index#<index>}, sort key the thing's id, kind {@code index}), read by a query and a
+ * batch get.
  */
 public final class DynamoDbThingStore implements ThingStore {
   private static final String VERSION = "version";
   private static final String CLAIM = "_claim#";
+  private static final String INDEX = "_index#";
+  /** Partitions per type: a type's write ceiling is this many partitions' (1,000 write units a second each). */
+  public static final int SHARDS = 8;
+  /** Keys per BatchGetItem: the API's most. */
+  private static final int BATCH_GET = 100;
   private final DynamoDbClient client;
   private final String table;
 
@@ -162,6 +173,12 @@ public final class DynamoDbThingStore implements ThingStore {
         }
         yield TransactWriteItem.builder().put(x -> x.tableName(table).item(item).conditionExpression("attribute_not_exists(id)")).build();
       }
+      case ThingWrite.AddToIndex a -> {
+        Map<String, AttributeValue> item = new HashMap<>(itemKey(INDEX + a.index(), a.id()));
+        item.put("kind", AttributeValue.fromS("index"));
+        yield TransactWriteItem.builder().put(x -> x.tableName(table).item(item)).build();
+      }
+      case ThingWrite.RemoveFromIndex r -> TransactWriteItem.builder().delete(x -> x.tableName(table).key(itemKey(INDEX + r.index(), r.id()))).build();
       case ThingWrite.Release r -> TransactWriteItem.builder().delete(x -> x.tableName(table).key(claimKey(r.key()))
           .conditionExpression("attribute_not_exists(id) OR #owner = :owner").expressionAttributeNames(Map.of("#owner", "owner"))
           .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(r.owner())))).build();
@@ -176,59 +193,171 @@ public final class DynamoDbThingStore implements ThingStore {
 
   /** A claim's key: a partition of its own (claims on one field spread over partitions), which no type name can be. */
   private static Map<String, AttributeValue> claimKey(String claim) {
-    return key(CLAIM + claim, "_");
+    return itemKey(CLAIM + claim, "_");
   }
 
   @Override
   public ThingPage search(ThingQuery query) {
     SearchSemantics.Position position = SearchSemantics.position(query);
-    QueryRequest.Builder request = typeQuery(query.type(), query.constraints());
-    if (request == null) {
-      return new ThingPage(List.of(), null);
+    // a page needs limit + 1 matches (to know whether there is more); a sorted search needs them all
+    int pageSize = query.sortField() == null ? query.limit() + 1 : 1000;
+    Iterator<Thing> matches;
+    if (query.index() != null) {
+      matches = filtered(listed(query.type(), query.index(), position.afterId(), pageSize), query.constraints());
+    } else {
+      List<Iterator<Thing>> shards = typeQueries(query.type(), query.constraints(), position.afterId(),
+          Math.min(1000, Math.max(10, pageSize / SHARDS + 2))).stream()
+          .map(q -> client.queryPaginator(q).items().stream().map(DynamoDbThingStore::decode).iterator()).toList();
+      matches = merged(shards);
     }
-    if (position.afterId() != null) {
-      request.exclusiveStartKey(key(query.type(), position.afterId()));
-    }
-    var matches = client.queryPaginator(request.build()).items().stream().map(DynamoDbThingStore::decode).iterator();
     return SearchSemantics.page(query, matches);
   }
 
-  /** A query of the type's partition that asks DynamoDB only for the count: every page read, none sent back. */
+  /**
+   * With an index: its entries read and their things fetched, counted one by one. Without: a query
+   * of each shard that asks DynamoDB only for the count, every page read, none sent back.
+   */
   @Override
-  public ThingCount count(String type, List<Constraint> constraints) {
-    QueryRequest.Builder request = typeQuery(type, constraints);
-    if (request == null) {
-      return new ThingCount(0, 0);
-    }
+  public ThingCount count(String type, List<Constraint> constraints, String index) {
     long count = 0;
     long read = 0;
-    for (var page : client.queryPaginator(request.select(Select.COUNT).build())) {
-      count += page.count();
-      read += page.scannedCount();
+    if (index != null) {
+      for (Iterator<Thing> it = listed(type, index, null, 1000); it.hasNext(); ) {
+        read++;
+        if (SearchSemantics.matches(it.next(), constraints)) {
+          count++;
+        }
+      }
+      return new ThingCount(count, read);
+    }
+    for (QueryRequest shard : typeQueries(type, constraints, null, 0)) {
+      for (var page : client.queryPaginator(shard.toBuilder().select(Select.COUNT).build())) {
+        count += page.count();
+        read += page.scannedCount();
+      }
     }
     return new ThingCount(count, read);
   }
 
+  /** The things {@code index} lists after {@code afterId}, in creation order: entries by query, things by batch get. */
+  private Iterator<Thing> listed(String type, String index, String afterId, int pageSize) {
+    Map<String, String> names = new HashMap<>(Map.of("#pk", "type"));
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", AttributeValue.fromS(INDEX + index)));
+    String condition = "#pk = :pk";
+    if (afterId != null) {
+      names.put("#id", "id");
+      values.put(":after", AttributeValue.fromS(afterId));
+      condition += " AND #id > :after";
+    }
+    QueryRequest request = QueryRequest.builder().tableName(table).keyConditionExpression(condition)
+        .expressionAttributeNames(names).expressionAttributeValues(values).limit(Math.min(pageSize, 1000)).build();
+    Iterator<String> ids = client.queryPaginator(request).items().stream().map(item -> item.get("id").s()).iterator();
+    return new Iterator<>() {
+      private final java.util.ArrayDeque<Thing> fetched = new java.util.ArrayDeque<>();
+
+      @Override
+      public boolean hasNext() {
+        while (fetched.isEmpty() && ids.hasNext()) {
+          List<String> batch = new ArrayList<>();
+          while (batch.size() < BATCH_GET && ids.hasNext()) {
+            batch.add(ids.next());
+            if (batch.size() == pageSize) {
+              break; // a page's worth: do not read the index further than the page needs
+            }
+          }
+          fetched.addAll(fetch(type, batch));
+        }
+        return !fetched.isEmpty();
+      }
+
+      @Override
+      public Thing next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return fetched.poll();
+      }
+    };
+  }
+
+  /** The things of {@code ids} that exist, in the order of {@code ids}: one consistent batch get (and its unprocessed keys). */
+  private List<Thing> fetch(String type, List<String> ids) {
+    Map<String, Thing> found = new HashMap<>();
+    List<Map<String, AttributeValue>> keys = ids.stream().distinct().map(id -> key(type, id)).toList();
+    Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> request =
+        Map.of(table, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+    for (int tries = 0; !request.isEmpty(); tries++) {
+      if (tries == 10) {
+        throw new IllegalStateException("DynamoDB left keys of " + table + " unprocessed 10 times in a row");
+      }
+      var finalRequest = request;
+      var result = client.batchGetItem(b -> b.requestItems(finalRequest));
+      result.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("id").s(), decode(item)));
+      request = result.hasUnprocessedKeys() ? result.unprocessedKeys() : Map.of();
+    }
+    return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+  }
+
+  private static Iterator<Thing> filtered(Iterator<Thing> things, List<Constraint> constraints) {
+    return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(things, 0), false)
+        .filter(t -> SearchSemantics.matches(t, constraints)).iterator();
+  }
+
+  /** The shards' things merged into one creation order (by id: each shard is in id order). */
+  private static Iterator<Thing> merged(List<Iterator<Thing>> shards) {
+    record Head(Thing thing, Iterator<Thing> rest) {}
+    java.util.PriorityQueue<Head> heads = new java.util.PriorityQueue<>(java.util.Comparator.comparing((Head h) -> h.thing().id()));
+    return new Iterator<>() {
+      private boolean started;
+
+      @Override
+      public boolean hasNext() {
+        if (!started) {
+          started = true;
+          shards.forEach(it -> {
+            if (it.hasNext()) {
+              heads.add(new Head(it.next(), it));
+            }
+          });
+        }
+        return !heads.isEmpty();
+      }
+
+      @Override
+      public Thing next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Head head = heads.poll();
+        if (head.rest().hasNext()) {
+          heads.add(new Head(head.rest().next(), head.rest()));
+        }
+        return head.thing();
+      }
+    };
+  }
+
   /**
-   * A query of one type's partition with the constraints as a filter expression (the semantics of
-   * {@link SearchSemantics}); null when they can never hold, so there is nothing to read.
+   * A query per shard of the type, after {@code afterId} when given, with the constraints as a filter
+   * expression (the semantics of {@link SearchSemantics}) and {@code pageSize} items read per request
+   * (0: DynamoDB's 1 MB pages); none when the constraints can never hold, so there is nothing to read.
    */
-  private QueryRequest.Builder typeQuery(String type, List<Constraint> constraints) {
+  private List<QueryRequest> typeQueries(String type, List<Constraint> constraints, String afterId, int pageSize) {
     Map<String, String> names = new HashMap<>(Map.of("#type", "type"));
-    Map<String, AttributeValue> values = new HashMap<>(Map.of(":type", AttributeValue.fromS(type)));
+    Map<String, AttributeValue> values = new HashMap<>();
     List<String> filters = new ArrayList<>();
     for (int i = 0; i < constraints.size(); i++) {
       Constraint c = constraints.get(i);
       boolean ordered = c.op() != Constraint.Op.EQ && c.op() != Constraint.Op.NE;
       if (ordered && !(c.value() instanceof String || c.value() instanceof Number)) {
-        return null; // an order comparison with such a value never holds
+        return List.of(); // an order comparison with such a value never holds
       }
       String field = "#fields.#c" + i;
       names.put("#fields", "fields");
       names.put("#c" + i, c.field());
       if (c.value() == null) {
         if (c.op() == Constraint.Op.EQ) {
-          return null; // nothing equals a missing value
+          return List.of(); // nothing equals a missing value
         }
         continue; // != null always holds
       }
@@ -249,16 +378,41 @@ public final class DynamoDbThingStore implements ThingStore {
       }
       filters.add(compare);
     }
-    QueryRequest.Builder request = QueryRequest.builder().tableName(table)
-        .keyConditionExpression("#type = :type").expressionAttributeNames(names).expressionAttributeValues(values);
-    if (!filters.isEmpty()) {
-      request.filterExpression(String.join(" AND ", filters));
+    String condition = "#type = :type";
+    if (afterId != null) {
+      names.put("#id", "id");
+      values.put(":after", AttributeValue.fromS(afterId));
+      condition += " AND #id > :after";
     }
-    return request;
+    List<QueryRequest> queries = new ArrayList<>();
+    for (int shard = 0; shard < SHARDS; shard++) {
+      Map<String, AttributeValue> shardValues = new HashMap<>(values);
+      shardValues.put(":type", AttributeValue.fromS(type + "#" + shard));
+      QueryRequest.Builder request = QueryRequest.builder().tableName(table)
+          .keyConditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(shardValues);
+      if (!filters.isEmpty()) {
+        request.filterExpression(String.join(" AND ", filters));
+      }
+      if (pageSize > 0) {
+        request.limit(pageSize);
+      }
+      queries.add(request.build());
+    }
+    return queries;
   }
 
+  /** The shard of a thing: from its id, so a get knows where to look. */
+  static int shard(String id) {
+    return Integer.remainderUnsigned(id.hashCode(), SHARDS);
+  }
+
+  /** A thing's key: partition {@code <type>#<shard>}, sort key its id. */
   private static Map<String, AttributeValue> key(String type, String id) {
-    return Map.of("type", AttributeValue.fromS(type), "id", AttributeValue.fromS(id));
+    return itemKey(type + "#" + shard(id), id);
+  }
+
+  private static Map<String, AttributeValue> itemKey(String partition, String sort) {
+    return Map.of("type", AttributeValue.fromS(partition), "id", AttributeValue.fromS(sort));
   }
 
   /** A new thing's item, at version 1. */
@@ -273,7 +427,8 @@ public final class DynamoDbThingStore implements ThingStore {
 
   private static Thing decode(Map<String, AttributeValue> item) {
     AttributeValue fields = item.get("fields");
-    return new Thing(item.get("type").s(), item.get("id").s(),
+    String partition = item.get("type").s();
+    return new Thing(partition.substring(0, partition.lastIndexOf('#')), item.get("id").s(),
         fields == null ? Map.of() : AttributeValues.plainMap(fields.m()),
         Instant.parse(item.get("created_at").s()), Instant.parse(item.get("modified_at").s()),
         item.containsKey(VERSION) ? Long.parseLong(item.get(VERSION).n()) : 1);

@@ -32,7 +32,10 @@ class IamCoverageTest {
       new IamCoverage.Need("dynamodb:GetItem", "ApiKeysTable"),
       new IamCoverage.Need("dynamodb:GetItem", "SchedulesTable"), new IamCoverage.Need("dynamodb:Query", "SchedulesTable"),
       new IamCoverage.Need("dynamodb:PutItem", "SchedulesTable"), new IamCoverage.Need("dynamodb:UpdateItem", "SchedulesTable"),
-      new IamCoverage.Need("scheduler:DeleteSchedule", null), new IamCoverage.Need("lambda:InvokeFunction", null));
+      new IamCoverage.Need("scheduler:DeleteSchedule", null), new IamCoverage.Need("lambda:InvokeFunction", null),
+      // the sweep's index builds: read the type, list its things
+      new IamCoverage.Need("dynamodb:GetItem", "ThingsTable"), new IamCoverage.Need("dynamodb:Query", "ThingsTable"),
+      new IamCoverage.Need("dynamodb:PutItem", "ThingsTable"), new IamCoverage.Need("dynamodb:UpdateItem", "ThingsTable"));
 
   private static JsonNode template(String text) throws Exception {
     return Json.YAML.readTree(text);

@@ -109,6 +109,15 @@ class LocalStackContainerTest {
   }
 
   @Nested
+  class IndexedFields extends dev.backendworkflows.engine.IndexedFieldsContract {
+    @Override
+    protected java.util.function.Function<MutableClock, dev.backendworkflows.testutils.Fixtures.Stores> stores() {
+      requireDocker();
+      return dev.backendworkflows.aws.testsupport.Emulator.stores(AwsRuntime.dynamoDb(env));
+    }
+  }
+
+  @Nested
   class Runs extends RunLogContract {
     @Override
     protected RunLog newLog(MutableClock clock) {

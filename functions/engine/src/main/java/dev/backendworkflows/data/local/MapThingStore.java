@@ -23,12 +23,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link ThingStore} over any sorted concurrent map of JSON strings: a {@link ConcurrentSkipListMap}
  * in memory, or the local runner's on-disk map. Keys are {@code type + '\u0000' + id}, so one type's
  * things are contiguous and in creation order; a claim's key starts with {@code _claim#}, which no
- * type name can (they start with a letter). Writes take one lock, so no write sees half of a
+ * type name can (they start with a letter), and an index lists its things as empty entries keyed
+ * {@code _index#<index> + '\u0000' + id}, so they too are contiguous and in creation order. Writes take one lock, so no write sees half of a
  * {@link #write} (its conditions hold for all of it); reads take none, so a read may see a
  * transaction's first record before its last.
  */
 public final class MapThingStore implements ThingStore {
   private static final String CLAIM = "_claim#";
+  private static final String INDEX = "_index#";
   private final ConcurrentNavigableMap<String, String> map;
   private final Object writes = new Object();
 
@@ -136,6 +138,8 @@ public final class MapThingStore implements ThingStore {
         claim.put("expires_at", c.expiresAt());
         after.put(claimKey(c.key()), Json.write(claim));
       }
+      case ThingWrite.AddToIndex a -> after.put(key(INDEX + a.index(), a.id()), "{}");
+      case ThingWrite.RemoveFromIndex r -> after.put(key(INDEX + r.index(), r.id()), null);
       case ThingWrite.Release r -> {
         String owner = claimOwner(r.key()).orElse(null);
         if (owner != null && !owner.equals(r.owner())) {
@@ -173,26 +177,31 @@ public final class MapThingStore implements ThingStore {
   @Override
   public ThingPage search(ThingQuery query) {
     SearchSemantics.Position position = SearchSemantics.position(query);
-    String from = position.afterId() == null ? query.type() + '\u0000' : key(query.type(), position.afterId());
-    var matches = map.subMap(from, position.afterId() == null, query.type() + '\u0001', false)
-        .values().stream()
-        .map(MapThingStore::decode)
+    var matches = things(query.type(), query.index(), position.afterId())
         .filter(t -> SearchSemantics.matches(t, query.constraints()))
         .iterator();
     return SearchSemantics.page(query, matches);
   }
 
-  @Override
-  public dev.backendworkflows.data.ThingCount count(String type, List<dev.backendworkflows.data.Constraint> constraints) {
-    long count = 0;
-    long read = 0;
-    for (String json : map.subMap(type + '\u0000', type + '\u0001').values()) {
-      read++;
-      if (SearchSemantics.matches(decode(json), constraints)) {
-        count++;
-      }
+  /**
+   * The type's things in creation order after {@code afterId} (null for all): every one, or, with an
+   * index, those it lists (an entry whose thing has gone is passed over).
+   */
+  private java.util.stream.Stream<Thing> things(String type, String index, String afterId) {
+    String prefix = index == null ? type : INDEX + index;
+    String from = afterId == null ? prefix + '\u0000' : key(prefix, afterId);
+    var entries = map.subMap(from, afterId == null, prefix + '\u0001', false);
+    if (index == null) {
+      return entries.values().stream().map(MapThingStore::decode);
     }
-    return new dev.backendworkflows.data.ThingCount(count, read);
+    return entries.keySet().stream().map(k -> get(type, k.substring(prefix.length() + 1))).flatMap(Optional::stream);
+  }
+
+  @Override
+  public dev.backendworkflows.data.ThingCount count(String type, List<dev.backendworkflows.data.Constraint> constraints, String index) {
+    long[] read = {0};
+    long count = things(type, index, null).peek(t -> read[0]++).filter(t -> SearchSemantics.matches(t, constraints)).count();
+    return new dev.backendworkflows.data.ThingCount(count, read[0]);
   }
 
   @SuppressWarnings("unchecked")

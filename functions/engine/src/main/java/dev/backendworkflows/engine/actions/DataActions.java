@@ -1,6 +1,7 @@
 package dev.backendworkflows.engine.actions;
 
 import dev.backendworkflows.data.Constraint;
+import dev.backendworkflows.data.Indexes;
 import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.data.ThingPage;
 import dev.backendworkflows.data.ThingQuery;
@@ -78,7 +79,17 @@ public final class DataActions {
     }
   }
 
-  /** Searches one type: {@code {items, count, cursor}}, without {@code cursor} on the last page. */
+  /** Marks a result {@code scan: true} when no index served it: it read every thing of its type, and the run log shows that. */
+  private static void scanned(Map<String, Object> result, String index) {
+    if (index == null) {
+      result.put("scan", true);
+    }
+  }
+
+  /**
+   * Searches one type: {@code {items, count, cursor, scan}}, without {@code cursor} on the last page
+   * and without {@code scan} when an index served it.
+   */
   static final class SearchThings extends ThingAction {
     public String name() {
       return "search_things";
@@ -95,23 +106,25 @@ public final class DataActions {
       Map<String, Object> sort = ctx.object("sort");
       int limit = wholeNumber(ctx, "limit", 100, ThingQuery.MAX_LIMIT);
       Object cursor = ctx.arg("cursor");
+      String index = Indexes.choose(ctx.services().things(), type, constraints);
       ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints,
           (String) sort.get("field"), Boolean.TRUE.equals(sort.get("descending")), limit,
-          cursor == null || cursor.toString().isBlank() ? null : cursor.toString()));
+          cursor == null || cursor.toString().isBlank() ? null : cursor.toString(), index));
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("items", page.things().stream().map(Thing::view).toList());
       result.put("count", page.things().size());
       if (page.cursor() != null) { // the last page has none: nothing, so $exists($steps.s.cursor) ends a walk
         result.put("cursor", page.cursor());
       }
+      scanned(result, index);
       return result;
     }
   }
 
   /**
    * Counts the things of a type that constraints find, exactly (Bubble's {@code :count}):
-   * {@code {count, read}}, {@code read} being how many things the store read for it — every thing of
-   * the type, until fields can be indexed — so the run log shows what a count costs.
+   * {@code {count, read, scan}}, {@code read} being how many things the store read for it — those an
+   * index lists, or every thing of the type ({@code scan: true}) — so the run log shows what a count costs.
    */
   static final class CountThings extends ThingAction {
     public String name() {
@@ -124,9 +137,15 @@ public final class DataActions {
     }
 
     public Object execute(ActionContext ctx) {
-      dev.backendworkflows.data.ThingCount c = ctx.services().things().count(type(ctx).name(),
-          Constraint.fromPlain(ctx.arg("constraints")));
-      return Map.of("count", c.count(), "read", c.read());
+      DataType type = type(ctx);
+      List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
+      String index = Indexes.choose(ctx.services().things(), type, constraints);
+      dev.backendworkflows.data.ThingCount c = ctx.services().things().count(type.name(), constraints, index);
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("count", c.count());
+      result.put("read", c.read());
+      scanned(result, index);
+      return result;
     }
   }
 
@@ -231,13 +250,14 @@ public final class DataActions {
     DataType type = type(ctx);
     List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
     int max = wholeNumber(ctx, "max", DEFAULT_BULK_MAX, BULK_MAX);
+    String index = Indexes.choose(ctx.services().things(), type, constraints);
     int seen = 0;
     int changed = 0;
     String cursor = null;
     boolean more;
     do {
       ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints, null, false,
-          Math.min(BULK_PAGE, max - seen), cursor));
+          Math.min(BULK_PAGE, max - seen), cursor, index));
       for (Thing t : page.things()) {
         seen++;
         if (each.test(t)) {
@@ -250,6 +270,7 @@ public final class DataActions {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put(counted, changed);
     result.put("more", more);
+    scanned(result, index);
     return result;
   }
 

@@ -1,5 +1,6 @@
 package dev.backendworkflows.engine.actions;
 
+import dev.backendworkflows.data.Indexes;
 import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.data.ThingStore;
 import dev.backendworkflows.data.ThingWrite;
@@ -58,12 +59,14 @@ final class ThingRules {
    */
   static Thing create(ThingStore store, DataType type, Thing thing, boolean returnExisting) {
     List<String> unique = type.uniqueFields().stream().filter(f -> thing.fields().get(f) != null).toList();
-    if (unique.isEmpty()) {
+    List<ThingWrite> listings = Indexes.listed(type, thing);
+    if (unique.isEmpty() && listings.isEmpty()) {
       return store.create(thing);
     }
     for (int tries = 0; ; tries++) {
       List<ThingWrite> writes = new ArrayList<>(List.of(new ThingWrite.Put(thing)));
       unique.forEach(f -> writes.add(new ThingWrite.Claim(uniqueKey(type.name(), f, thing.fields().get(f)), thing.id(), 0)));
+      writes.addAll(listings); // unconditional, so a failed index is the Put's or a claim's
       int failed = store.write(writes);
       if (failed < 0) {
         return thing;
@@ -100,6 +103,9 @@ final class ThingRules {
 
     /** The release of an old value's claim. */
     record Freed(String key) implements Role {}
+
+    /** A listing under an index, or its removal: unconditional, so never the write that failed. */
+    record Listing() implements Role {}
   }
 
   /** A transaction being built: its writes and what each is for. */
@@ -136,13 +142,14 @@ final class ThingRules {
   static Thing change(ThingStore store, DataType type, String id, Map<String, Object> set, Map<String, BigDecimal> add,
       Long ifVersion, String receipt, Instant now) {
     List<String> unique = type.uniqueFields().stream().filter(set::containsKey).toList();
+    boolean listed = type.indexedFields().stream().anyMatch(f -> set.containsKey(f) || add.containsKey(f));
     boolean once = !add.isEmpty() || ifVersion != null;
-    if (unique.isEmpty() && !once) {
+    if (unique.isEmpty() && !once && !listed) {
       return store.update(type.name(), id, set, now);
     }
     Set<String> notOurs = new HashSet<>(); // old values' claims another thing holds (set before the field was unique)
     for (int tries = 0; tries < CONTENDED_TRIES; tries++) {
-      Thing old = unique.isEmpty() ? null : current(store, type, id);
+      Thing old = unique.isEmpty() && !listed ? null : current(store, type, id);
       if (old != null && ifVersion != null && old.version() != ifVersion) {
         if (store.claimOwner("receipt#" + receipt).isPresent()) {
           return old; // made by an earlier attempt of this step
@@ -165,6 +172,13 @@ final class ThingRules {
       if (old != null) {
         tx.release(type, old, moved, notOurs);
       }
+      if (listed) { // the values after the change, as the version read makes them: sums included
+        Map<String, Object> after = new java.util.HashMap<>(old.fields());
+        after.putAll(set);
+        add.forEach((f, n) -> after.put(f, dev.backendworkflows.definition.Values.number(
+            (old.fields().get(f) instanceof Number was ? new BigDecimal(was.toString()) : BigDecimal.ZERO).add(n))));
+        Indexes.moved(type, old, after).forEach(w -> tx.add(w, new Role.Listing()));
+      }
       int failed = store.write(tx.writes());
       if (failed < 0) {
         return current(store, type, id);
@@ -175,6 +189,7 @@ final class ThingRules {
         }
         case Role.Taken t -> throw new UniqueViolationException(type.name(), t.field());
         case Role.Freed f -> notOurs.add(f.key());
+        case Role.Listing l -> throw new IllegalStateException("the store failed an unconditional index write");
         case Role.Target t -> {
           Thing found = current(store, type, id);
           if (ifVersion != null && found.version() != ifVersion) {
@@ -195,7 +210,7 @@ final class ThingRules {
 
   /** Deletes a thing and gives up the claims on its unique values. @return whether there was such a thing */
   static boolean remove(ThingStore store, DataType type, String id) {
-    if (type.uniqueFields().isEmpty()) {
+    if (type.uniqueFields().isEmpty() && type.indexedFields().isEmpty()) {
       return store.delete(type.name(), id);
     }
     Set<String> notOurs = new HashSet<>();
@@ -207,6 +222,7 @@ final class ThingRules {
       Writes tx = new Writes();
       tx.add(new ThingWrite.Remove(type.name(), id, old.version()), new Role.Target());
       tx.release(type, old, type.uniqueFields(), notOurs);
+      Indexes.unlisted(type, old).forEach(w -> tx.add(w, new Role.Listing()));
       int failed = store.write(tx.writes());
       if (failed < 0) {
         return true;
