@@ -195,6 +195,8 @@ public final class Indexes {
       fields.put("building", building);
       if (record == null) {
         store.write(List.of(new ThingWrite.Put(new Thing(STATE_TYPE, type.name(), fields, now, now))));
+      } else if (building.isEmpty() && state.building().isEmpty() && ready.equals(state.ready())) {
+        continue; // nothing changed: no write
       } else {
         store.write(List.of(new ThingWrite.Change(STATE_TYPE, type.name(), fields, Map.of(), record.version(), now)));
       }

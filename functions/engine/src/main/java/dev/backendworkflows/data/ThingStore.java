@@ -58,7 +58,15 @@ public interface ThingStore {
    * Counts like {@link #count(String, java.util.List)}, reading only the things listed under
    * {@code index} when it is not null (see {@link ThingQuery#index()}).
    */
-  ThingCount count(String type, java.util.List<Constraint> constraints, String index);
+  default ThingCount count(String type, java.util.List<Constraint> constraints, String index) {
+    return count(new ThingQuery(type, constraints, null, false, 1, null, index, null));
+  }
+
+  /**
+   * Counts what {@code query} finds (its constraints, index and {@code visible} test; sort, limit and
+   * cursor do not matter), exactly; {@link ThingCount#read()} is how many things it read.
+   */
+  ThingCount count(ThingQuery query);
 
   /** Who holds claim {@code key}, or empty when nobody does. */
   Optional<String> claimOwner(String key);

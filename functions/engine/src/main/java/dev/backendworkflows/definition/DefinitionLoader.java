@@ -48,6 +48,8 @@ public final class DefinitionLoader {
 
   private static final Pattern STEP_REF = Pattern.compile("\\$steps\\.([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern PARAM_REF = Pattern.compile("\\$params\\.([A-Za-z_][A-Za-z0-9_]*)");
+  /** Unique and indexed fields a type may have: a write moves up to two items for each, in one transaction of at most 100. */
+  static final int MAX_GUARDED_FIELDS = 40;
   private static final Set<String> STEP_KEYS = Set.of("id", "action", "when", "description");
   /** Step arguments that name another workflow. */
   private static final Set<String> WORKFLOW_ARGS = Set.of("workflow", "event");
@@ -115,7 +117,7 @@ public final class DefinitionLoader {
     if (!errors.isEmpty()) {
       throw new DefinitionException(errors);
     }
-    return new Workflows(workflows, types);
+    return new Workflows(workflows, types, warnings(trees, workflows, types));
   }
 
   /** trigger_event targets must be custom events, and custom events must not call themselves round. */
@@ -186,9 +188,87 @@ public final class DefinitionLoader {
         }
         fields.put(f.getKey(), spec);
       });
-      types.put(t.getKey(), new DataType(t.getKey(), fields));
+      long guarded = fields.values().stream().filter(f -> f.unique() || f.index()).count();
+      if (guarded > MAX_GUARDED_FIELDS) { // each takes up to two writes of a thing's transaction, which holds 100
+        errors.add(new DefinitionError(DATA_SCHEMA_FILE, "types." + t.getKey() + ".fields", "at most " + MAX_GUARDED_FIELDS
+            + " fields of a type may be unique or indexed, got " + guarded));
+      }
+      JsonNode privacy = t.getValue().get("privacy");
+      types.put(t.getKey(), new DataType(t.getKey(), fields, privacy == null ? null : privacyRules(t.getKey(), privacy, fields, errors)));
     });
     return types;
+  }
+
+  /** What a privacy rule may read: only the user and the thing (nothing of a run is bound when it is checked). */
+  private static final Pattern PRIVACY_REF = Pattern.compile("\\$(params|steps|run|step|secrets|now)\\b");
+
+  /** A type's privacy rules, each a boolean or a {@code {% %}} condition over {@code $user} and {@code $thing}. */
+  private static PrivacyRules privacyRules(String type, JsonNode node, Map<String, FieldSpec> fields, List<DefinitionError> errors) {
+    String at = "types." + type + ".privacy";
+    java.util.function.BiFunction<JsonNode, String, Template> rule = (n, path) -> {
+      if (n == null) {
+        return null;
+      }
+      if (n.isBoolean()) {
+        return Template.of(n.asBoolean());
+      }
+      try {
+        Template t = Template.of(n.asText());
+        for (var e : t.expressions()) {
+          Matcher m = PRIVACY_REF.matcher(e.source());
+          if (m.find()) {
+            errors.add(new DefinitionError(DATA_SCHEMA_FILE, path, "a privacy rule sees only $user and $thing, not $" + m.group(1)
+                + " (in '" + e.source().strip() + "')"));
+          }
+        }
+        return t;
+      } catch (ExpressionException e) {
+        errors.add(new DefinitionError(DATA_SCHEMA_FILE, path, e.getMessage()));
+        return null;
+      }
+    };
+    Map<String, Template> fieldRules = new LinkedHashMap<>();
+    node.path("fields").fields().forEachRemaining(f -> {
+      if (!fields.containsKey(f.getKey())) {
+        errors.add(new DefinitionError(DATA_SCHEMA_FILE, at + ".fields." + f.getKey(), "unknown field '" + f.getKey() + "' of type '"
+            + type + "' (fields: " + String.join(", ", new TreeMap<>(fields).keySet()) + ")"));
+      } else {
+        Template t = rule.apply(f.getValue(), at + ".fields." + f.getKey());
+        if (t != null) {
+          fieldRules.put(f.getKey(), t);
+        }
+      }
+    });
+    return new PrivacyRules(rule.apply(node.get("read"), at + ".read"), fieldRules, rule.apply(node.get("create"), at + ".create"),
+        rule.apply(node.get("change"), at + ".change"), rule.apply(node.get("delete"), at + ".delete"));
+  }
+
+  /**
+   * Warnings, not errors: a workflow any end user can call (auth: user or none) whose steps read or
+   * write a type without privacy rules lets every such user see and change every thing of it.
+   */
+  private static List<DefinitionError> warnings(Map<String, JsonNode> trees, Map<String, WorkflowDefinition> workflows,
+      Map<String, DataType> types) {
+    List<DefinitionError> warnings = new ArrayList<>();
+    trees.forEach((file, tree) -> {
+      WorkflowDefinition wf = workflows.get(tree.path("name").asText());
+      if (wf == null || !wf.userCallable()) {
+        return;
+      }
+      JsonNode steps = tree.path("steps");
+      for (int i = 0; i < steps.size(); i++) {
+        JsonNode step = steps.get(i);
+        JsonNode typeNode = step.has("type") ? step.get("type") : step.path("search").get("type");
+        DataType type = typeNode == null ? null : types.get(typeNode.asText());
+        if (type != null && type.privacy() == null && !step.path("ignore_privacy").asBoolean(false)) {
+          warnings.add(new DefinitionError(file, "steps[" + i + "]" + (step.has("type") ? "" : ".search") + ".type", "auth: "
+              + wf.trigger().auth().name().toLowerCase(java.util.Locale.ROOT) + " lets end users run this step over '" + type.name()
+              + "', which has no privacy rules: every caller may see and change every " + type.name() + " (add privacy: to "
+              + DATA_SCHEMA_FILE + ")"));
+        }
+      }
+    });
+    return warnings;
   }
 
   /** Parses YAML and checks it against a schema; null (with errors added) when either fails. */
@@ -519,6 +599,7 @@ public final class DefinitionLoader {
         });
         checkReferences(at, when, args, i, nodes, params, false);
         checkData(at, s);
+        checkPrivacyOptions(at, s);
         steps.add(new StepDefinition(i, id, s.path("action").asText(), when, args, raw));
       }
       return steps;
@@ -596,6 +677,16 @@ public final class DefinitionLoader {
         }
       }
       return -1;
+    }
+
+    /** ignore_privacy says why (the reason goes in the run log), and a step either acts as a user or ignores privacy. */
+    private void checkPrivacyOptions(String at, JsonNode step) {
+      if (step.path("ignore_privacy").asBoolean(false) && step.path("privacy_reason").asText("").isBlank()) {
+        error(at + ".ignore_privacy", "say why with privacy_reason: <text> (it is recorded in the run log of every run of the step)");
+      }
+      if (step.has("ignore_privacy") && step.has("as_user")) {
+        error(at + ".as_user", "a step either acts as a user (as_user) or ignores privacy (ignore_privacy), not both");
+      }
     }
 
     /** Types, fields and literal field values must match the data schema. */

@@ -32,6 +32,15 @@ public record WorkflowDefinition(String name, String description, Trigger trigge
   public static final int API_TIMEOUT_LIMIT_S = 29;
 
 
+  /**
+   * Whether end users call it: an API workflow with {@code auth: user} or {@code auth: none}. Its
+   * data steps (and those of custom events it runs) follow the data schema's privacy rules.
+   */
+  public boolean userCallable() {
+    return trigger != null && trigger.kind() == Trigger.Kind.API
+        && (trigger.auth() == Trigger.Auth.USER || trigger.auth() == Trigger.Auth.NONE);
+  }
+
   /** Settings of the workflow's own Lambda function; null values leave the template's defaults. */
   public record FunctionSettings(Integer reservedConcurrency, Integer memoryMb, Integer timeoutS) {
     public static final FunctionSettings DEFAULTS = new FunctionSettings(null, null, null);

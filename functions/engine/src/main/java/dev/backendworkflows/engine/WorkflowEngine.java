@@ -258,7 +258,7 @@ public final class WorkflowEngine {
       RunRecord r = stored.record();
       Map<String, Object> runView = new LinkedHashMap<>(Map.of("id", r.runId(), "workflow", wf.name(), "trigger", r.trigger(),
           "stage", r.stage() == null ? "" : r.stage(), "started_at", r.startedAt().toString(), "attempt", attempt));
-      if (j.user() != null) {
+      if (j.user() != null && !j.user().isEmpty()) { // an anonymous caller's is empty: $run.user is nothing
         runView.put("user", j.user());
       }
       // $steps holds restored results as steps are passed; results of steps not yet passed are hidden
@@ -391,7 +391,7 @@ public final class WorkflowEngine {
             : ctx.uncertain() ? StepRecord.UNCERTAIN : StepRecord.SUCCEEDED;
         return new StepRecord(step.index(), step.id(), step.action(), condition, status,
             recovering ? earlier.durationMs() : millis(t0), ItemBudget.preview(result, ItemBudget.PREVIEW_CHARS), null,
-            recovering ? earlier.attempt() : attempt, startedAt);
+            recovering ? earlier.attempt() : attempt, startedAt, recovering ? earlier.privacy() : ctx.privacy());
       } catch (FencedOutException | AttemptInterruptedException e) {
         throw e;
       } catch (WorkflowException e) {

@@ -215,7 +215,8 @@ public final class HttpApi {
       }
       caller = "signature:" + sig.secret();
     }
-    Map<String, Object> user = null;
+    // an anonymous caller is an end user too: the data schema's privacy rules apply to the run, with no claims
+    Map<String, Object> user = def.trigger().auth() == Trigger.Auth.NONE ? Map.of() : null;
     if (def.trigger().auth() == Trigger.Auth.USER) {
       // API Gateway's JWT authorizer verified the token before the function ran; no claims, no user
       if (!(request.claims().get("sub") instanceof String sub) || sub.isBlank()) {
@@ -349,7 +350,11 @@ public final class HttpApi {
   /** A run's answer; {@code omitted} when its response was too large to keep for replays (it is then null). */
   private static ApiResponse completedResponse(RunRecord r, Object response, boolean omitted) {
     if (r.status() == RunStatus.FAILED) {
-      int status = r.error().code().equals("internal_error") ? 500 : 422;
+      int status = switch (r.error().code()) {
+        case "internal_error" -> 500;
+        case "forbidden_by_privacy" -> 403; // the caller is not allowed this, whatever the input
+        default -> 422;
+      };
       return ApiResponse.error(status, r.error(), r.runId()).withHeader("x-run-id", r.runId());
     }
     Map<String, Object> body = new LinkedHashMap<>();

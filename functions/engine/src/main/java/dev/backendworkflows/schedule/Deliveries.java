@@ -40,9 +40,15 @@ public final class Deliveries {
   /** How many things one sweep lists under new indexes, at most. */
   static final int INDEX_BUILD_STEP = 5_000;
 
-  /** Deliveries on a deployment whose older code may run for up to Lambda's longest run after a deploy. */
+  /**
+   * How long older code may run after a deploy on AWS: Lambda's longest run, plus the minutes a
+   * deploy takes to update every function (the sweep's may be updated before the others).
+   */
+  public static final Duration DEPLOY_OVERLAP = dev.backendworkflows.execution.LeasePolicy.LONGEST_RUN.plus(Duration.ofMinutes(5));
+
+  /** Deliveries on a deployment whose older code may run for {@link #DEPLOY_OVERLAP} after a deploy. */
   public Deliveries(Services services, WorkflowEngine engine) {
-    this(services, engine, dev.backendworkflows.execution.LeasePolicy.LONGEST_RUN);
+    this(services, engine, DEPLOY_OVERLAP);
   }
 
   /** Deliveries where code deployed before this may still run for {@code deployOverlap} (none, where this process owns its data). */

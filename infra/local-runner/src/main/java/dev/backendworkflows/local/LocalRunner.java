@@ -213,6 +213,7 @@ public final class LocalRunner implements AutoCloseable {
     if (!waiting.isEmpty()) {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
+    workflows.warnings().forEach(w -> out.println("  Warning       " + w));
     out.println("  Dev API key   " + apiKey + "   (admin: can also use /runs, /schedules, /chains, /batches)");
     if (stack.outbox() != null) {
       out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
@@ -222,7 +223,8 @@ public final class LocalRunner implements AutoCloseable {
     out.println("  Scheduler     " + (stack.pollsEmulator() ? "EventBridge Scheduler in the emulator; the runner fires due schedules (within ~1 s)"
         : "local: fires scheduled runs within a second of their time"
         + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed" : "")));
-    runnable.stream().filter(w -> !w.example().isEmpty()).findFirst().ifPresent(w -> {
+    // the example call carries the dev API key: a workflow that takes one
+    runnable.stream().filter(w -> !w.example().isEmpty() && w.trigger().auth() == Trigger.Auth.API_KEY).findFirst().ifPresent(w -> {
       out.println();
       out.println("Try:");
       out.println("  curl -s -X POST " + url() + "/wf/" + w.name() + " \\");

@@ -87,7 +87,7 @@ public final class RunnerStack implements AutoCloseable {
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
     // no older code runs beside this process on data it owns, so an index build need not wait for any
-    this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : LeasePolicy.LONGEST_RUN);
+    this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : Deliveries.DEPLOY_OVERLAP);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
         this::invocation);
   }

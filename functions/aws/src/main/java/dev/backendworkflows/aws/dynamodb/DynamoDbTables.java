@@ -20,9 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
  * local runner and the tests create tables from here; {@code template.yaml} must declare the same.
  *
  * <ul>
- *   <li>Things: {@code type} (hash) + {@code id} (range, time-ordered), fields in the map {@code fields},
- *       {@code version}; claims (unique values, once-only receipts) as items {@code _claim#<key>} +
- *       {@code _} with {@code owner}; TTL on {@code expires_at}, which only receipts carry.
+ *   <li>Things: {@code type} (hash: {@code <type>#<shard>}, 8 shards from the id) + {@code id} (range,
+ *       time-ordered), fields in the map {@code fields}, {@code version}; claims (unique values,
+ *       once-only receipts) as items {@code _claim#<key>} + {@code _} with {@code owner}; index
+ *       listings as items {@code _index#<type>#<field>#<digest>} + the thing's id; TTL on
+ *       {@code expires_at}, which only receipts carry.
  *   <li>Runs: {@code run_id} (hash); indexes {@code by-workflow} and {@code by-status}, both ranged by
  *       {@code started_at}; TTL on {@code expires_at}.
  *   <li>ApiKeys: {@code key_hash} (hash): the SHA-256 of a key, never the key.

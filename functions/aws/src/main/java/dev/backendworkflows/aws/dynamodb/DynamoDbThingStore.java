@@ -203,37 +203,44 @@ public final class DynamoDbThingStore implements ThingStore {
     int pageSize = query.sortField() == null ? query.limit() + 1 : 1000;
     Iterator<Thing> matches;
     if (query.index() != null) {
-      matches = filtered(listed(query.type(), query.index(), position.afterId(), pageSize), query.constraints());
+      matches = filtered(listed(query.type(), query.index(), position.afterId(), pageSize), query);
     } else {
       List<Iterator<Thing>> shards = typeQueries(query.type(), query.constraints(), position.afterId(),
           Math.min(1000, Math.max(10, pageSize / SHARDS + 2))).stream()
           .map(q -> client.queryPaginator(q).items().stream().map(DynamoDbThingStore::decode).iterator()).toList();
-      matches = merged(shards);
+      matches = query.visible() == null ? merged(shards) : filtered(merged(shards), query);
     }
     return SearchSemantics.page(query, matches);
   }
 
   /**
-   * With an index: its entries read and their things fetched, counted one by one. Without: a query
-   * of each shard that asks DynamoDB only for the count, every page read, none sent back.
+   * With an index, or a {@code visible} test: the things read and counted one by one. Otherwise a
+   * query of each shard that asks DynamoDB only for the count: every page read, none sent back.
    */
   @Override
-  public ThingCount count(String type, List<Constraint> constraints, String index) {
+  public ThingCount count(ThingQuery query) {
     long count = 0;
     long read = 0;
-    if (index != null) {
-      for (Iterator<Thing> it = listed(type, index, null, 1000); it.hasNext(); ) {
+    if (query.index() != null) {
+      for (Iterator<Thing> it = listed(query.type(), query.index(), null, 1000); it.hasNext(); ) {
         read++;
-        if (SearchSemantics.matches(it.next(), constraints)) {
+        if (query.finds(it.next())) {
           count++;
         }
       }
       return new ThingCount(count, read);
     }
-    for (QueryRequest shard : typeQueries(type, constraints, null, 0)) {
-      for (var page : client.queryPaginator(shard.toBuilder().select(Select.COUNT).build())) {
-        count += page.count();
-        read += page.scannedCount();
+    for (QueryRequest shard : typeQueries(query.type(), query.constraints(), null, 0)) {
+      if (query.visible() == null) {
+        for (var page : client.queryPaginator(shard.toBuilder().select(Select.COUNT).build())) {
+          count += page.count();
+          read += page.scannedCount();
+        }
+      } else {
+        for (var page : client.queryPaginator(shard)) {
+          read += page.scannedCount();
+          count += page.items().stream().map(DynamoDbThingStore::decode).filter(query.visible()).count();
+        }
       }
     }
     return new ThingCount(count, read);
@@ -250,21 +257,24 @@ public final class DynamoDbThingStore implements ThingStore {
       condition += " AND #id > :after";
     }
     QueryRequest request = QueryRequest.builder().tableName(table).keyConditionExpression(condition)
-        .expressionAttributeNames(names).expressionAttributeValues(values).limit(Math.min(pageSize, 1000)).build();
+        .expressionAttributeNames(names).expressionAttributeValues(values).limit(Math.min(pageSize, 1000)).consistentRead(true).build();
     Iterator<String> ids = client.queryPaginator(request).items().stream().map(item -> item.get("id").s()).iterator();
     return new Iterator<>() {
       private final java.util.ArrayDeque<Thing> fetched = new java.util.ArrayDeque<>();
 
+      private int taken;
+
       @Override
       public boolean hasNext() {
         while (fetched.isEmpty() && ids.hasNext()) {
+          // a page's worth first, so the listings are not read further than the page needs; more only
+          // when some were passed over (another constraint, or a thing gone)
+          int want = Math.min(BATCH_GET, taken < pageSize ? pageSize - taken : pageSize);
           List<String> batch = new ArrayList<>();
-          while (batch.size() < BATCH_GET && ids.hasNext()) {
+          while (batch.size() < want && ids.hasNext()) {
             batch.add(ids.next());
-            if (batch.size() == pageSize) {
-              break; // a page's worth: do not read the index further than the page needs
-            }
           }
+          taken += batch.size();
           fetched.addAll(fetch(type, batch));
         }
         return !fetched.isEmpty();
@@ -290,6 +300,14 @@ public final class DynamoDbThingStore implements ThingStore {
       if (tries == 10) {
         throw new IllegalStateException("DynamoDB left keys of " + table + " unprocessed 10 times in a row");
       }
+      if (tries > 0) { // throttled: back off, jittered, as the SDK does for its own retries
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(25L << tries));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while DynamoDB throttled a batch get", e);
+        }
+      }
       var finalRequest = request;
       var result = client.batchGetItem(b -> b.requestItems(finalRequest));
       result.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get("id").s(), decode(item)));
@@ -298,9 +316,10 @@ public final class DynamoDbThingStore implements ThingStore {
     return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
   }
 
-  private static Iterator<Thing> filtered(Iterator<Thing> things, List<Constraint> constraints) {
+  /** The things {@code query} finds among {@code things}: its constraints, and its {@code visible} test. */
+  private static Iterator<Thing> filtered(Iterator<Thing> things, ThingQuery query) {
     return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(things, 0), false)
-        .filter(t -> SearchSemantics.matches(t, constraints)).iterator();
+        .filter(query::finds).iterator();
   }
 
   /** The shards' things merged into one creation order (by id: each shard is in id order). */
@@ -389,11 +408,13 @@ public final class DynamoDbThingStore implements ThingStore {
       Map<String, AttributeValue> shardValues = new HashMap<>(values);
       shardValues.put(":type", AttributeValue.fromS(type + "#" + shard));
       QueryRequest.Builder request = QueryRequest.builder().tableName(table)
-          .keyConditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(shardValues);
+          .keyConditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(shardValues)
+          .consistentRead(true); // a search right after a write finds it
       if (!filters.isEmpty()) {
+        // Limit counts the items read, not those that match: with a filter it would page a sparse search
+        // in many small requests, so DynamoDB's 1 MB pages are read instead
         request.filterExpression(String.join(" AND ", filters));
-      }
-      if (pageSize > 0) {
+      } else if (pageSize > 0) {
         request.limit(pageSize);
       }
       queries.add(request.build());

@@ -75,6 +75,7 @@ public final class AwsRuntime {
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))),
         new DynamoDbIdempotencyStore(dynamo, tables.runs()), dev.backendworkflows.execution.LeasePolicy.DEFAULT);
     Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
+    workflows.warnings().forEach(w -> dev.backendworkflows.internal.StructuredLog.write("warn", "definition warning: " + w, Map.of()));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
     HttpApi api = new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));
     return new Function(api, new Deliveries(services, engine));

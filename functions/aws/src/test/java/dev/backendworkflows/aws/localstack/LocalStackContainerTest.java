@@ -118,6 +118,15 @@ class LocalStackContainerTest {
   }
 
   @Nested
+  class PrivacyRules extends dev.backendworkflows.engine.PrivacyRulesContract {
+    @Override
+    protected java.util.function.Function<MutableClock, dev.backendworkflows.testutils.Fixtures.Stores> stores() {
+      requireDocker();
+      return dev.backendworkflows.aws.testsupport.Emulator.stores(AwsRuntime.dynamoDb(env));
+    }
+  }
+
+  @Nested
   class Runs extends RunLogContract {
     @Override
     protected RunLog newLog(MutableClock clock) {

@@ -178,7 +178,7 @@ public final class MapThingStore implements ThingStore {
   public ThingPage search(ThingQuery query) {
     SearchSemantics.Position position = SearchSemantics.position(query);
     var matches = things(query.type(), query.index(), position.afterId())
-        .filter(t -> SearchSemantics.matches(t, query.constraints()))
+        .filter(query::finds)
         .iterator();
     return SearchSemantics.page(query, matches);
   }
@@ -198,9 +198,9 @@ public final class MapThingStore implements ThingStore {
   }
 
   @Override
-  public dev.backendworkflows.data.ThingCount count(String type, List<dev.backendworkflows.data.Constraint> constraints, String index) {
+  public dev.backendworkflows.data.ThingCount count(ThingQuery query) {
     long[] read = {0};
-    long count = things(type, index, null).peek(t -> read[0]++).filter(t -> SearchSemantics.matches(t, constraints)).count();
+    long count = things(query.type(), query.index(), null).peek(t -> read[0]++).filter(query::finds).count();
     return new dev.backendworkflows.data.ThingCount(count, read[0]);
   }
 

@@ -36,6 +36,7 @@ public final class ActionContext {
   private boolean responded;
   private Object response;
   private boolean uncertain;
+  private String privacy;
 
   public ActionContext(StepDefinition step, Scope scope, Run run, Instant startedAt, boolean replaying,
       dev.backendworkflows.runlog.ErrorInfo previousError) {
@@ -68,7 +69,10 @@ public final class ActionContext {
     return run.engine();
   }
 
-  /** The verified user of a user-auth run (passed on to custom events), or null. */
+  /**
+   * The verified user of a user-auth run (passed on to custom events): their claims, an empty map
+   * for an anonymous caller of an {@code auth: none} workflow, or null when no end user started the run.
+   */
   public Map<String, Object> user() {
     return run.user();
   }
@@ -199,6 +203,16 @@ public final class ActionContext {
 
   public boolean uncertain() {
     return uncertain;
+  }
+
+  /** Records how this step met the privacy rules (ignored them, and why; acted as a user), for the run log. */
+  public void notePrivacy(String note) {
+    privacy = note;
+  }
+
+  /** How this step met the privacy rules when the run log should say so, else null. */
+  public String privacy() {
+    return privacy;
   }
 
   public boolean terminated() {

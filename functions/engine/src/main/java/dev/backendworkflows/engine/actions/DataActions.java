@@ -75,7 +75,9 @@ public final class DataActions {
     }
 
     public Object execute(ActionContext ctx) {
-      return ctx.services().things().get(type(ctx).name(), ctx.text("thing_id")).map(Thing::view).orElse(null);
+      DataType type = type(ctx);
+      Privacy privacy = Privacy.of(ctx);
+      return ctx.services().things().get(type.name(), ctx.text("thing_id")).map(t -> privacy.view(type, t)).orElse(null);
     }
   }
 
@@ -107,11 +109,14 @@ public final class DataActions {
       int limit = wholeNumber(ctx, "limit", 100, ThingQuery.MAX_LIMIT);
       Object cursor = ctx.arg("cursor");
       String index = Indexes.choose(ctx.services().things(), type, constraints);
+      Privacy privacy = Privacy.of(ctx);
+      String sortField = (String) sort.get("field");
       ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints,
-          (String) sort.get("field"), Boolean.TRUE.equals(sort.get("descending")), limit,
-          cursor == null || cursor.toString().isBlank() ? null : cursor.toString(), index));
+          sortField, Boolean.TRUE.equals(sort.get("descending")), limit,
+          cursor == null || cursor.toString().isBlank() ? null : cursor.toString(), index,
+          privacy.findable(type, constraints, sortField)));
       Map<String, Object> result = new LinkedHashMap<>();
-      result.put("items", page.things().stream().map(Thing::view).toList());
+      result.put("items", page.things().stream().map(t -> privacy.view(type, t)).toList());
       result.put("count", page.things().size());
       if (page.cursor() != null) { // the last page has none: nothing, so $exists($steps.s.cursor) ends a walk
         result.put("cursor", page.cursor());
@@ -140,7 +145,8 @@ public final class DataActions {
       DataType type = type(ctx);
       List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
       String index = Indexes.choose(ctx.services().things(), type, constraints);
-      dev.backendworkflows.data.ThingCount c = ctx.services().things().count(type.name(), constraints, index);
+      dev.backendworkflows.data.ThingCount c = ctx.services().things().count(new ThingQuery(type.name(), constraints, null, false, 1,
+          null, index, Privacy.of(ctx).findable(type, constraints, null)));
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("count", c.count());
       result.put("read", c.read());
@@ -168,13 +174,21 @@ public final class DataActions {
       if (onConflict != null && !onConflict.equals("fail") && !onConflict.equals("return_existing")) {
         throw new ActionException("invalid_argument", "on_conflict must be fail or return_existing, got " + onConflict);
       }
+      Privacy privacy = Privacy.of(ctx);
+      Thing thing = new Thing(type.name(), id, fields, at, at);
+      privacy.require(type, "create", newView(thing));
+      Thing made;
       try {
-        return ThingRules.create(ctx.services().things(), type, new Thing(type.name(), id, fields, at, at),
-            "return_existing".equals(onConflict)).view();
+        made = ThingRules.create(ctx.services().things(), type, thing, "return_existing".equals(onConflict));
       } catch (ThingAlreadyExistsException createdBefore) {
         // only this step of this run derives this id: an earlier attempt created it
-        return ctx.services().things().get(type.name(), id).<Object>map(Thing::view).orElseGet(() -> missing(type.name(), id));
+        return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t)).orElseGet(() -> missing(type.name(), id));
       }
+      if (!made.id().equals(id) && privacy.view(type, made) == null) { // the thing that has the value is not this user's to see
+        throw new dev.backendworkflows.exceptions.ForbiddenByPrivacyException(type.name(), "read", "the " + type.name()
+            + " that has this unique value");
+      }
+      return shown(privacy, type, made);
     }
 
     /** Reads back the thing the step created (its id is derived); one deleted since is reported missing, not made again. */
@@ -182,6 +196,36 @@ public final class DataActions {
     public Object recover(ActionContext ctx) {
       String type = type(ctx).name();
       return ctx.services().things().get(type, ctx.derivedId()).<Object>map(Thing::view).orElseGet(() -> missing(type, ctx.derivedId()));
+    }
+  }
+
+  /** What a privacy rule's {@code $thing} is for a thing not yet created: its fields, type and id. */
+  private static Map<String, Object> newView(Thing thing) {
+    Map<String, Object> view = new LinkedHashMap<>(thing.fields());
+    view.put("_id", thing.id());
+    view.put("_type", thing.type());
+    return view;
+  }
+
+  /** What a step that wrote {@code thing} gives back: the user's view of it, or only its id and type when they may not read it. */
+  private static Map<String, Object> shown(Privacy privacy, DataType type, Thing thing) {
+    Map<String, Object> view = privacy.view(type, thing);
+    if (view != null) {
+      return view;
+    }
+    Map<String, Object> bare = new LinkedHashMap<>();
+    bare.put("_id", thing.id());
+    bare.put("_type", thing.type());
+    return bare;
+  }
+
+  /**
+   * @throws dev.backendworkflows.exceptions.ForbiddenByPrivacyException unless {@code rule} lets the
+   *     step's user act on thing {@code id} as it is now (a thing that is gone passes: the write finds that)
+   */
+  private static void requireOnCurrent(ActionContext ctx, Privacy privacy, DataType type, String rule, String id) {
+    if (privacy.enforced(type)) {
+      ctx.services().things().get(type.name(), id).ifPresent(t -> privacy.require(type, rule, t.view()));
     }
   }
 
@@ -201,8 +245,10 @@ public final class DataActions {
       }
       // an if_version that yields nothing (an optional parameter not given) sets no condition
       Long ifVersion = ctx.arg("if_version") != null ? (long) wholeNumber(ctx, "if_version", 1, Integer.MAX_VALUE) : null;
-      return ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion, ctx.idempotencyKey(),
-          ctx.services().clock().instant()).view();
+      Privacy privacy = Privacy.of(ctx);
+      requireOnCurrent(ctx, privacy, type, "change", ctx.text("thing_id"));
+      return shown(privacy, type, ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion,
+          ctx.idempotencyKey(), ctx.services().clock().instant()));
     }
 
     /** Reads back the thing as it is now, changing nothing; one deleted since is reported missing. */
@@ -224,7 +270,9 @@ public final class DataActions {
     }
 
     public Object execute(ActionContext ctx) {
-      boolean deleted = ThingRules.remove(ctx.services().things(), type(ctx), ctx.text("thing_id"));
+      DataType type = type(ctx);
+      requireOnCurrent(ctx, Privacy.of(ctx), type, "delete", ctx.text("thing_id"));
+      boolean deleted = ThingRules.remove(ctx.services().things(), type, ctx.text("thing_id"));
       return Map.of("deleted", deleted || ctx.replaying());
     }
 
@@ -246,20 +294,22 @@ public final class DataActions {
    *
    * @return {@code {<counted>: n, more: whether things past max are left}}
    */
-  private static Map<String, Object> bulk(ActionContext ctx, String counted, java.util.function.Predicate<Thing> each) {
+  private static Map<String, Object> bulk(ActionContext ctx, String counted, String rule, java.util.function.Predicate<Thing> each) {
     DataType type = type(ctx);
     List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
     int max = wholeNumber(ctx, "max", DEFAULT_BULK_MAX, BULK_MAX);
     String index = Indexes.choose(ctx.services().things(), type, constraints);
+    Privacy privacy = Privacy.of(ctx);
     int seen = 0;
     int changed = 0;
     String cursor = null;
     boolean more;
     do {
       ThingPage page = ctx.services().things().search(new ThingQuery(type.name(), constraints, null, false,
-          Math.min(BULK_PAGE, max - seen), cursor, index));
+          Math.min(BULK_PAGE, max - seen), cursor, index, privacy.findable(type, constraints, null)));
       for (Thing t : page.things()) {
         seen++;
+        privacy.require(type, rule, t.view());
         if (each.test(t)) {
           changed++;
         }
@@ -287,7 +337,7 @@ public final class DataActions {
 
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      return bulk(ctx, "deleted", t -> ThingRules.remove(ctx.services().things(), type, t.id()));
+      return bulk(ctx, "deleted", "delete", t -> ThingRules.remove(ctx.services().things(), type, t.id()));
     }
   }
 
@@ -304,7 +354,7 @@ public final class DataActions {
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
       Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
-      return bulk(ctx, "updated", t -> {
+      return bulk(ctx, "updated", "change", t -> {
         boolean same = changes.entrySet().stream().allMatch(c -> java.util.Objects.equals(t.fields().get(c.getKey()), c.getValue()));
         if (same) {
           return false;

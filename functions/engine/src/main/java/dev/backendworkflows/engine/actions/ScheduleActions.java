@@ -158,6 +158,11 @@ public final class ScheduleActions {
       BatchJob job;
       if (ctx.has("search")) {
         Map<String, Object> search = ctx.object("search");
+        dev.backendworkflows.definition.DataType type = ctx.workflows().types().get((String) search.get("type"));
+        if (type != null && Privacy.of(ctx).enforced(type)) { // its pages are read later, by the system, for no user
+          throw new dev.backendworkflows.exceptions.ForbiddenByPrivacyException(type.name(), "read", "every " + type.name()
+              + " a batch job's search finds (its pages are read later, as the system): say ignore_privacy with a privacy_reason");
+        }
         job = batches.startSearch(ctx.derivedId(), ctx.text("workflow"), new ThingQuery((String) search.get("type"),
             Constraint.fromPlain(search.get("constraints")), null, false,
             Math.min(batchSize, ThingQuery.MAX_LIMIT), null), ctx.text("item_param"), ctx.object("params"), batchSize, perSecond,
