@@ -214,6 +214,11 @@ public final class DefinitionLoader {
       }
       try {
         Template t = Template.of(n.asText());
+        if (!(t instanceof Template.Single)) { // text around or between expressions would be a non-empty string: not a condition
+          errors.add(new DefinitionError(DATA_SCHEMA_FILE, path, "a privacy rule is true, false or one {% %} condition, got '"
+              + n.asText() + "'"));
+          return null;
+        }
         for (var e : t.expressions()) {
           Matcher m = PRIVACY_REF.matcher(e.source());
           if (m.find()) {
@@ -686,6 +691,9 @@ public final class DefinitionLoader {
       }
       if (step.has("ignore_privacy") && step.has("as_user")) {
         error(at + ".as_user", "a step either acts as a user (as_user) or ignores privacy (ignore_privacy), not both");
+      } else if (step.has("as_user") && Set.of("user", "none").contains(tree.path("trigger").path("api").path("auth").asText())) {
+        error(at + ".as_user", "this workflow's steps already act for the end user who calls it; as_user is for workflows "
+            + "no end user can call (api_key, signature, scheduled), to act for one");
       }
     }
 

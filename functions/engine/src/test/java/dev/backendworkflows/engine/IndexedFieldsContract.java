@@ -221,4 +221,54 @@ public abstract class IndexedFieldsContract {
     assertThat(done.listed()).isEqualTo(12);
     assertThat(done.readied()).hasSize(2);
   }
+
+  private static final Workflows COUPONS = Fixtures.workflows(
+      DefinitionLoader.DATA_SCHEMA_FILE, """
+          types:
+            coupon:
+              fields:
+                code: { type: text, unique: true, index: true }
+          """,
+      "issue.yaml", """
+          name: issue
+          trigger: { api: {} }
+          parameters: { code: { type: text, required: true } }
+          steps:
+            - { id: c, action: create_thing, type: coupon, fields: { code: "{% $params.code %}" } }
+            - { action: return, data: "{% $steps.c._id %}" }
+          """,
+      "recode.yaml", """
+          name: recode
+          trigger: { api: {} }
+          parameters: { id: { type: text, required: true }, code: { type: text, required: true } }
+          steps:
+            - { action: update_thing, type: coupon, thing_id: "{% $params.id %}", fields: { code: "{% $params.code %}" } }
+          """,
+      "find.yaml", """
+          name: find
+          trigger: { api: {} }
+          parameters: { code: { type: text, required: true } }
+          steps:
+            - { id: f, action: search_things, type: coupon, constraints: [ { field: code, op: "=", value: "{% $params.code %}" } ] }
+            - { action: return, data: { ids: "{% [$steps.f.items._id] %}", scan: "{% $exists($steps.f.scan) %}" } }
+          """);
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> coupons(Fixtures.Stack s, String code) {
+    return (Map<String, Object>) call(s, "find", Map.of("code", code));
+  }
+
+  @Test
+  void aFieldBothUniqueAndIndexed_movesItsClaimAndItsListingTogether() {
+    Fixtures.Stack s = stack(COUPONS);
+    sweepPastTheOverlap(s);
+    String a = (String) call(s, "issue", Map.of("code", "x"));
+    call(s, "recode", Map.of("id", a, "code", "y"));
+    assertThat(coupons(s, "y")).containsEntry("ids", List.of(a)).containsEntry("scan", false);
+    assertThat(coupons(s, "x")).containsEntry("ids", List.of()).containsEntry("scan", false);
+    RunOutcome clash = s.engine.run(new RunRequest("issue", Map.of("code", "y"), "api", "test"));
+    assertThat(clash.record().error().code()).isEqualTo("unique_violation");
+    String b = (String) call(s, "issue", Map.of("code", "x")); // freed by the recode
+    assertThat(coupons(s, "x")).containsEntry("ids", List.of(b));
+  }
 }

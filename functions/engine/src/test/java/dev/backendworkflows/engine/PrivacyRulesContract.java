@@ -45,6 +45,12 @@ public abstract class PrivacyRulesContract {
         tag:
           fields:
             name: { type: text }
+        memo:
+          fields:
+            title: { type: text }
+          privacy:
+            read: "{% $thing.title %}"
+            create: true
       """;
 
   static final Workflows WORKFLOWS = Fixtures.workflows(
@@ -64,7 +70,11 @@ public abstract class PrivacyRulesContract {
             - { id: found, action: search_things, type: note }
             - { id: counted, action: count_things, type: note }
             - action: return
-              data: { titles: "{% [$steps.found.items.title] %}", bodies: "{% [$steps.found.items.body] %}", count: "{% $steps.counted.count %}" }
+              data:
+                titles: "{% [$steps.found.items.title] %}"
+                bodies: "{% [$steps.found.items.body] %}"
+                count: "{% $steps.counted.count %}"
+                read_shown: "{% $exists($steps.counted.read) %}"
           """,
       "find-by-body.yaml", """
           name: find-by-body
@@ -109,6 +119,45 @@ public abstract class PrivacyRulesContract {
           parameters: { id: { type: text, required: true } }
           steps:
             - { action: delete_thing, type: note, thing_id: "{% $params.id %}" }
+          """,
+      "give-note.yaml", """
+          name: give-note
+          trigger: { api: { auth: user } }
+          parameters: { id: { type: text, required: true }, to: { type: text, required: true } }
+          steps:
+            - { action: update_thing, type: note, thing_id: "{% $params.id %}", fields: { owner: "{% $params.to %}" } }
+          """,
+      "add-memo.yaml", """
+          name: add-memo
+          trigger: { api: { auth: user } }
+          steps:
+            - { id: m, action: create_thing, type: memo, fields: { title: anything } }
+            - { id: again, action: get_thing, type: memo, thing_id: "{% $steps.m._id %}" }
+            - { action: return, data: "{% $exists($steps.again) %}" }
+          """,
+      "later.yaml", """
+          name: later
+          trigger: { api: { auth: user } }
+          parameters: { why: { type: text } }
+          steps:
+            - { action: schedule_workflow, workflow: tick, after: PT1H, params: {} }
+          """,
+      "later-on-purpose.yaml", """
+          name: later-on-purpose
+          trigger: { api: { auth: user } }
+          steps:
+            - action: schedule_workflow
+              workflow: tick
+              after: PT1H
+              params: {}
+              ignore_privacy: true
+              privacy_reason: tick reads nothing of the user's
+          """,
+      "tick.yaml", """
+          name: tick
+          trigger: { schedule: {} }
+          steps:
+            - { action: log, message: tick }
           """,
       "tidy-notes.yaml", """
           name: tidy-notes
@@ -228,6 +277,7 @@ public abstract class PrivacyRulesContract {
   @Test
   void search_givesEachCallerOnlyWhatTheyMayRead_andNeverMatchesOnAHiddenField() {
     assertThat(find(ALICE, Map.of())).containsEntry("titles", List.of("diary", "recipe")).containsEntry("count", 2)
+        .containsEntry("read_shown", false) // what was read counts things others may not see
         .containsEntry("bodies", List.of("secret", "secret"));
     for (Map<String, Object> user : List.of(BOB, ANONYMOUS)) {
       assertThat(find(user, Map.of())).as("for %s", user).containsEntry("titles", List.of("recipe")).containsEntry("count", 1)
@@ -266,11 +316,46 @@ public abstract class PrivacyRulesContract {
 
   @Test
   void delete_ownerMayDelete_otherAndAnonymousMayNot() {
-    forbidden(BOB, "drop-note", Map.of("id", privateNote));
-    forbidden(ANONYMOUS, "drop-note", Map.of("id", privateNote));
-    assertThat(note(privateNote)).isNotNull();
-    ok(ALICE, "drop-note", Map.of("id", privateNote));
-    assertThat(note(privateNote)).isNull();
+    forbidden(BOB, "drop-note", Map.of("id", publicNote));
+    forbidden(ANONYMOUS, "drop-note", Map.of("id", publicNote));
+    assertThat(note(publicNote)).isNotNull();
+    ok(ALICE, "drop-note", Map.of("id", publicNote));
+    assertThat(note(publicNote)).isNull();
+  }
+
+  @Test
+  void aThingTheUserMayNotRead_isNotThereForThem() {
+    RunRecord edit = run(BOB, "edit-note", Map.of("id", privateNote)).record();
+    assertThat(edit.error().code()).as("the same as for a thing that does not exist").isEqualTo("thing_not_found");
+    assertThat(run(BOB, "edit-note", Map.of("id", "no-such-note")).record().error().code()).isEqualTo("thing_not_found");
+    ok(BOB, "drop-note", Map.of("id", privateNote));
+    assertThat(note(privateNote)).as("not deleted").isNotNull();
+  }
+
+  @Test
+  void aChangeMustBeAllowedOnTheThingAfterItToo_soNobodyHandsAThingOver() {
+    forbidden(ALICE, "give-note", Map.of("id", privateNote, "to", "bob"));
+    assertThat(note(privateNote).fields()).containsEntry("owner", "alice");
+  }
+
+  @Test
+  void onlyARuleThatIsExactlyTrueAllows() {
+    assertThat(ok(ALICE, "add-memo", Map.of()).response()).as("a rule yielding text does not allow").isEqualTo(false);
+  }
+
+  @Test
+  void aUsersRunMayNotStartSystemRuns_unlessAStepSaysWhy() {
+    forbidden(BOB, "later", Map.of());
+    RunOutcome out = ok(BOB, "later-on-purpose", Map.of());
+    assertThat(out.record().steps().getFirst().privacy()).isEqualTo("ignored: tick reads nothing of the user's");
+  }
+
+  @Test
+  void anAnonymousCallerStaysAnonymousInTheStoredJournal() {
+    RunRecord r = run(ANONYMOUS, "drop-note", Map.of("id", publicNote)).record();
+    assertThat(r.error().code()).isEqualTo("forbidden_by_privacy");
+    // a failed run keeps its journal for a retry: the retry must act for the same (anonymous) caller
+    assertThat(stack.runs.load(r.runId()).orElseThrow().journal().user()).isNotNull().isEmpty();
   }
 
   @Test
@@ -325,6 +410,15 @@ public abstract class PrivacyRulesContract {
     assertThatThrownBy(() -> Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, SCHEMA.replace("$thing.public or $thing.owner = $user.sub",
         "$thing.public or $thing.owner = $params.x"))).isInstanceOf(DefinitionException.class)
         .hasMessageContaining("data-schema.yaml: types.note.privacy.read: a privacy rule sees only $user and $thing, not $params");
+    assertThatThrownBy(() -> Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, SCHEMA.replace(
+        "\"{% $thing.public or $thing.owner = $user.sub %}\"", "\"{% $thing.public %} or {% $thing.owner = $user.sub %}\"")))
+        .isInstanceOf(DefinitionException.class).hasMessageContaining("types.note.privacy.read: a privacy rule is true, false or one {% %} condition");
+    assertThatThrownBy(() -> Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, SCHEMA, "me.yaml", """
+        name: me
+        trigger: { api: { auth: none } }
+        steps:
+          - { action: get_thing, type: note, thing_id: x, as_user: { sub: alice } }
+        """)).isInstanceOf(DefinitionException.class).hasMessageContaining("me.yaml: steps[0].as_user: this workflow's steps already act");
   }
 
   /** Rules evaluate what they are given and nothing else: a missing claim denies, never errors. */

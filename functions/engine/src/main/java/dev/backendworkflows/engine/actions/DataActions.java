@@ -145,11 +145,14 @@ public final class DataActions {
       DataType type = type(ctx);
       List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
       String index = Indexes.choose(ctx.services().things(), type, constraints);
+      Privacy privacy = Privacy.of(ctx);
       dev.backendworkflows.data.ThingCount c = ctx.services().things().count(new ThingQuery(type.name(), constraints, null, false, 1,
-          null, index, Privacy.of(ctx).findable(type, constraints, null)));
+          null, index, privacy.findable(type, constraints, null)));
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("count", c.count());
-      result.put("read", c.read());
+      if (!privacy.enforced(type)) { // what was read includes things this user may not see: their number is not theirs to know
+        result.put("read", c.read());
+      }
       scanned(result, index);
       return result;
     }
@@ -184,9 +187,10 @@ public final class DataActions {
         // only this step of this run derives this id: an earlier attempt created it
         return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t)).orElseGet(() -> missing(type.name(), id));
       }
-      if (!made.id().equals(id) && privacy.view(type, made) == null) { // the thing that has the value is not this user's to see
-        throw new dev.backendworkflows.exceptions.ForbiddenByPrivacyException(type.name(), "read", "the " + type.name()
-            + " that has this unique value");
+      if (!made.id().equals(id) && !privacy.readable(type, made)) { // the thing that has the value is not this user's to see
+        String field = type.uniqueFields().stream().filter(f -> java.util.Objects.equals(made.fields().get(f), fields.get(f)))
+            .findFirst().orElse(type.uniqueFields().getFirst());
+        throw new dev.backendworkflows.exceptions.UniqueViolationException(type.name(), field);
       }
       return shown(privacy, type, made);
     }
@@ -194,8 +198,10 @@ public final class DataActions {
     /** Reads back the thing the step created (its id is derived); one deleted since is reported missing, not made again. */
     @Override
     public Object recover(ActionContext ctx) {
-      String type = type(ctx).name();
-      return ctx.services().things().get(type, ctx.derivedId()).<Object>map(Thing::view).orElseGet(() -> missing(type, ctx.derivedId()));
+      DataType type = type(ctx);
+      Privacy privacy = Privacy.of(ctx);
+      return ctx.services().things().get(type.name(), ctx.derivedId()).<Object>map(t -> shown(privacy, type, t))
+          .orElseGet(() -> missing(type.name(), ctx.derivedId()));
     }
   }
 
@@ -220,12 +226,42 @@ public final class DataActions {
   }
 
   /**
-   * @throws dev.backendworkflows.exceptions.ForbiddenByPrivacyException unless {@code rule} lets the
-   *     step's user act on thing {@code id} as it is now (a thing that is gone passes: the write finds that)
+   * Checks a change or delete of thing {@code id} against the privacy rules: one the user may not
+   * read is, to them, not there ({@code null}); one they may read but the rule refuses fails with
+   * {@code forbidden_by_privacy}. A change must be allowed on the thing both as it is and as it
+   * would be ({@code after}: the changes it makes; null for a delete), so nobody hands a thing over.
+   *
+   * @return the thing as it is, or null when it is not there for this user (or at all)
    */
-  private static void requireOnCurrent(ActionContext ctx, Privacy privacy, DataType type, String rule, String id) {
-    if (privacy.enforced(type)) {
-      ctx.services().things().get(type.name(), id).ifPresent(t -> privacy.require(type, rule, t.view()));
+  private static Thing checked(ActionContext ctx, Privacy privacy, DataType type, String rule, String id,
+      Map<String, Object> set, Map<String, java.math.BigDecimal> add) {
+    Thing current = ctx.services().things().get(type.name(), id).orElse(null);
+    if (current == null || !privacy.enforced(type)) {
+      return current;
+    }
+    if (!privacy.readable(type, current)) {
+      return null;
+    }
+    checkOn(privacy, type, rule, current, set, add);
+    return current;
+  }
+
+  /** Rule {@code rule} on {@code current}, and for a change on it as it would be after {@code set} and {@code add}. */
+  private static void checkOn(Privacy privacy, DataType type, String rule, Thing current, Map<String, Object> set,
+      Map<String, java.math.BigDecimal> add) {
+    privacy.require(type, rule, current.view());
+    if (set != null) {
+      Map<String, Object> after = new LinkedHashMap<>(current.view());
+      set.forEach((f, v) -> {
+        if (v == null) {
+          after.remove(f);
+        } else {
+          after.put(f, v);
+        }
+      });
+      add.forEach((f, n) -> after.put(f, dev.backendworkflows.definition.Values.number(
+          (after.get(f) instanceof Number was ? new java.math.BigDecimal(was.toString()) : java.math.BigDecimal.ZERO).add(n))));
+      privacy.require(type, rule, after);
     }
   }
 
@@ -246,7 +282,9 @@ public final class DataActions {
       // an if_version that yields nothing (an optional parameter not given) sets no condition
       Long ifVersion = ctx.arg("if_version") != null ? (long) wholeNumber(ctx, "if_version", 1, Integer.MAX_VALUE) : null;
       Privacy privacy = Privacy.of(ctx);
-      requireOnCurrent(ctx, privacy, type, "change", ctx.text("thing_id"));
+      if (privacy.enforced(type) && checked(ctx, privacy, type, "change", ctx.text("thing_id"), changes, increments) == null) {
+        throw new dev.backendworkflows.exceptions.ThingNotFoundException(type.name(), ctx.text("thing_id"));
+      }
       return shown(privacy, type, ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion,
           ctx.idempotencyKey(), ctx.services().clock().instant()));
     }
@@ -254,9 +292,11 @@ public final class DataActions {
     /** Reads back the thing as it is now, changing nothing; one deleted since is reported missing. */
     @Override
     public Object recover(ActionContext ctx) {
-      String type = type(ctx).name();
+      DataType type = type(ctx);
+      Privacy privacy = Privacy.of(ctx);
       String id = ctx.text("thing_id");
-      return ctx.services().things().get(type, id).<Object>map(Thing::view).orElseGet(() -> missing(type, id));
+      return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t))
+          .orElseGet(() -> missing(type.name(), id));
     }
   }
 
@@ -271,7 +311,10 @@ public final class DataActions {
 
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      requireOnCurrent(ctx, Privacy.of(ctx), type, "delete", ctx.text("thing_id"));
+      Privacy privacy = Privacy.of(ctx);
+      if (privacy.enforced(type) && checked(ctx, privacy, type, "delete", ctx.text("thing_id"), null, null) == null) {
+        return Map.of("deleted", ctx.replaying()); // not there for this user: as for a thing that does not exist
+      }
       boolean deleted = ThingRules.remove(ctx.services().things(), type, ctx.text("thing_id"));
       return Map.of("deleted", deleted || ctx.replaying());
     }
@@ -294,7 +337,8 @@ public final class DataActions {
    *
    * @return {@code {<counted>: n, more: whether things past max are left}}
    */
-  private static Map<String, Object> bulk(ActionContext ctx, String counted, String rule, java.util.function.Predicate<Thing> each) {
+  private static Map<String, Object> bulk(ActionContext ctx, String counted, Map<String, Object> changes,
+      java.util.function.Predicate<Thing> each) {
     DataType type = type(ctx);
     List<Constraint> constraints = Constraint.fromPlain(ctx.arg("constraints"));
     int max = wholeNumber(ctx, "max", DEFAULT_BULK_MAX, BULK_MAX);
@@ -309,7 +353,9 @@ public final class DataActions {
           Math.min(BULK_PAGE, max - seen), cursor, index, privacy.findable(type, constraints, null)));
       for (Thing t : page.things()) {
         seen++;
-        privacy.require(type, rule, t.view());
+        if (privacy.enforced(type)) { // found, so readable: the rule decides (a change also as it would be after)
+          checkOn(privacy, type, changes == null ? "delete" : "change", t, changes, Map.of());
+        }
         if (each.test(t)) {
           changed++;
         }
@@ -337,7 +383,7 @@ public final class DataActions {
 
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      return bulk(ctx, "deleted", "delete", t -> ThingRules.remove(ctx.services().things(), type, t.id()));
+      return bulk(ctx, "deleted", null, t -> ThingRules.remove(ctx.services().things(), type, t.id()));
     }
   }
 
@@ -354,8 +400,11 @@ public final class DataActions {
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
       Map<String, Object> changes = ThingFields.check(type, ctx.object("fields"));
-      return bulk(ctx, "updated", "change", t -> {
-        boolean same = changes.entrySet().stream().allMatch(c -> java.util.Objects.equals(t.fields().get(c.getKey()), c.getValue()));
+      Privacy privacy = Privacy.of(ctx);
+      return bulk(ctx, "updated", changes, t -> {
+        // compared with what this user may see, so the count tells nothing of hidden values
+        Map<String, Object> seen = privacy.enforced(type) ? privacy.view(type, t) : t.fields();
+        boolean same = changes.entrySet().stream().allMatch(c -> java.util.Objects.equals(seen.get(c.getKey()), c.getValue()));
         if (same) {
           return false;
         }

@@ -1,6 +1,5 @@
 package dev.backendworkflows.engine.actions;
 
-import com.dashjoin.jsonata.Jsonata;
 import dev.backendworkflows.data.Constraint;
 import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.definition.DataType;
@@ -43,6 +42,9 @@ final class Privacy {
       return SYSTEM;
     }
     if (ctx.has("as_user")) {
+      if (ctx.user() != null) { // the loader refuses it in workflows end users call; a custom event of one lands here
+        throw new ForbiddenByPrivacyException("A step of a run an end user started cannot act as another user (as_user)");
+      }
       Object asUser = ctx.arg("as_user");
       if (asUser != null && !(asUser instanceof Map)) {
         throw new ActionException("invalid_argument", "as_user must be an object of the user's claims (e.g. { sub: ... }), got "
@@ -57,6 +59,17 @@ final class Privacy {
     return user == null ? SYSTEM : new Privacy(true, user.isEmpty() ? null : user);
   }
 
+  /**
+   * @throws ForbiddenByPrivacyException when {@code ctx}'s step would start or change runs (which act
+   *     as the system) in a run an end user started, unless it says ignore_privacy with its reason
+   */
+  static void requireSystem(ActionContext ctx, String what) {
+    if (of(ctx).enforced) {
+      throw new ForbiddenByPrivacyException("A step of a run an end user started may not " + what + ": what it starts runs as "
+          + "the system, which privacy rules do not restrict; if that is intended, say ignore_privacy: true with a privacy_reason");
+    }
+  }
+
   /** Whether rule {@code rule} of {@code type} lets this user act on {@code thing} (a thing's view). */
   boolean allows(DataType type, String rule, Map<String, Object> thing) {
     if (!enforced || type.privacy() == null) {
@@ -65,8 +78,26 @@ final class Privacy {
     return holds(type.privacy().rule(rule), thing);
   }
 
+  /**
+   * Whether {@code condition} holds: only a result that is exactly true allows (text, numbers, lists
+   * never do). A rule that fails to evaluate denies, and the incident is logged, not returned.
+   */
   private boolean holds(Template condition, Map<String, Object> thing) {
-    return condition != null && Jsonata.boolize(condition.evaluate(Scope.privacy(user, thing)));
+    if (condition == null) {
+      return false;
+    }
+    try {
+      return Boolean.TRUE.equals(condition.evaluate(Scope.privacy(user, thing)));
+    } catch (dev.backendworkflows.exceptions.ExpressionException e) {
+      dev.backendworkflows.internal.Incidents.record("a privacy rule failed to evaluate; denied", e,
+          Map.of("type", String.valueOf(thing.get("_type")), "thing_id", String.valueOf(thing.get("_id"))));
+      return false;
+    }
+  }
+
+  /** Whether this user may read {@code thing}. */
+  boolean readable(DataType type, Thing thing) {
+    return view(type, thing) != null;
   }
 
   /** @throws ForbiddenByPrivacyException unless rule {@code rule} lets this user act on {@code thing}. */
@@ -98,23 +129,30 @@ final class Privacy {
 
   /**
    * Which things a search may give this user: those they may read whose every searched (and sorted)
-   * field they may see — a search by a hidden field would tell its value. Null when all may be given.
+   * field they may see — whether the thing has it or not, since a search by a hidden field would
+   * tell its value or its presence. Null when all may be given.
    */
   Predicate<Thing> findable(DataType type, List<Constraint> constraints, String sortField) {
     if (!enforced || type.privacy() == null) {
       return null;
     }
+    java.util.Set<String> searched = new java.util.HashSet<>();
+    constraints.forEach(c -> searched.add(c.field()));
+    if (sortField != null) {
+      searched.add(sortField);
+    }
+    searched.retainAll(type.privacy().fields().keySet());
     return thing -> {
-      Map<String, Object> shown = view(type, thing);
-      if (shown == null) {
+      Map<String, Object> full = thing.view();
+      if (!holds(type.privacy().read(), full)) {
         return false;
       }
-      for (Constraint c : constraints) {
-        if (thing.fields().containsKey(c.field()) && !shown.containsKey(c.field())) {
+      for (String field : searched) {
+        if (!holds(type.privacy().fields().get(field), full)) {
           return false;
         }
       }
-      return sortField == null || !thing.fields().containsKey(sortField) || shown.containsKey(sortField);
+      return true;
     };
   }
 
