@@ -255,9 +255,28 @@ public final class DefinitionLoader {
   private static List<DefinitionError> warnings(Map<String, JsonNode> trees, Map<String, WorkflowDefinition> workflows,
       Map<String, DataType> types) {
     List<DefinitionError> warnings = new ArrayList<>();
-    trees.forEach((file, tree) -> {
-      WorkflowDefinition wf = workflows.get(tree.path("name").asText());
-      if (wf == null || !wf.userCallable()) {
+    Map<String, String> fileOf = new LinkedHashMap<>();
+    trees.forEach((file, tree) -> fileOf.put(tree.path("name").asText(), file));
+    // the user-callable workflows, and the custom events they reach, which act for the same user
+    java.util.Deque<String> toVisit = new java.util.ArrayDeque<>();
+    workflows.values().stream().filter(WorkflowDefinition::userCallable).map(WorkflowDefinition::name).sorted().forEach(toVisit::add);
+    java.util.Set<String> reached = new java.util.LinkedHashSet<>();
+    while (!toVisit.isEmpty()) {
+      String name = toVisit.poll();
+      if (reached.add(name) && fileOf.containsKey(name)) {
+        trees.get(fileOf.get(name)).path("steps").forEach(step -> {
+          if ("trigger_event".equals(step.path("action").asText()) && step.path("event").isTextual()) {
+            toVisit.add(step.path("event").asText());
+          }
+        });
+      }
+    }
+    String auth = "end users";
+    reached.stream().filter(fileOf::containsKey).forEach(name -> {
+      String file = fileOf.get(name);
+      JsonNode tree = trees.get(file);
+      WorkflowDefinition wf = workflows.get(name);
+      if (wf == null) {
         return;
       }
       JsonNode steps = tree.path("steps");
@@ -266,8 +285,9 @@ public final class DefinitionLoader {
         JsonNode typeNode = step.has("type") ? step.get("type") : step.path("search").get("type");
         DataType type = typeNode == null ? null : types.get(typeNode.asText());
         if (type != null && type.privacy() == null && !step.path("ignore_privacy").asBoolean(false)) {
-          warnings.add(new DefinitionError(file, "steps[" + i + "]" + (step.has("type") ? "" : ".search") + ".type", "auth: "
-              + wf.trigger().auth().name().toLowerCase(java.util.Locale.ROOT) + " lets end users run this step over '" + type.name()
+          warnings.add(new DefinitionError(file, "steps[" + i + "]" + (step.has("type") ? "" : ".search") + ".type",
+              (wf.userCallable() ? "auth: " + wf.trigger().auth().name().toLowerCase(java.util.Locale.ROOT) + " lets " + auth
+                  : "this custom event runs for workflows end users call, so it lets them") + " run this step over '" + type.name()
               + "', which has no privacy rules: every caller may see and change every " + type.name() + " (add privacy: to "
               + DATA_SCHEMA_FILE + ")"));
         }

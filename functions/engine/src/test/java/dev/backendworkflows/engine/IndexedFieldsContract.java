@@ -126,7 +126,7 @@ public abstract class IndexedFieldsContract {
     return (Map<String, Object>) call(s, "find", Map.of("status", status));
   }
 
-  /** Sweeps, lets the deploy overlap pass, and sweeps again: what a deployed stack does within about 16 minutes. */
+  /** Sweeps, lets the deploy overlap pass, and sweeps again: what a deployed stack does within about 21 minutes. */
   private void sweepPastTheOverlap(Fixtures.Stack s) {
     s.deliveries.sweep();
     clock.advance(Duration.ofMinutes(21));
@@ -270,5 +270,15 @@ public abstract class IndexedFieldsContract {
     assertThat(clash.record().error().code()).isEqualTo("unique_violation");
     String b = (String) call(s, "issue", Map.of("code", "x")); // freed by the recode
     assertThat(coupons(s, "x")).containsEntry("ids", List.of(b));
+  }
+
+  @Test
+  void aTypeWithMoreThanFortyUniqueOrIndexedFieldsIsRefused() {
+    StringBuilder schema = new StringBuilder("types:\n  wide:\n    fields:\n");
+    for (int i = 0; i < 41; i++) {
+      schema.append("      f").append(i).append(": { type: text, index: true }\n");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, schema.toString()))
+        .hasMessageContaining("data-schema.yaml: types.wide.fields: at most 40 fields of a type may be unique or indexed, got 41");
   }
 }

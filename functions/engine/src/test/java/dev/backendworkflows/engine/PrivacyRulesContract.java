@@ -51,6 +51,12 @@ public abstract class PrivacyRulesContract {
           privacy:
             read: "{% $thing.title %}"
             create: true
+        odd:
+          fields:
+            title: { type: text }
+          privacy:
+            read: "{% $number($thing.title) > 0 %}"
+            create: true
       """;
 
   static final Workflows WORKFLOWS = Fixtures.workflows(
@@ -133,6 +139,14 @@ public abstract class PrivacyRulesContract {
           steps:
             - { id: m, action: create_thing, type: memo, fields: { title: anything } }
             - { id: again, action: get_thing, type: memo, thing_id: "{% $steps.m._id %}" }
+            - { action: return, data: "{% $exists($steps.again) %}" }
+          """,
+      "add-odd.yaml", """
+          name: add-odd
+          trigger: { api: { auth: user } }
+          steps:
+            - { id: o, action: create_thing, type: odd, fields: { title: not a number } }
+            - { id: again, action: get_thing, type: odd, thing_id: "{% $steps.o._id %}" }
             - { action: return, data: "{% $exists($steps.again) %}" }
           """,
       "later.yaml", """
@@ -341,6 +355,7 @@ public abstract class PrivacyRulesContract {
   @Test
   void onlyARuleThatIsExactlyTrueAllows() {
     assertThat(ok(ALICE, "add-memo", Map.of()).response()).as("a rule yielding text does not allow").isEqualTo(false);
+    assertThat(ok(ALICE, "add-odd", Map.of()).response()).as("a rule that fails to evaluate denies").isEqualTo(false);
   }
 
   @Test
@@ -401,6 +416,21 @@ public abstract class PrivacyRulesContract {
       assertThat(w.reason()).contains("'tag'", "no privacy rules");
     });
     assertThat(WORKFLOWS.warnings()).isEmpty();
+    Workflows viaEvent = Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, SCHEMA, "outer.yaml", """
+        name: outer
+        trigger: { api: { auth: user } }
+        steps:
+          - { action: trigger_event, event: inner, params: {} }
+        """, "inner.yaml", """
+        name: inner
+        trigger: { custom_event: {} }
+        steps:
+          - { action: count_things, type: tag }
+        """);
+    assertThat(viaEvent.warnings()).singleElement().satisfies(w -> {
+      assertThat(w.file()).isEqualTo("inner.yaml");
+      assertThat(w.reason()).contains("custom event", "'tag'");
+    });
     assertThatThrownBy(() -> Fixtures.workflows(DefinitionLoader.DATA_SCHEMA_FILE, SCHEMA, "why.yaml", """
         name: why
         trigger: { api: { auth: user } }

@@ -90,4 +90,32 @@ class OnboardingSequenceTest {
       assertThat(r.statusCode()).isEqualTo(401);
     }
   }
+
+  @Test
+  void twentySimultaneousSignupsWithOneEmailMakeOneUserAndSendOneWelcome() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-05-04T10:00:00Z"));
+    try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
+        Fixtures.shippedWorkflows().toString()), clock)) {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<JsonNode>> calls = new java.util.ArrayList<>();
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(20)) {
+        for (int i = 0; i < 20; i++) {
+          calls.add(pool.submit(() -> {
+            go.await();
+            return send(runner, "POST", "/wf/onboard-user", "{\"email\":\"ada@example.com\",\"name\":\"Ada\"}");
+          }));
+        }
+        go.countDown();
+        List<JsonNode> answers = new java.util.ArrayList<>();
+        for (var c : calls) {
+          answers.add(c.get());
+        }
+        assertThat(answers).allSatisfy(a -> assertThat(a.path("status").asText()).as(a.toString()).isIn("succeeded", "terminated"));
+        assertThat(answers.stream().map(a -> a.path("response").path("user_id").asText()).distinct()).hasSize(1);
+        assertThat(answers.stream().filter(a -> a.path("response").path("created").asBoolean())).hasSize(1);
+      }
+      assertThat(runner.stack().services().things().count("user", List.of()).count()).isEqualTo(1);
+      assertThat(subjects(runner)).containsExactly("Welcome, Ada!");
+    }
+  }
 }

@@ -30,7 +30,11 @@ public final class Emulator {
       + "serialising conditional writes, so two concurrent conditional updates can both succeed; DynamoDB serialises them. "
       + "The sequential exactly-once checks still run against moto";
 
-  /** True when {@code AWS_EMULATOR=moto} (set by .ci/run), for the differences named above. */
+  /**
+   * True when {@code AWS_EMULATOR=moto}: moto's own server, on several threads, for the differences
+   * named above. {@code .ci/run} starts moto on one thread instead ({@code AWS_EMULATOR=moto-serial},
+   * {@code .ci/moto_serial.py}), which serialises requests, so the concurrent tests run there.
+   */
   public static boolean isMoto() {
     boolean moto = "moto".equals(System.getenv("AWS_EMULATOR"));
     if (moto && TOLD_MOTO.compareAndSet(false, true)) {
