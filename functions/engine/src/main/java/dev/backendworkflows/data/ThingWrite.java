@@ -25,6 +25,25 @@ public sealed interface ThingWrite {
       set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
       add = Map.copyOf(add);
     }
+
+    /**
+     * {@code fields} as this change leaves them: {@code set} applied (null removes), {@code add} added
+     * exactly (a missing or non-number field counts as 0; the store refuses the latter). Stores apply
+     * it; rules use it to see a thing as it will be.
+     */
+    public Map<String, Object> applyTo(Map<String, Object> fields) {
+      Map<String, Object> after = new java.util.LinkedHashMap<>(fields);
+      set.forEach((field, value) -> {
+        if (value == null) {
+          after.remove(field);
+        } else {
+          after.put(field, value);
+        }
+      });
+      add.forEach((field, n) -> after.put(field, dev.backendworkflows.definition.Values.number(
+          (after.get(field) instanceof Number was ? new BigDecimal(was.toString()) : BigDecimal.ZERO).add(n))));
+      return after;
+    }
   }
 
   /** Deletes a thing; its condition: it exists, at {@code ifVersion} when that is given. */

@@ -9,7 +9,6 @@ import dev.backendworkflows.data.ThingWrite;
 import dev.backendworkflows.exceptions.ThingAlreadyExistsException;
 import dev.backendworkflows.exceptions.ThingNotFoundException;
 import dev.backendworkflows.internal.Json;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -153,19 +152,7 @@ public final class MapThingStore implements ThingStore {
 
   /** {@code old} with change {@code c} applied: fields set or removed, numbers added exactly, one version more. */
   private static Thing changed(Thing old, ThingWrite.Change c) {
-    Map<String, Object> fields = new LinkedHashMap<>(old.fields());
-    c.set().forEach((field, value) -> {
-      if (value == null) {
-        fields.remove(field);
-      } else {
-        fields.put(field, value);
-      }
-    });
-    c.add().forEach((field, n) -> {
-      Object was = fields.get(field);
-      BigDecimal sum = (was == null ? BigDecimal.ZERO : new BigDecimal(was.toString())).add(n);
-      fields.put(field, dev.backendworkflows.definition.Values.number(sum));
-    });
+    Map<String, Object> fields = c.applyTo(old.fields());
     return new Thing(old.type(), old.id(), fields, old.createdAt(), c.modifiedAt(), old.version() + 1);
   }
 

@@ -251,16 +251,8 @@ public final class DataActions {
       Map<String, java.math.BigDecimal> add) {
     privacy.require(type, rule, current.view());
     if (set != null) {
-      Map<String, Object> after = new LinkedHashMap<>(current.view());
-      set.forEach((f, v) -> {
-        if (v == null) {
-          after.remove(f);
-        } else {
-          after.put(f, v);
-        }
-      });
-      add.forEach((f, n) -> after.put(f, dev.backendworkflows.definition.Values.number(
-          (after.get(f) instanceof Number was ? new java.math.BigDecimal(was.toString()) : java.math.BigDecimal.ZERO).add(n))));
+      Map<String, Object> after = new dev.backendworkflows.data.ThingWrite.Change(type.name(), current.id(), set, add, null,
+          current.modifiedAt()).applyTo(current.view());
       privacy.require(type, rule, after);
     }
   }

@@ -173,10 +173,7 @@ final class ThingRules {
         tx.release(type, old, moved, notOurs);
       }
       if (listed) { // the values after the change, as the version read makes them: sums included
-        Map<String, Object> after = new java.util.HashMap<>(old.fields());
-        after.putAll(set);
-        add.forEach((f, n) -> after.put(f, dev.backendworkflows.definition.Values.number(
-            (old.fields().get(f) instanceof Number was ? new BigDecimal(was.toString()) : BigDecimal.ZERO).add(n))));
+        Map<String, Object> after = new ThingWrite.Change(type.name(), id, set, add, at, now).applyTo(old.fields());
         Indexes.moved(type, old, after).forEach(w -> tx.add(w, new Role.Listing()));
       }
       int failed = store.write(tx.writes());
