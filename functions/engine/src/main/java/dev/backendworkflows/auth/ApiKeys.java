@@ -1,5 +1,10 @@
 package dev.backendworkflows.auth;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import dev.backendworkflows.internal.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,15 +14,34 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-/** Issues and checks bearer API keys; the plain key is shown once and never stored. */
+/**
+ * Issues and checks bearer API keys; the plain key is shown once and never stored. A key found is
+ * remembered for {@link #CACHED} (per container on Lambda), so a warm function does not read the
+ * key table on every call; a revoked key therefore stops working within that time. Keys not found
+ * are not remembered: a key issued a moment ago works at once.
+ */
 public final class ApiKeys {
   public static final String PREFIX = "bwk_";
+  /** How long a function keeps a key it found before reading it again. */
+  public static final Duration CACHED = Duration.ofSeconds(60);
+  /** At most this many keys are remembered; past it the memory starts over. */
+  static final int CACHE_SIZE = 1_000;
   private final ApiKeyStore store;
   private final Clock clock;
+  private final Duration cached;
+  private final Map<String, Found> found = new ConcurrentHashMap<>();
+
+  private record Found(ApiKey key, Instant until) {}
 
   public ApiKeys(ApiKeyStore store, Clock clock) {
+    this(store, clock, CACHED);
+  }
+
+  /** @param cached how long a key found is remembered; zero reads the store on every call */
+  public ApiKeys(ApiKeyStore store, Clock clock, Duration cached) {
     this.store = store;
     this.clock = clock;
+    this.cached = cached;
   }
 
   /** Creates a key and returns its plain text, which only the caller ever sees. */
@@ -47,6 +71,7 @@ public final class ApiKeys {
     int n = 0;
     for (ApiKey k : store.list()) {
       if (k.name().equals(name) && store.delete(k.keyHash())) {
+        found.remove(k.keyHash());
         n++;
       }
     }
@@ -58,7 +83,22 @@ public final class ApiKeys {
     if (plainKey == null || plainKey.isBlank() || plainKey.length() > 200) {
       return Optional.empty();
     }
-    return store.find(hash(plainKey));
+    String hash = hash(plainKey);
+    Instant now = clock.instant();
+    Found known = found.get(hash);
+    if (known != null && now.isBefore(known.until())) {
+      return Optional.of(known.key());
+    }
+    Optional<ApiKey> key = store.find(hash);
+    if (key.isPresent() && cached.isPositive()) {
+      if (found.size() >= CACHE_SIZE) {
+        found.clear();
+      }
+      found.put(hash, new Found(key.get(), now.plus(cached)));
+    } else {
+      found.remove(hash);
+    }
+    return key;
   }
 
   public static String hash(String plainKey) {

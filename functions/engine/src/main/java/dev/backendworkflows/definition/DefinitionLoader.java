@@ -54,11 +54,68 @@ public final class DefinitionLoader {
   /** Step arguments that name another workflow. */
   private static final Set<String> WORKFLOW_ARGS = Set.of("workflow", "event");
 
-  private final JsonSchema workflowSchema = schema(WORKFLOW_SCHEMA);
-  private final JsonSchema dataSchemaSchema = schema(DATA_SCHEMA_SCHEMA);
+  /**
+   * The build's record of the definitions it checked in full: one SHA-256 of a file's text per line.
+   * {@link #loadFor} skips the JSON Schema check (and compiling the schemas) for a file whose text
+   * is listed; any other file is checked as usual. Written by {@link DefinitionCheck} when the
+   * artifact is built.
+   */
+  public static final String VALIDATED_FILE = "validated.sha256";
+
+  // compiled on first use: a function whose definitions the build checked never needs them
+  private JsonSchema workflowSchema;
+  private JsonSchema dataSchemaSchema;
+
+  private JsonSchema workflowSchema() {
+    if (workflowSchema == null) {
+      workflowSchema = schema(WORKFLOW_SCHEMA);
+    }
+    return workflowSchema;
+  }
+
+  private JsonSchema dataSchemaSchema() {
+    if (dataSchemaSchema == null) {
+      dataSchemaSchema = schema(DATA_SCHEMA_SCHEMA);
+    }
+    return dataSchemaSchema;
+  }
 
   /** Loads every {@code *.yaml} in {@code dir}. */
   public Workflows load(Path dir) {
+    return load(sources(dir));
+  }
+
+  /**
+   * Loads what the function of {@code workflow} runs: that workflow, the workflows its steps name
+   * (scheduled, fanned out, triggered) and theirs in turn, and every data type. The rest of
+   * {@code dir} is not built (the build checked it). Files listed in {@link #VALIDATED_FILE} skip
+   * the JSON Schema check. An unknown {@code workflow} loads everything, as {@link #load(Path)}.
+   */
+  public Workflows loadFor(Path dir, String workflow) {
+    Map<String, String> sources = sources(dir);
+    Set<String> validated = new java.util.HashSet<>();
+    Path manifest = dir.resolve(VALIDATED_FILE);
+    if (Files.isRegularFile(manifest)) {
+      try {
+        Files.readAllLines(manifest, StandardCharsets.UTF_8).stream().map(String::strip).filter(l -> !l.isEmpty()).forEach(validated::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return load(sources, workflow, validated);
+  }
+
+  /** The SHA-256 of a definition's text, as {@link #VALIDATED_FILE} lists it. */
+  public static String digest(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** File name → text of every {@code *.yaml} in {@code dir}. */
+  public static Map<String, String> sources(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(List.of(new DefinitionError(dir.toString(), "(directory)",
           "no such directory: expected a folder of workflow .yaml files")));
@@ -74,24 +131,29 @@ public final class DefinitionLoader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return load(sources);
+    return sources;
   }
 
   /** Loads definitions given as file name → YAML text. */
   public Workflows load(Map<String, String> sources) {
+    return load(sources, null, Set.of());
+  }
+
+  private Workflows load(Map<String, String> sources, String only, Set<String> validated) {
     List<DefinitionError> errors = new ArrayList<>();
     Map<String, DataType> types = Map.of();
     String dataSchema = sources.get(DATA_SCHEMA_FILE);
     if (dataSchema != null) {
-      types = loadTypes(dataSchema, errors);
+      types = loadTypes(dataSchema, validated.contains(digest(dataSchema)) ? null : dataSchemaSchema(), errors);
     }
+    Set<String> files = only == null ? sources.keySet() : closure(sources, only);
     Map<String, WorkflowDefinition> workflows = new LinkedHashMap<>();
     Map<String, JsonNode> trees = new LinkedHashMap<>();
     for (var e : new TreeMap<>(sources).entrySet()) {
-      if (e.getKey().equals(DATA_SCHEMA_FILE)) {
+      if (e.getKey().equals(DATA_SCHEMA_FILE) || !files.contains(e.getKey())) {
         continue;
       }
-      JsonNode tree = parse(e.getKey(), e.getValue(), workflowSchema, errors);
+      JsonNode tree = parse(e.getKey(), e.getValue(), validated.contains(digest(e.getValue())) ? null : workflowSchema(), errors);
       if (tree != null) {
         trees.put(e.getKey(), tree);
         WorkflowDefinition wf = new WorkflowBuilder(e.getKey(), e.getValue(), tree, types, errors).build();
@@ -118,6 +180,47 @@ public final class DefinitionLoader {
       throw new DefinitionException(errors);
     }
     return new Workflows(workflows, types, warnings(trees, workflows, types));
+  }
+
+  /**
+   * The files of {@code workflow} and of every workflow its steps name, transitively (by the
+   * {@code name} in each file); every file when {@code workflow} is in none, or a file is not YAML.
+   */
+  private static Set<String> closure(Map<String, String> sources, String workflow) {
+    Map<String, String> fileOf = new LinkedHashMap<>();
+    Map<String, JsonNode> trees = new LinkedHashMap<>();
+    for (var e : sources.entrySet()) {
+      if (e.getKey().equals(DATA_SCHEMA_FILE)) {
+        continue;
+      }
+      try {
+        JsonNode tree = Json.YAML.readTree(e.getValue());
+        if (tree == null || !tree.isObject()) {
+          return sources.keySet();
+        }
+        trees.put(e.getKey(), tree);
+        fileOf.putIfAbsent(tree.path("name").asText(), e.getKey());
+      } catch (JsonProcessingException notYaml) {
+        return sources.keySet(); // reported, with where, by the full load
+      }
+    }
+    if (!fileOf.containsKey(workflow)) {
+      return sources.keySet();
+    }
+    Set<String> files = new java.util.LinkedHashSet<>();
+    java.util.Deque<String> toVisit = new java.util.ArrayDeque<>(List.of(workflow));
+    while (!toVisit.isEmpty()) {
+      String file = fileOf.get(toVisit.poll());
+      if (file == null || !files.add(file)) {
+        continue; // an unknown name is reported by the reference check below
+      }
+      trees.get(file).path("steps").forEach(step -> WORKFLOW_ARGS.forEach(arg -> {
+        if (step.path(arg).isTextual()) {
+          toVisit.add(step.path(arg).asText());
+        }
+      }));
+    }
+    return files;
   }
 
   /** trigger_event targets must be custom events, and custom events must not call themselves round. */
@@ -166,8 +269,8 @@ public final class DefinitionLoader {
     return null;
   }
 
-  private Map<String, DataType> loadTypes(String yaml, List<DefinitionError> errors) {
-    JsonNode tree = parse(DATA_SCHEMA_FILE, yaml, dataSchemaSchema, errors);
+  private Map<String, DataType> loadTypes(String yaml, JsonSchema schema, List<DefinitionError> errors) {
+    JsonNode tree = parse(DATA_SCHEMA_FILE, yaml, schema, errors);
     if (tree == null) {
       return Map.of();
     }
@@ -296,7 +399,7 @@ public final class DefinitionLoader {
     return warnings;
   }
 
-  /** Parses YAML and checks it against a schema; null (with errors added) when either fails. */
+  /** Parses YAML and checks it against a schema (unless null: checked by the build); null (with errors added) when either fails. */
   private static JsonNode parse(String file, String yaml, JsonSchema schema, List<DefinitionError> errors) {
     JsonNode tree;
     try {
@@ -310,6 +413,9 @@ public final class DefinitionLoader {
     if (tree == null || !tree.isObject()) {
       errors.add(new DefinitionError(file, "(root)", "expected a mapping (key: value lines), got " + (tree == null ? "an empty file" : tree.getNodeType().toString().toLowerCase())));
       return null;
+    }
+    if (schema == null) {
+      return tree;
     }
     Set<ValidationMessage> problems = schema.validate(tree);
     problems.stream().map(m -> toError(file, m)).distinct()

@@ -13,6 +13,19 @@ public record StepDefinition(int index, String id, String action, Template when,
     args = Map.copyOf(args);
   }
 
+  /** Names whose values a replay of a step may see changed: earlier steps' results, and the run (its attempt). */
+  private static final java.util.Set<String> CHANGING = java.util.Set.of("steps", "run");
+
+  /**
+   * True when the step's condition and arguments read nothing a replay could see changed — only
+   * {@code $params}, {@code $now}, {@code $step} and literals, judged on the parsed expressions — so
+   * running the step again computes the same condition and the same values.
+   */
+  public boolean readsOnlyFixedInputs() {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(when), args.values().stream())
+        .flatMap(t -> t.expressions().stream()).noneMatch(e -> e.names().stream().anyMatch(CHANGING::contains));
+  }
+
   /** The step's name in logs and errors: its id, or {@code #index} when it has none. */
   public String label() {
     return id != null ? id : "#" + index;

@@ -104,6 +104,11 @@ public final class WorkflowEngine {
         ParameterBinder.redact(wf, params), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1);
     Execution started = ItemBudget.fit(new Execution(record, Journal.start(params, request.user(), request.depth()), 1,
         services.leases().lease(request.invocation(), now), 1));
+    if (request.runId() == null && readOnly(wf)) {
+      // a fresh run of steps that only read and compute: nothing to continue if it dies, so only its end is
+      // written (version 0 is "not written yet"; the end write creates the record)
+      return new Attempt(wf, new Execution(started.record(), started.journal(), 0, started.lease(), 1), request.invocation()).execute();
+    }
     if (!startOrReplaceRejected(started)) {
       return existing(wf, runId, request.invocation());
     }
@@ -166,6 +171,11 @@ public final class WorkflowEngine {
     }
     // every write lost to another writer: leave the run to whoever keeps winning, and to the next sweep
     return new RunOutcome(e.record(), null, RunOutcome.Kind.IN_PROGRESS);
+  }
+
+  /** True when no step of {@code wf} has an effect outside its run (every action is known and says so). */
+  private boolean readOnly(WorkflowDefinition wf) {
+    return wf.steps().stream().allMatch(st -> actions.has(st.action()) && !actions.get(st.action()).effectful());
   }
 
   /** How often a writer re-reads and tries again when other writers keep winning, before it gives up for now. */
@@ -372,7 +382,9 @@ public final class WorkflowEngine {
         if (action == null) {
           actions.get(step.action()); // throws action_unavailable
         }
-        if (action.effectful() && !recovering) {
+        // a step that finds its own effect and reads only fixed inputs computes the same again on a replay: no mark needed
+        boolean unmarked = action.findsItsOwnEffect() && step.readsOnlyFixedInputs();
+        if (action.effectful() && !unmarked && !recovering) {
           steps.add(new StepRecord(step.index(), step.id(), step.action(), condition, StepRecord.STARTED, 0, null, null, attempt,
               startedAt));
           write(stored.record().progress(List.copyOf(steps), response));

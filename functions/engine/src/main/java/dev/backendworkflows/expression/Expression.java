@@ -20,9 +20,22 @@ public final class Expression {
    */
   private final java.util.concurrent.ConcurrentLinkedQueue<Jsonata> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+  /** The variables and field names it reads, from its parsed tree ({@link RegexUses#names}). */
+  private final java.util.Set<String> names;
+
   private Expression(String source, Jsonata compiled) {
     this.source = source;
+    this.names = RegexUses.names(compiled);
     idle.add(compiled);
+  }
+
+  /**
+   * The names the expression reads, from its parsed tree: variables without their {@code $}
+   * ({@code params}, {@code steps}, built-ins such as {@code string}) and field names. A superset:
+   * a name it does not read may be in it, one it reads always is.
+   */
+  public java.util.Set<String> names() {
+    return names;
   }
 
   /** @throws ExpressionException with the JSONata message and position when the syntax is wrong. */

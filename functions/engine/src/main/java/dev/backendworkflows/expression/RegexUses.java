@@ -15,7 +15,8 @@ import java.util.Set;
  * {@code $contains}, {@code $replace} or {@code $split}, whose bounded versions read the text
  * against the clock ({@link BoundedBuiltins}). JSONata can also apply a regex as a function
  * ({@code $r(text)}, {@code $map(list, /re/)}), which would match outside the budget; that is
- * refused when the expression is compiled, on its parsed tree.
+ * refused when the expression is compiled, on its parsed tree. The same walk lists the names an
+ * expression reads ({@link #names}).
  */
 final class RegexUses {
   private static final Set<String> READERS = Set.of("match", "contains", "replace", "split");
@@ -66,20 +67,7 @@ final class RegexUses {
    */
   static String firstMisuse(Jsonata compiled) {
     try {
-      List<Object> nodes = new ArrayList<>();
-      Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-      Deque<Object> todo = new ArrayDeque<>();
-      push(todo, AST.get(compiled));
-      while (!todo.isEmpty()) { // every node, however it is reached: allowed uses are judged once all are known
-        Object node = todo.pop();
-        if (!seen.add(node)) {
-          continue;
-        }
-        nodes.add(node);
-        for (Field f : FIELDS) {
-          walk(todo, f.get(node));
-        }
-      }
+      List<Object> nodes = nodes(compiled);
       Set<Object> allowed = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Object node : nodes) {
         String type = (String) TYPE.get(node);
@@ -107,6 +95,45 @@ final class RegexUses {
         }
       }
       return null;
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every node of the parsed tree, however it is reached. */
+  private static List<Object> nodes(Jsonata compiled) throws IllegalAccessException {
+    List<Object> nodes = new ArrayList<>();
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Deque<Object> todo = new ArrayDeque<>();
+    push(todo, AST.get(compiled));
+    while (!todo.isEmpty()) {
+      Object node = todo.pop();
+      if (!seen.add(node)) {
+        continue;
+      }
+      nodes.add(node);
+      for (Field f : FIELDS) {
+        walk(todo, f.get(node));
+      }
+    }
+    return nodes;
+  }
+
+  /**
+   * The names the parsed tree reads: its variables ({@code $steps} gives {@code steps}, a call of
+   * {@code $string} gives {@code string}) and its field names ({@code steps.a} gives {@code steps}
+   * and {@code a}). A superset of what it reads from its scope, never less.
+   */
+  static Set<String> names(Jsonata compiled) {
+    try {
+      Set<String> names = new java.util.HashSet<>();
+      for (Object node : nodes(compiled)) {
+        Object type = TYPE.get(node);
+        if (("variable".equals(type) || "name".equals(type)) && VALUE.get(node) != null) {
+          names.add(String.valueOf(VALUE.get(node)));
+        }
+      }
+      return Set.copyOf(names);
     } catch (IllegalAccessException e) {
       throw new IllegalStateException(e);
     }

@@ -8,7 +8,23 @@ import java.util.Map;
 public final class StructuredLog {
   private StructuredLog() {}
 
+  /** Set while a thread runs something whose lines nobody should read (SnapStart's dry run). */
+  private static final ThreadLocal<Boolean> MUTED = ThreadLocal.withInitial(() -> false);
+
+  /** Runs {@code work} with this thread's lines left out. */
+  public static void muted(Runnable work) {
+    MUTED.set(true);
+    try {
+      work.run();
+    } finally {
+      MUTED.remove();
+    }
+  }
+
   public static void write(String level, String message, Map<String, ?> context) {
+    if (MUTED.get()) {
+      return;
+    }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("timestamp", Instant.now().toString());
     line.put("level", level.toUpperCase(java.util.Locale.ROOT));

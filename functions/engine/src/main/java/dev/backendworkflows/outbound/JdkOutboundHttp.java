@@ -29,9 +29,8 @@ import java.util.Set;
  */
 public final class JdkOutboundHttp implements OutboundHttp {
   static final int MAX_REDIRECTS = 5;
-  // no proxy: a proxy would resolve the name itself, past the check and the pin
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
+  /** Built on the first call (about 0.15 s of class loading): most functions never call out, and their cold start should not pay. */
+  private volatile HttpClient client;
   private final OutboundPolicy policy;
 
   public JdkOutboundHttp(OutboundPolicy policy) {
@@ -42,6 +41,21 @@ public final class JdkOutboundHttp implements OutboundHttp {
   /** Public destinations only. */
   public JdkOutboundHttp() {
     this(OutboundPolicy.PUBLIC_ONLY);
+  }
+
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (client == null) {
+          // no proxy: a proxy would resolve the name itself, past the check and the pin
+          client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+              .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
+        }
+        c = client;
+      }
+    }
+    return c;
   }
 
   @Override
@@ -148,7 +162,7 @@ public final class JdkOutboundHttp implements OutboundHttp {
           + "(names: " + String.join(", ", headers.keySet()) + ")");
     }
     try {
-      return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
       throw new ActionException("api_call_failed", request + " timed out after " + request.timeout().toMillis() + " ms");
     } catch (IOException e) {

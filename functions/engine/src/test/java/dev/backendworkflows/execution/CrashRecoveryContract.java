@@ -199,7 +199,7 @@ public abstract class CrashRecoveryContract {
     List<String> calls = clean.faults.calls();
     clean.faults.disarm();
     assertThat(trigger.settled(clean, cleanId)).isTrue();
-    assertThat(calls).contains("RunLog.write", "ThingStore.create", "Mailer.send", "OutboundHttp.send", "ScheduleStore.create",
+    assertThat(calls).contains("RunLog.write", "ThingStore.write", "Mailer.send", "OutboundHttp.send", "ScheduleStore.create",
         "ScheduleStore.createBatch", "Dispatcher.dispatchNow", "Scheduler.deliverAt");
     EndState expected = endState(clean, cleanId, "ada@example.com");
     assertThat(expected.status()).isEqualTo(RunStatus.SUCCEEDED);

@@ -87,7 +87,7 @@ class DurableRunsTest {
   @Test
   void aRunWhoseAttemptsKeepDyingEndsFailedAfterMaxAttemptsWithBackoffAndCanBeRetried() {
     String id = scheduleWelcome();
-    stack.faults.crashBefore(call -> call.equals("ThingStore.create")); // every attempt dies at its first note
+    stack.faults.crashBefore(call -> call.equals("ThingStore.write")); // every attempt dies at its first note
     assertThatThrownBy(() -> stack.deliveries.deliver(id)).isInstanceOf(Faults.Crash.class);
     afterLeases();
     stack.deliveries.sweep();
@@ -127,7 +127,7 @@ class DurableRunsTest {
 
   @Test
   void aFailedApiRunRetriedByApiContinuesFromItsJournal() {
-    stack.faults.crashBefore(call -> call.equals("ThingStore.create") && notes().size() == 1); // dies at note b, every time
+    stack.faults.crashBefore(call -> call.equals("ThingStore.write") && notes().size() == 1); // dies at note b, every time
     assertThatThrownBy(() -> stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t")
         .as("run-1", Invocation.untimed()))).isInstanceOf(Faults.Crash.class);
     for (int i = 0; i < 4; i++) {
@@ -248,7 +248,7 @@ class DurableRunsTest {
           - { id: n, action: create_thing, type: note, fields: { text: child } }
           - { action: return, data: "{% $steps.n.text %}" }
         """));
-    s.faults.crashBefore(call -> call.equals("ThingStore.create"));
+    s.faults.crashBefore(call -> call.equals("ThingStore.write"));
     for (int round = 0; round < 6; round++) {
       try {
         if (round == 0) {
@@ -307,10 +307,91 @@ class DurableRunsTest {
   }
 
   @Test
-  void writesPerRunAreTheEffectfulStepsPlusTwo() {
+  void writesPerRunAreTheStepsMarkedBeforeTheyRunPlusTwo() {
     stack.faults.arm();
     stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t"));
-    assertThat(stack.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(3 + 2);
+    // the email is marked before it is sent; the notes' receipts make their creates safe to replay unmarked
+    assertThat(stack.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(1 + 2);
+    assertThat(stack.faults.calls().stream().filter(c -> c.equals("ThingStore.write")).count()).isEqualTo(2);
+  }
+
+  /** A fresh run of steps that only read and compute has nothing to continue: its record is written once, at its end. */
+  @Test
+  void aReadOnlyApiRunWritesItsRecordOnceAtItsEnd() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("look.yaml", """
+        name: look
+        trigger: { api: {} }
+        parameters:
+          text: { type: text, required: true }
+        steps:
+          - { id: found, action: search_things, type: note }
+          - { action: return, data: { text: "{% $params.text %}", notes: "{% $steps.found.count %}" } }
+        """));
+    s.faults.arm();
+    RunOutcome done = s.engine.run(new RunRequest("look", Map.of("text", "hi"), "api", "t"));
+    assertThat(s.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(1);
+    assertThat(s.runs.get(done.record().runId()).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    s.faults.disarm();
+    s.faults.arm();
+    s.engine.run(new RunRequest("look", Map.of("text", "hi"), "api", "t").as("given-id", Invocation.untimed()));
+    assertThat(s.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).as("a run with a given id (an idempotency "
+        + "key's, a schedule's) claims it first").isEqualTo(2);
+  }
+
+  /**
+   * A change computed from an earlier read is marked before it runs: a replay must not read the
+   * thing afresh (seeing the change already made) and add again. Killed after the change, before the
+   * run's end is written, the run is continued and the count is 1, not 2.
+   */
+  @Test
+  void aChangeComputedFromAnEarlierReadIsMarkedSoItsReplayDoesNotApplyItTwice() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("count-up.yaml", """
+        name: count-up
+        trigger: { api: {} }
+        parameters:
+          user: { type: text, required: true }
+        steps:
+          - { id: u, action: get_thing, type: user, thing_id: "{% $params.user %}" }
+          - { action: update_thing, type: user, thing_id: "{% $params.user %}", fields: { age: "{% $steps.u.age + 1 %}" } }
+          - { action: return, data: { done: true } }
+        """));
+    Instant at = s.clock.instant();
+    s.things.create(new dev.backendworkflows.data.Thing("user", "u1", Map.of("age", 0), at, at));
+    s.faults.crashBefore(call -> call.equals("RunLog.write") && ((Number) s.things.get("user", "u1").orElseThrow().fields().get("age"))
+        .intValue() == 1);
+    assertThatThrownBy(() -> s.engine.run(new RunRequest("count-up", Map.of("user", "u1"), "api", "t").as("c-1", Invocation.untimed())))
+        .isInstanceOf(Faults.Crash.class);
+    s.faults.disarm();
+    s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    assertThat(s.engine.resume("c-1", new Invocation("later", null)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(((Number) s.things.get("user", "u1").orElseThrow().fields().get("age")).intValue()).isEqualTo(1);
+  }
+
+  /** Steps that read only their parameters need no mark: the run writes its start and its end, and the notes their own items. */
+  @Test
+  void createsFromParametersAloneAreNotMarkedAndAReplayFindsThemByTheirReceipts() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("two-notes.yaml", """
+        name: two-notes
+        trigger: { api: {} }
+        parameters:
+          text: { type: text, required: true }
+        steps:
+          - { id: a, action: create_thing, type: note, fields: { text: "{% $params.text & ' a' %}" } }
+          - { id: b, action: create_thing, type: note, fields: { text: "{% $params.text & ' b' %}" } }
+          - { action: return, data: { a: "{% $steps.a._id %}" } }
+        """));
+    s.faults.crashBefore(call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 2);
+    assertThatThrownBy(() -> s.engine.run(new RunRequest("two-notes", Map.of("text", "n"), "api", "t").as("n-1", Invocation.untimed())))
+        .isInstanceOf(Faults.Crash.class);
+    assertThat(s.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).as("only the start was written").isEqualTo(2);
+    s.faults.disarm();
+    s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    RunOutcome done = s.engine.resume("n-1", new Invocation("later", null));
+    assertThat(done.record().status()).isEqualTo(RunStatus.SUCCEEDED);
+    List<dev.backendworkflows.data.Thing> notes = s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things();
+    assertThat(notes).extracting(t -> t.fields().get("text")).containsExactlyInAnyOrder("n a", "n b");
+    assertThat(((Map<?, ?>) done.response()).get("a")).isIn(notes.stream().map(dev.backendworkflows.data.Thing::id).toList());
   }
 
   @Test

@@ -81,7 +81,7 @@ class IdempotencyKeyTest {
 
   @Test
   void aRepeatWhileTheFirstIsRunningIsRefusedUntilItEnds() throws Exception {
-    stack.faults.holdBefore(call -> call.equals("ThingStore.create"));
+    stack.faults.holdBefore(call -> call.equals("ThingStore.write"));
     CompletableFuture<ApiResponse> first = CompletableFuture.supplyAsync(() -> post("/wf/note", stack.userKey, "k-3", "{\"text\":\"x\"}"));
     stack.faults.awaitHeld();
     ApiResponse during = post("/wf/note", stack.userKey, "k-3", "{\"text\":\"x\"}");

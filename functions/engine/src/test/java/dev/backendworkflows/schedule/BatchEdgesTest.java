@@ -69,7 +69,7 @@ class BatchEdgesTest {
     Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("record-one.yaml", RECORD_ONE));
     BatchJob job = new Batches(s.services, s.engine.workflows()).start("open", "record-one", List.of(0, 1, 2), "n", Map.of(), 3, null,
         null, "t");
-    s.faults.crashBefore(c -> c.equals("ThingStore.create")); // dies inside item 0's run: the item and its run stay running
+    s.faults.crashBefore(c -> c.equals("ThingStore.write")); // dies inside item 0's run: the item and its run stay running
     fireSurviving(s);
     s.faults.disarm();
     List<String> broken = new ArrayList<>();

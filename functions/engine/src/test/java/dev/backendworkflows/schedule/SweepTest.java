@@ -89,7 +89,7 @@ class SweepTest {
         "name: gone")), stack.clock, c -> shared);
     String id = new Scheduling(before.services, before.engine.workflows()).schedule("gone", Map.of("text", "g"),
         stack.clock.instant(), "api", null).id();
-    before.faults.crashBefore(call -> call.equals("ThingStore.create"));
+    before.faults.crashBefore(call -> call.equals("ThingStore.write"));
     assertThatThrownBy(before::fireDue).isInstanceOf(Faults.Crash.class);
     Fixtures.Stack after = new Fixtures.Stack(Fixtures.workflows("write-note.yaml", Fixtures.WRITE_NOTE), stack.clock, c -> shared);
     stack.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));

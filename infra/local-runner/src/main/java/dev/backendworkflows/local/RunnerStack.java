@@ -78,7 +78,7 @@ public final class RunnerStack implements AutoCloseable {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
-    this.keys = new ApiKeys(keys, clock);
+    this.keys = new ApiKeys(keys, clock, java.time.Duration.ZERO); // a map lookup costs nothing; keys revoked elsewhere stop at once
     // the embedded stack's data is this process's alone, so a holder of an earlier process is dead; an
     // emulator may be shared by several runners, whose runs are taken over only when their leases pass
     LeasePolicy leases = ownsItsData ? LeasePolicy.DEFAULT.withDeadHolders(holder -> holder.startsWith("local-")

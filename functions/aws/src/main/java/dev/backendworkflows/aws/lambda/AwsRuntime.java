@@ -16,7 +16,9 @@ import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.aws.scheduler.EventBridgeScheduler;
 import dev.backendworkflows.aws.scheduler.LambdaDispatcher;
 import dev.backendworkflows.schedule.Deliveries;
+import java.util.List;
 import java.util.function.Supplier;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -53,42 +55,82 @@ public final class AwsRuntime {
 
   private AwsRuntime() {}
 
-  /** What a function serves: HTTP requests and deliveries of scheduled runs. */
-  public record Function(HttpApi api, Deliveries deliveries) {}
+  /**
+   * What a function serves: HTTP requests and deliveries of scheduled runs; {@code priming} is the
+   * dry run SnapStart takes before its snapshot ({@link Priming}).
+   */
+  public record Function(HttpApi api, Deliveries deliveries, Runnable priming) {
+    public Function(HttpApi api, Deliveries deliveries) {
+      this(api, deliveries, () -> {});
+    }
+  }
+
+  /**
+   * True when Lambda initialises ahead of requests — SnapStart's snapshot or provisioned
+   * concurrency ({@code AWS_LAMBDA_INITIALIZATION_TYPE}): then every SDK client is built at init,
+   * where it costs no request anything. On an on-demand cold start the first request waits for
+   * init, so clients most invocations never use (Scheduler, Lambda, SES, SSM) are built on first use.
+   */
+  static boolean initAhead(Map<String, String> env) {
+    String type = env.get("AWS_LAMBDA_INITIALIZATION_TYPE");
+    return "snap-start".equals(type) || "provisioned-concurrency".equals(type);
+  }
 
   public static Function fromEnvironment(Map<String, String> env) {
-    DynamoDbClient dynamo = dynamoDb(env);
+    return fromEnvironment(env, List.of());
+  }
+
+  /**
+   * As {@link #fromEnvironment(Map)}, with {@code interceptors} on every SDK client: tests count
+   * requests or inject faults with them. The DynamoDB client is built here (every invocation uses
+   * it); the others here too when init runs ahead of requests ({@link #initAhead}), else on first use.
+   */
+  public static Function fromEnvironment(Map<String, String> env, List<ExecutionInterceptor> interceptors) {
+    DynamoDbClient dynamo = client(DynamoDbClient.builder(), env, interceptors);
     DynamoDbTables tables = DynamoDbTables.fromEnvironment(env, DEFAULT_TABLE_PREFIX);
     Clock clock = Clock.systemUTC();
     EventBridgeScheduler.Config config = new EventBridgeScheduler.Config(env.getOrDefault("SCHEDULE_GROUP", DEFAULT_SCHEDULE_GROUP),
         env.getOrDefault("FUNCTION_ARN_PREFIX", ""), env.getOrDefault("FUNCTION_ARN_SUFFIX", ""),
         env.getOrDefault("SCHEDULER_ROLE_ARN", ""), env.get("SCHEDULER_DLQ_ARN"));
-    // created on first use: most invocations never schedule, and every client costs cold-start time
-    EventBridgeScheduler scheduler = new EventBridgeScheduler(memoize(() -> client(SchedulerClient.builder(), env)), config);
-    LambdaDispatcher dispatcher = new LambdaDispatcher(memoize(() -> client(LambdaClient.builder(), env)), config::functionArn);
+    boolean ahead = initAhead(env);
+    Supplier<SchedulerClient> schedulerClient = built(ahead, () -> client(SchedulerClient.builder(), env, interceptors));
+    Supplier<LambdaClient> lambda = built(ahead, () -> client(LambdaClient.builder(), env, interceptors));
+    Supplier<SesV2Client> ses = built(ahead, () -> client(SesV2Client.builder(), env, interceptors));
+    Supplier<SsmClient> ssm = built(ahead, () -> client(SsmClient.builder(), env, interceptors));
+    EventBridgeScheduler scheduler = new EventBridgeScheduler(schedulerClient, config);
+    LambdaDispatcher dispatcher = new LambdaDispatcher(lambda, config::functionArn);
     Services services = new Services(new DynamoDbThingStore(dynamo, tables.things()),
         new DynamoDbRunLog(dynamo, tables.runs(), clock), new DynamoDbScheduleStore(dynamo, tables.schedules()),
-        scheduler, dispatcher, new SesMailer(memoize(() -> client(SesV2Client.builder(), env))), env.get("MAIL_FROM"),
+        scheduler, dispatcher, new SesMailer(ses), env.get("MAIL_FROM"),
         new dev.backendworkflows.outbound.JdkOutboundHttp(dev.backendworkflows.outbound.OutboundPolicy.fromEnvironment(env)),
-        new dev.backendworkflows.aws.ssm.SsmSecretStore(memoize(() -> client(SsmClient.builder(), env)),
+        new dev.backendworkflows.aws.ssm.SsmSecretStore(ssm,
             env.getOrDefault("SECRETS_PREFIX", "/backend-workflows/" + env.getOrDefault("STAGE", "dev") + "/"), clock), clock, env.getOrDefault("STAGE", "dev"),
         Duration.ofDays(Long.parseLong(env.getOrDefault("RUN_RETENTION_DAYS", String.valueOf(DEFAULT_RETENTION_DAYS)))),
         new DynamoDbIdempotencyStore(dynamo, tables.runs()), dev.backendworkflows.execution.LeasePolicy.DEFAULT);
-    Workflows workflows = new DefinitionLoader().load(workflowsDir(env));
+    String own = env.get(ENV_WORKFLOW);
+    // a workflow's function builds only what it runs; the admin function (runs, batches, the sweep) builds all
+    Workflows workflows = own != null && !own.isBlank() ? new DefinitionLoader().loadFor(workflowsDir(env), own)
+        : new DefinitionLoader().load(workflowsDir(env));
     workflows.warnings().forEach(w -> dev.backendworkflows.internal.StructuredLog.write("warn", "definition warning: " + w, Map.of()));
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
-    HttpApi api = new HttpApi(engine, services.runs(), new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock), routes(env));
-    return new Function(api, new Deliveries(services, engine));
+    ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock);
+    HttpApi api = new HttpApi(engine, services.runs(), keys, routes(env));
+    return new Function(api, new Deliveries(services, engine), () -> Priming.prime(workflows, own, keys));
   }
 
-  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+  /** The client now when {@code now}, else built on first use (once). */
+  private static <T> Supplier<T> built(boolean now, Supplier<T> build) {
+    if (now) {
+      T client = build.get();
+      return () -> client;
+    }
     return new Supplier<>() {
-      private volatile T value;
+      private T value;
 
       @Override
       public synchronized T get() {
         if (value == null) {
-          value = supplier.get();
+          value = build.get();
         }
         return value;
       }
@@ -116,6 +158,14 @@ public final class AwsRuntime {
 
   /** Any SDK client on the lean JDK HTTP client, with the region and endpoint from the environment. */
   public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, Map<String, String> env) {
+    return client(builder, env, List.of());
+  }
+
+  private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, Map<String, String> env,
+      List<ExecutionInterceptor> interceptors) {
+    if (!interceptors.isEmpty()) {
+      builder.overrideConfiguration(c -> interceptors.forEach(c::addExecutionInterceptor));
+    }
     builder.httpClient(UrlConnectionHttpClient.create())
         .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))));
     String endpoint = env.get("AWS_ENDPOINT_URL");

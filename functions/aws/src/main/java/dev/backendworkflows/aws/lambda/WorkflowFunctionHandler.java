@@ -41,9 +41,35 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   private final Deliveries deliveries;
   private final Supplier<Invocation> withoutContext;
 
-  /** Used by Lambda: builds everything from the environment, once per execution environment. */
+  /** Kept here because CRaC holds its resources weakly; null outside Lambda's default constructor. */
+  private final org.crac.Resource priming;
+
+  /**
+   * Used by Lambda: builds everything from the environment, once per execution environment, and
+   * registers the priming SnapStart runs before it snapshots the function ({@link Priming}).
+   */
   public WorkflowFunctionHandler() {
-    this(AwsRuntime.fromEnvironment(System.getenv()));
+    this(AwsRuntime.fromEnvironment(System.getenv()), true);
+  }
+
+  private WorkflowFunctionHandler(AwsRuntime.Function function, boolean primeBeforeSnapshot) {
+    this(function.api(), function.deliveries(), Invocation::untimed, primeBeforeSnapshot ? snapStartPriming(function) : null);
+  }
+
+  private static org.crac.Resource snapStartPriming(AwsRuntime.Function function) {
+    org.crac.Resource resource = new org.crac.Resource() {
+      @Override
+      public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> context) {
+        function.priming().run();
+      }
+
+      @Override
+      public void afterRestore(org.crac.Context<? extends org.crac.Resource> context) {
+        // nothing to renew: clients reconnect by themselves, and credentials come from the restored environment
+      }
+    };
+    org.crac.Core.getGlobalContext().register(resource);
+    return resource;
   }
 
   public WorkflowFunctionHandler(AwsRuntime.Function function) {
@@ -57,9 +83,14 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
 
   /** Used by the local runner: {@code withoutContext} names the invocations it makes (it has no Lambda context). */
   public WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, Supplier<Invocation> withoutContext) {
+    this(api, deliveries, withoutContext, null);
+  }
+
+  private WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, Supplier<Invocation> withoutContext, org.crac.Resource priming) {
     this.api = api;
     this.deliveries = deliveries;
     this.withoutContext = withoutContext;
+    this.priming = priming;
   }
 
   /** This invocation: Lambda's request id, and its deadline from the remaining time. */

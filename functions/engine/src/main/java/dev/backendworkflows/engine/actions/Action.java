@@ -30,6 +30,18 @@ public interface Action {
   }
 
   /**
+   * True when a replay of the step — run again after a crash, with no journal mark that it started —
+   * finds the effect an earlier attempt made instead of repeating it (a data write that takes a
+   * once-only receipt keyed by the step, or sets values). Such a step is not marked before it runs
+   * when it also reads only fixed inputs ({@link dev.backendworkflows.definition.StepDefinition#readsOnlyFixedInputs}):
+   * a step that reads earlier results is marked, since a replay would read them afresh — perhaps
+   * seeing the step's own effect — and could compute other values. False by default.
+   */
+  default boolean findsItsOwnEffect() {
+    return false;
+  }
+
+  /**
    * The result of this step, which ran to its end in an earlier attempt whose journal could not keep
    * that result (it was too large), derived again without doing the effect again where the action
    * can (it reads back what it created or changed). By default the step runs again as a replay

@@ -180,12 +180,17 @@ public final class DataActions {
       Privacy privacy = Privacy.of(ctx);
       Thing thing = new Thing(type.name(), id, fields, at, at);
       privacy.require(type, "create", newView(thing));
-      Thing made;
+      ThingRules.Created created;
       try {
-        made = ThingRules.create(ctx.services().things(), type, thing, "return_existing".equals(onConflict));
+        created = ThingRules.create(ctx.services().things(), type, thing, "return_existing".equals(onConflict), ctx.idempotencyKey(),
+            ctx.services().clock().instant());
       } catch (ThingAlreadyExistsException createdBefore) {
-        // only this step of this run derives this id: an earlier attempt created it
+        // only this step of this run derives this id: an earlier attempt created it (before receipts were taken)
         return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t)).orElseGet(() -> missing(type.name(), id));
+      }
+      Thing made = created.thing();
+      if (created.before()) { // made by an earlier attempt of this step (perhaps deleted since)
+        return made == null ? missing(type.name(), created.id()) : shown(privacy, type, made);
       }
       if (!made.id().equals(id) && !privacy.readable(type, made)) { // the thing that has the value is not this user's to see
         String field = type.uniqueFields().stream().filter(f -> java.util.Objects.equals(made.fields().get(f), fields.get(f)))
@@ -195,13 +200,20 @@ public final class DataActions {
       return shown(privacy, type, made);
     }
 
-    /** Reads back the thing the step created (its id is derived); one deleted since is reported missing, not made again. */
+    /** Reads back the thing the step created (named by its receipt); one deleted since is reported missing, not made again. */
     @Override
     public Object recover(ActionContext ctx) {
       DataType type = type(ctx);
       Privacy privacy = Privacy.of(ctx);
-      return ctx.services().things().get(type.name(), ctx.derivedId()).<Object>map(t -> shown(privacy, type, t))
-          .orElseGet(() -> missing(type.name(), ctx.derivedId()));
+      return ThingRules.created(ctx.services().things(), type.name(), ctx.idempotencyKey())
+          .or(() -> ctx.services().things().get(type.name(), ctx.derivedId())) // made before receipts were taken
+          .<Object>map(t -> shown(privacy, type, t)).orElseGet(() -> missing(type.name(), ctx.derivedId()));
+    }
+
+    /** Its receipt names the thing it made, so a replay finds it without a journal mark. */
+    @Override
+    public boolean findsItsOwnEffect() {
+      return true;
     }
   }
 
@@ -289,6 +301,12 @@ public final class DataActions {
       String id = ctx.text("thing_id");
       return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t))
           .orElseGet(() -> missing(type.name(), id));
+    }
+
+    /** Setting values twice is setting them once; an increment or if_version takes a receipt keyed by the step. */
+    @Override
+    public boolean findsItsOwnEffect() {
+      return true;
     }
   }
 

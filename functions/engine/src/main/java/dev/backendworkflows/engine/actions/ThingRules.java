@@ -52,29 +52,37 @@ final class ThingRules {
   }
 
   /**
-   * Creates {@code thing} with claims on its unique values. A taken value fails with
-   * {@link UniqueViolationException}, or — with {@code returnExisting} — gives the thing holding it.
+   * Creates {@code thing} with claims on its unique values, and the once-only receipt {@code receipt}
+   * (the step's key) naming it, in one transaction: a replay of the step — even one that derives
+   * another id, because no journal marked the step as started — finds the receipt and returns the
+   * thing made before instead of a twin. A taken value fails with {@link UniqueViolationException},
+   * or — with {@code returnExisting} — gives the thing holding it.
    *
-   * @throws ThingAlreadyExistsException when a thing with its id exists (a replay finds its own)
+   * @return the thing made, the one holding a unique value, or — {@link Created#before} — the one this
+   *     step made in an earlier attempt (null when deleted since)
+   * @throws ThingAlreadyExistsException when a thing with its id exists that no receipt of this step names
    */
-  static Thing create(ThingStore store, DataType type, Thing thing, boolean returnExisting) {
+  static Created create(ThingStore store, DataType type, Thing thing, boolean returnExisting, String receipt, Instant now) {
     List<String> unique = type.uniqueFields().stream().filter(f -> thing.fields().get(f) != null).toList();
     List<ThingWrite> listings = Indexes.listed(type, thing);
-    if (unique.isEmpty() && listings.isEmpty()) {
-      return store.create(thing);
-    }
     for (int tries = 0; ; tries++) {
-      List<ThingWrite> writes = new ArrayList<>(List.of(new ThingWrite.Put(thing)));
+      // the receipt first: when an earlier attempt of the step made the thing, that is the failure reported
+      List<ThingWrite> writes = new ArrayList<>(List.of(new ThingWrite.Claim("receipt#" + receipt, thing.id(),
+          now.plus(RECEIPT_KEPT).getEpochSecond()), new ThingWrite.Put(thing)));
       unique.forEach(f -> writes.add(new ThingWrite.Claim(uniqueKey(type.name(), f, thing.fields().get(f)), thing.id(), 0)));
       writes.addAll(listings); // unconditional, so a failed index is the Put's or a claim's
       int failed = store.write(writes);
       if (failed < 0) {
-        return thing;
+        return new Created(thing, false, thing.id());
       }
-      if (failed == 0) {
+      if (failed == 0) { // made before by this step: the thing its receipt names (null when deleted since)
+        String owner = store.claimOwner("receipt#" + receipt).orElse(thing.id());
+        return new Created(store.get(type.name(), owner).orElse(null), true, owner);
+      }
+      if (failed == 1) {
         throw new ThingAlreadyExistsException(thing.type(), thing.id());
       }
-      String field = unique.get(failed - 1);
+      String field = unique.get(failed - 2);
       if (!returnExisting) {
         throw new UniqueViolationException(type.name(), field);
       }
@@ -82,12 +90,20 @@ final class ThingRules {
       Thing holder = store.claimOwner(uniqueKey(type.name(), field, value)).flatMap(owner -> store.get(type.name(), owner))
           .filter(h -> value.equals(h.fields().get(field))).orElse(null);
       if (holder != null) {
-        return holder;
+        return new Created(holder, false, holder.id());
       }
       if (tries == CONTENDED_TRIES) { // its holder keeps going away as we look: report the clash rather than loop
         throw new UniqueViolationException(type.name(), field);
       }
     }
+  }
+
+  /** What a create gave: {@code before} when an earlier attempt of the step made the thing {@code id} ({@code thing} null when deleted since). */
+  record Created(Thing thing, boolean before, String id) {}
+
+  /** The thing step {@code receipt} created, when it did and the thing is still there. */
+  static java.util.Optional<Thing> created(ThingStore store, String type, String receipt) {
+    return store.claimOwner("receipt#" + receipt).flatMap(owner -> store.get(type, owner));
   }
 
   /** What a write of a change's transaction is for, so a failed index says what went wrong. */
