@@ -14,7 +14,7 @@ WORKFLOW=${2:-ping}
 : "${AWS_ENDPOINT_URL:?set AWS_ENDPOINT_URL to an emulator (see the header of this script)}"
 export AWS_REGION=${AWS_REGION:-us-east-1} AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
 OURS=${OURS_JAR:-functions/aws/target/backend-workflows-lambda.jar}
-HELLO=benchmarks/target/hello-world-lambda.jar
+HELLO=benchmarks/hello-world/target/hello-world-lambda.jar
 for jar in "$OURS" "$HELLO"; do [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -q package -DskipTests" >&2; exit 1; }; done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -43,8 +43,8 @@ run() { # name classpath handler
   if [ "${CDS:-0}" = 1 ]; then cds=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/$1.jsa"); fi
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${FLAGS[@]}" "${cds[@]}" -cp "$2" dev.backendworkflows.bench.ColdStart "$3" "$WORK/event.json"
 }
-OURS_CP="$OURS:benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar" # CDS takes jars only
-BEFORE_CP=${BEFORE_JAR:+$BEFORE_JAR:benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar}
+OURS_CP="$OURS:benchmarks/hello-world/target/hello-world-0.1.0-SNAPSHOT.jar" # CDS takes jars only
+BEFORE_CP=${BEFORE_JAR:+$BEFORE_JAR:benchmarks/hello-world/target/hello-world-0.1.0-SNAPSHOT.jar}
 if [ "${CDS:-0}" = 1 ]; then # the archive is made by a first run of each (as SnapStart or a CDS layer would be made once)
   run ours "$OURS_CP" dev.backendworkflows.aws.lambda.WorkflowFunctionHandler >/dev/null 2>&1
   run hello "$HELLO" dev.backendworkflows.bench.HelloWorldHandler >/dev/null 2>&1

@@ -13,8 +13,12 @@ public record StepDefinition(int index, String id, String action, Template when,
     args = Map.copyOf(args);
   }
 
-  /** Names whose values a replay of a step may see changed: earlier steps' results, and the run (its attempt). */
-  private static final java.util.Set<String> CHANGING = java.util.Set.of("steps", "run");
+  /**
+   * Names through which a step could read what a replay may see changed: earlier steps' results, the
+   * run (its attempt), and the whole scope — the context {@code $}, {@code $$} and wildcards reach
+   * results without naming them.
+   */
+  private static final java.util.Set<String> CHANGING = java.util.Set.of("steps", "run", "", "$", "*", "**");
 
   /**
    * True when the step's condition and arguments read nothing a replay could see changed — only

@@ -286,8 +286,11 @@ public final class WorkflowEngine {
       try {
         for (StepDefinition step : wf.steps()) {
           StepRecord earlier = before.get(step.index());
-          StepRecord done = earlier != null && finished(earlier) && restorable(step, earlier) ? restore(step, earlier)
-              : runStep(step, earlier);
+          boolean restored = earlier != null && finished(earlier) && restorable(step, earlier);
+          StepRecord done = restored ? restore(step, earlier) : runStep(step, earlier);
+          if (!restored && !replayable(step) && !markedNow) {
+            unjournaled = true; // what it read or decided is in memory only until the next write
+          }
           steps.add(done);
           if (StepRecord.FAILED.equals(done.status())) {
             status = RunStatus.FAILED;
@@ -310,6 +313,20 @@ public final class WorkflowEngine {
     }
 
     private String terminateReason;
+    /**
+     * True when a step ran since the last write whose result or decision a replay could see
+     * differently (a read, a computation, a step skipped by its condition) — any step but a
+     * replayable one and one marked before it ran. While it is, every effect is marked first, so
+     * the journal holds what the effect was decided on.
+     */
+    private boolean unjournaled;
+    /** True when the step just run was marked before it ran: its decision to run is in the journal. */
+    private boolean markedNow;
+
+    /** A step a replay runs to the same end: it finds its own effect, and reads only fixed inputs. */
+    private boolean replayable(StepDefinition step) {
+      return actions.has(step.action()) && actions.get(step.action()).findsItsOwnEffect() && step.readsOnlyFixedInputs();
+    }
 
     private boolean finished(StepRecord s) {
       return StepRecord.SUCCEEDED.equals(s.status()) || StepRecord.SKIPPED.equals(s.status())
@@ -363,6 +380,7 @@ public final class WorkflowEngine {
      * result was too large to keep, recovers that result without doing its effect again.
      */
     private StepRecord runStep(StepDefinition step, StepRecord earlier) {
+      markedNow = false;
       long t0 = System.nanoTime();
       Instant now = services.clock().instant();
       boolean recovering = earlier != null && finished(earlier);
@@ -382,13 +400,15 @@ public final class WorkflowEngine {
         if (action == null) {
           actions.get(step.action()); // throws action_unavailable
         }
-        // a step that finds its own effect and reads only fixed inputs computes the same again on a replay: no mark needed
-        boolean unmarked = action.findsItsOwnEffect() && step.readsOnlyFixedInputs();
+        // a step that finds its own effect and reads only fixed inputs computes the same again on a replay, and so needs
+        // no mark — unless a step since the last write decided something a replay could decide otherwise
+        boolean unmarked = replayable(step) && !unjournaled;
         if (action.effectful() && !unmarked && !recovering) {
           steps.add(new StepRecord(step.index(), step.id(), step.action(), condition, StepRecord.STARTED, 0, null, null, attempt,
               startedAt));
           write(stored.record().progress(List.copyOf(steps), response));
           steps.removeLast();
+          markedNow = true;
         }
         ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying || recovering, previousError,
             earlier == null ? null : earlier.status());
@@ -458,6 +478,7 @@ public final class WorkflowEngine {
         throw new FencedOutException(stored.runId(), attempt);
       }
       stored = next;
+      unjournaled = false;
     }
 
     /**
@@ -502,6 +523,11 @@ public final class WorkflowEngine {
                   null), new Journal(j.params(), Map.of(), new ArrayList<>(results.keySet()), null, false, true, j.user(), j.depth()),
                   next.version(), next.lease(), next.attemptBase());
         }
+      }
+      if (stored.version() == 0) { // a read-only run (never written): nothing would continue it, so its caller gets its answer
+        StructuredLog.write("error", "run " + done.runId() + " ended " + done.status().wire() + " but its record could not be "
+            + "written; it had no effects, and its answer is given without it", Map.of("run_id", done.runId(), "workflow", wf.name()));
+        return new RunOutcome(done, response, RunOutcome.Kind.COMPLETED);
       }
       throw new AttemptInterruptedException(done.runId(), last);
     }

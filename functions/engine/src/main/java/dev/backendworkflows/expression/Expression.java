@@ -31,8 +31,9 @@ public final class Expression {
 
   /**
    * The names the expression reads, from its parsed tree: variables without their {@code $}
-   * ({@code params}, {@code steps}, built-ins such as {@code string}) and field names. A superset:
-   * a name it does not read may be in it, one it reads always is.
+   * ({@code params}, {@code steps}, built-ins such as {@code string}; "" for the context {@code $},
+   * {@code $} for {@code $$}), field names, and {@code *} / {@code **} for wildcards. What it reads
+   * of its scope is named here, or reached through "", {@code $}, {@code *} or {@code **}.
    */
   public java.util.Set<String> names() {
     return names;

@@ -121,8 +121,9 @@ final class RegexUses {
 
   /**
    * The names the parsed tree reads: its variables ({@code $steps} gives {@code steps}, a call of
-   * {@code $string} gives {@code string}) and its field names ({@code steps.a} gives {@code steps}
-   * and {@code a}). A superset of what it reads from its scope, never less.
+   * {@code $string} gives {@code string}, the context {@code $} gives "" and {@code $$} gives
+   * {@code $}), its field names ({@code steps.a} gives {@code steps} and {@code a}), and {@code *} or
+   * {@code **} where a wildcard reaches fields by no name.
    */
   static Set<String> names(Jsonata compiled) {
     try {
@@ -130,7 +131,9 @@ final class RegexUses {
       for (Object node : nodes(compiled)) {
         Object type = TYPE.get(node);
         if (("variable".equals(type) || "name".equals(type)) && VALUE.get(node) != null) {
-          names.add(String.valueOf(VALUE.get(node)));
+          names.add(String.valueOf(VALUE.get(node))); // $ is the variable "", $$ the variable "$"
+        } else if ("wildcard".equals(type) || "descendant".equals(type)) {
+          names.add("wildcard".equals(type) ? "*" : "**"); // reach any field, by no name
         }
       }
       return Set.copyOf(names);

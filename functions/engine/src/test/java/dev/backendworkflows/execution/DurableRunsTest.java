@@ -367,6 +367,33 @@ class DurableRunsTest {
     assertThat(((Number) s.things.get("user", "u1").orElseThrow().fields().get("age")).intValue()).isEqualTo(1);
   }
 
+  /**
+   * A create after a read is marked, though it reads only its parameters: the mark keeps what the
+   * read found, so a replay decides later steps on that — not on a fresh read that sees the create.
+   */
+  @Test
+  void aCreateAfterAReadIsMarkedSoTheReplayKeepsWhatTheReadFound() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("first-note.yaml", """
+        name: first-note
+        trigger: { api: {} }
+        parameters:
+          text: { type: text, required: true }
+        steps:
+          - { id: before, action: count_things, type: note }
+          - { id: made, action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
+          - { action: send_email, when: "{% $steps.before.count = 0 %}", to: ops@example.com, subject: First note, text: hi }
+        """));
+    s.faults.crashBefore(call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1);
+    assertThatThrownBy(() -> s.engine.run(new RunRequest("first-note", Map.of("text", "n"), "api", "t").as("f-1", Invocation.untimed())))
+        .isInstanceOf(Faults.Crash.class);
+    s.faults.disarm();
+    s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    assertThat(s.engine.resume("f-1", new Invocation("later", null)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things()).hasSize(1);
+    assertThat(s.outbox.sent()).as("the count before the note was 0: the email goes").hasSize(1);
+  }
+
   /** Steps that read only their parameters need no mark: the run writes its start and its end, and the notes their own items. */
   @Test
   void createsFromParametersAloneAreNotMarkedAndAReplayFindsThemByTheirReceipts() {

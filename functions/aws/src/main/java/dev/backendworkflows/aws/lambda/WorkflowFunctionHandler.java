@@ -56,7 +56,8 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
     this(function.api(), function.deliveries(), Invocation::untimed, primeBeforeSnapshot ? snapStartPriming(function) : null);
   }
 
-  private static org.crac.Resource snapStartPriming(AwsRuntime.Function function) {
+  /** Registers with CRaC (SnapStart's runtime hooks) a resource whose {@code beforeCheckpoint} primes {@code function}. */
+  static org.crac.Resource snapStartPriming(AwsRuntime.Function function) {
     org.crac.Resource resource = new org.crac.Resource() {
       @Override
       public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> context) {

@@ -190,7 +190,7 @@ class RequestBudgetTest {
     List<String> forLarge = counted(() -> batch(admin, large));
     report("GET /batches/{id} (200 items)", forLarge, 1);
     assertThat(forLarge).as("GET /batches/{id} of 200 items: %s; of 10: %s", forLarge, forSmall).hasSameSizeAs(forSmall);
-    assertThat(forLarge).hasSizeLessThanOrEqualTo(3);
+    assertThat(forLarge).hasSizeLessThanOrEqualTo(1);
   }
 
   private WorkflowFunctionHandler admin() {

@@ -34,7 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * in 1 KB units (twice in a transaction); for each global secondary index of the table (from
  * {@link DynamoDbTables#definitions}), a put of the new entry when an item enters it or its projected
  * attributes change, a delete when one leaves it, both when its index key changes (an entry is its
- * projected attributes plus 100 bytes). Read units: a strongly consistent GetItem is 1 per 4 KB.
+ * projected attributes plus 100 bytes); for a write refused by its condition, the item as it is.
+ * Read units are counted for GetItem only (1 per 4 KB, half for an eventually consistent read): a
+ * lower bound where a path also queries.
  * Attribute sizes follow DynamoDB's rules (names plus values; numbers about one byte per two digits).
  */
 public final class CapacityMeter implements ExecutionInterceptor {
@@ -105,7 +107,7 @@ public final class CapacityMeter implements ExecutionInterceptor {
       return;
     }
     for (Touched t : touched) {
-      Map<String, AttributeValue> after = read(t.table(), t.key()); // a write refused by its condition is billed too: no change, no index
+      Map<String, AttributeValue> after = read(t.table(), t.key());
       double units = units(Math.max(size(t.before()), size(after)), 1024) * (t.transactional() ? 2 : 1);
       CreateTableRequest table = tables.get(t.table());
       if (table != null && table.hasGlobalSecondaryIndexes()) {
@@ -114,6 +116,15 @@ public final class CapacityMeter implements ExecutionInterceptor {
         }
       }
       writeUnits.add(units);
+    }
+  }
+
+  /** A write refused by its condition (or a cancelled transaction) is billed too: the item as it is, no index entry. */
+  @Override
+  public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+    List<Touched> touched = attributes.getAttribute(TOUCHED);
+    if (touched != null) {
+      touched.forEach(t -> writeUnits.add(units(size(t.before()), 1024) * (t.transactional() ? 2 : 1)));
     }
   }
 

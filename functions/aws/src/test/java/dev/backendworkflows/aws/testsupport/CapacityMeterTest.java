@@ -37,6 +37,12 @@ class CapacityMeterTest {
     assertThat(meter.writeUnits()).as("its end: the item, the by-workflow entry rewritten, the by-status entry moved").isEqualTo(4);
 
     meter.reset();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.putItem(b -> b.tableName(tables.apiKeys()).item(Map.of(
+        "key_hash", AttributeValue.fromS("k"))).conditionExpression("attribute_not_exists(key_hash)")))
+        .isInstanceOf(software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException.class);
+    assertThat(meter.writeUnits()).as("a write refused by its condition: the 1.5 KB item as it is").isEqualTo(2);
+
+    meter.reset();
     client.transactWriteItems(b -> b.transactItems(t -> t.put(p -> p.tableName(tables.apiKeys()).item(Map.of(
         "key_hash", AttributeValue.fromS("t"), "name", AttributeValue.fromS("z"))))));
     assertThat(meter.writeUnits()).as("a small item in a transaction").isEqualTo(2);

@@ -31,11 +31,11 @@ public interface Action {
 
   /**
    * True when a replay of the step — run again after a crash, with no journal mark that it started —
-   * finds the effect an earlier attempt made instead of repeating it (a data write that takes a
-   * once-only receipt keyed by the step, or sets values). Such a step is not marked before it runs
-   * when it also reads only fixed inputs ({@link dev.backendworkflows.definition.StepDefinition#readsOnlyFixedInputs}):
-   * a step that reads earlier results is marked, since a replay would read them afresh — perhaps
-   * seeing the step's own effect — and could compute other values. False by default.
+   * finds the effect an earlier attempt made instead of repeating it, even when the attempt that made
+   * it is still running (a create that takes a once-only receipt keyed by the step). Such a step is
+   * not marked before it runs when it also reads only fixed inputs
+   * ({@link dev.backendworkflows.definition.StepDefinition#readsOnlyFixedInputs}) and no step since
+   * the run's last write decided something a replay could decide otherwise. False by default.
    */
   default boolean findsItsOwnEffect() {
     return false;

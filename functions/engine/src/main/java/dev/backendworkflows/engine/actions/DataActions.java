@@ -302,12 +302,6 @@ public final class DataActions {
       return ctx.services().things().get(type.name(), id).<Object>map(t -> shown(privacy, type, t))
           .orElseGet(() -> missing(type.name(), id));
     }
-
-    /** Setting values twice is setting them once; an increment or if_version takes a receipt keyed by the step. */
-    @Override
-    public boolean findsItsOwnEffect() {
-      return true;
-    }
   }
 
   /**
