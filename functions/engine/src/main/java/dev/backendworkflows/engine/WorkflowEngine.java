@@ -288,8 +288,8 @@ public final class WorkflowEngine {
           StepRecord earlier = before.get(step.index());
           boolean restored = earlier != null && finished(earlier) && restorable(step, earlier);
           StepRecord done = restored ? restore(step, earlier) : runStep(step, earlier);
-          if (!restored && !replayable(step) && !markedNow) {
-            unjournaled = true; // what it read or decided is in memory only until the next write
+          if (!restored && !replayable(step)) {
+            unjournaled = true; // what it read, decided or did is in memory only until the next write
           }
           steps.add(done);
           if (StepRecord.FAILED.equals(done.status())) {
@@ -314,14 +314,12 @@ public final class WorkflowEngine {
 
     private String terminateReason;
     /**
-     * True when a step ran since the last write whose result or decision a replay could see
-     * differently (a read, a computation, a step skipped by its condition) — any step but a
-     * replayable one and one marked before it ran. While it is, every effect is marked first, so
-     * the journal holds what the effect was decided on.
+     * True when a step ran since the last write whose result, decision or end a replay could see
+     * differently (a read, a condition, a marked step whose end is not yet written) — any step but a
+     * replayable one — or when the last write had to drop a result. While it is, every effect is
+     * marked first, so the journal holds what the effect was decided on.
      */
     private boolean unjournaled;
-    /** True when the step just run was marked before it ran: its decision to run is in the journal. */
-    private boolean markedNow;
 
     /** A step a replay runs to the same end: it finds its own effect, and reads only fixed inputs. */
     private boolean replayable(StepDefinition step) {
@@ -380,7 +378,6 @@ public final class WorkflowEngine {
      * result was too large to keep, recovers that result without doing its effect again.
      */
     private StepRecord runStep(StepDefinition step, StepRecord earlier) {
-      markedNow = false;
       long t0 = System.nanoTime();
       Instant now = services.clock().instant();
       boolean recovering = earlier != null && finished(earlier);
@@ -408,7 +405,6 @@ public final class WorkflowEngine {
               startedAt));
           write(stored.record().progress(List.copyOf(steps), response));
           steps.removeLast();
-          markedNow = true;
         }
         ActionContext ctx = new ActionContext(step, scope, run, startedAt, replaying || recovering, previousError,
             earlier == null ? null : earlier.status());
@@ -478,7 +474,7 @@ public final class WorkflowEngine {
         throw new FencedOutException(stored.runId(), attempt);
       }
       stored = next;
-      unjournaled = false;
+      unjournaled = !next.journal().dropped().isEmpty(); // a dropped result would be read afresh by a replay
     }
 
     /**

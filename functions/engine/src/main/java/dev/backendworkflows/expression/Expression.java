@@ -20,23 +20,47 @@ public final class Expression {
    */
   private final java.util.concurrent.ConcurrentLinkedQueue<Jsonata> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-  /** The variables and field names it reads, from its parsed tree ({@link RegexUses#names}). */
-  private final java.util.Set<String> names;
+  /**
+   * What an expression reads, from its parsed tree: the variables it uses and those it binds itself,
+   * its field names, and whether it reaches values by no name ({@code $}, {@code $$}, wildcards,
+   * the parent operator).
+   */
+  public record Reads(java.util.Set<String> variables, java.util.Set<String> bound, java.util.Set<String> fields, boolean unnamed) {}
+
+  /**
+   * JSONata's built-in functions whose result depends on their arguments alone: not {@code $millis},
+   * {@code $now}, {@code $random} or {@code $shuffle}, and not {@code $eval} (not available here).
+   */
+  public static final java.util.Set<String> PURE_FUNCTIONS = java.util.Set.of("string", "length", "substring", "substringBefore",
+      "substringAfter", "uppercase", "lowercase", "trim", "pad", "contains", "split", "join", "match", "replace", "base64encode",
+      "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "formatNumber", "formatBase",
+      "formatInteger", "parseInteger", "number", "abs", "floor", "ceil", "round", "power", "sqrt", "sum", "max", "min", "average",
+      "count", "boolean", "not", "exists", "append", "sort", "reverse", "distinct", "zip", "keys", "lookup", "spread", "merge",
+      "sift", "each", "error", "assert", "type", "map", "filter", "single", "reduce", "fromMillis", "toMillis");
+
+  private final Reads reads;
 
   private Expression(String source, Jsonata compiled) {
     this.source = source;
-    this.names = RegexUses.names(compiled);
+    this.reads = RegexUses.reads(compiled);
     idle.add(compiled);
   }
 
+  /** What it reads ({@link Reads}). */
+  public Reads reads() {
+    return reads;
+  }
+
   /**
-   * The names the expression reads, from its parsed tree: variables without their {@code $}
-   * ({@code params}, {@code steps}, built-ins such as {@code string}; "" for the context {@code $},
-   * {@code $} for {@code $$}), field names, and {@code *} / {@code **} for wildcards. What it reads
-   * of its scope is named here, or reached through "", {@code $}, {@code *} or {@code **}.
+   * True when the expression reads nothing but the variables {@code inputs}, values it binds itself
+   * and {@link #PURE_FUNCTIONS} — no other variable, no field path from the scope's root named
+   * {@code rootFieldsRead}, nothing reached by no name — so evaluating it again on the same inputs
+   * gives the same value.
    */
-  public java.util.Set<String> names() {
-    return names;
+  public boolean readsOnly(java.util.Set<String> inputs, java.util.Set<String> rootFieldsRead) {
+    return !reads.unnamed() && reads.fields().stream().noneMatch(rootFieldsRead::contains)
+        && reads.variables().stream().allMatch(v -> inputs.contains(v) || PURE_FUNCTIONS.contains(v)
+            || reads.bound().contains(v) && !rootFieldsRead.contains(v));
   }
 
   /** @throws ExpressionException with the JSONata message and position when the syntax is wrong. */

@@ -15,8 +15,8 @@ import java.util.Set;
  * {@code $contains}, {@code $replace} or {@code $split}, whose bounded versions read the text
  * against the clock ({@link BoundedBuiltins}). JSONata can also apply a regex as a function
  * ({@code $r(text)}, {@code $map(list, /re/)}), which would match outside the budget; that is
- * refused when the expression is compiled, on its parsed tree. The same walk lists the names an
- * expression reads ({@link #names}).
+ * refused when the expression is compiled, on its parsed tree. The same walk tells what an
+ * expression reads ({@link #reads}).
  */
 final class RegexUses {
   private static final Set<String> READERS = Set.of("match", "contains", "replace", "split");
@@ -120,23 +120,50 @@ final class RegexUses {
   }
 
   /**
-   * The names the parsed tree reads: its variables ({@code $steps} gives {@code steps}, a call of
-   * {@code $string} gives {@code string}, the context {@code $} gives "" and {@code $$} gives
-   * {@code $}), its field names ({@code steps.a} gives {@code steps} and {@code a}), and {@code *} or
-   * {@code **} where a wildcard reaches fields by no name.
+   * What the parsed tree reads, by kind: the variables it uses ({@code $steps} gives {@code steps},
+   * a call of {@code $string} gives {@code string}), the ones it binds itself (lambda parameters,
+   * {@code :=}), its field names, and whether it reaches values by no name at all — the context
+   * {@code $}, {@code $$}, wildcards, the parent operator.
    */
-  static Set<String> names(Jsonata compiled) {
+  static Expression.Reads reads(Jsonata compiled) {
     try {
-      Set<String> names = new java.util.HashSet<>();
+      Set<String> variables = new java.util.HashSet<>();
+      Set<String> bound = new java.util.HashSet<>();
+      Set<String> fields = new java.util.HashSet<>();
+      boolean unnamed = false;
       for (Object node : nodes(compiled)) {
         Object type = TYPE.get(node);
-        if (("variable".equals(type) || "name".equals(type)) && VALUE.get(node) != null) {
-          names.add(String.valueOf(VALUE.get(node))); // $ is the variable "", $$ the variable "$"
-        } else if ("wildcard".equals(type) || "descendant".equals(type)) {
-          names.add("wildcard".equals(type) ? "*" : "**"); // reach any field, by no name
+        Object value = VALUE.get(node);
+        switch (String.valueOf(type)) {
+          case "variable" -> {
+            String name = String.valueOf(value);
+            if (name.isEmpty() || name.equals("$")) {
+              unnamed = true; // $ (the context) and $$ (the input)
+            } else {
+              variables.add(name);
+            }
+          }
+          case "name" -> fields.add(String.valueOf(value));
+          case "wildcard", "descendant", "parent" -> unnamed = true;
+          case "bind" -> {
+            Object lhs = LHS.get(node);
+            if (lhs != null && VALUE.get(lhs) != null) {
+              bound.add(String.valueOf(VALUE.get(lhs)));
+            }
+          }
+          case "lambda" -> {
+            if (ARGUMENTS.get(node) instanceof List<?> params) {
+              for (Object param : params) {
+                if (param != null && VALUE.get(param) != null) {
+                  bound.add(String.valueOf(VALUE.get(param)));
+                }
+              }
+            }
+          }
+          default -> { }
         }
       }
-      return Set.copyOf(names);
+      return new Expression.Reads(Set.copyOf(variables), Set.copyOf(bound), Set.copyOf(fields), unnamed);
     } catch (IllegalAccessException e) {
       throw new IllegalStateException(e);
     }

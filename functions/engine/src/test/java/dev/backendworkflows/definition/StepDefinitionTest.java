@@ -18,7 +18,8 @@ class StepDefinitionTest {
   @ParameterizedTest
   @ValueSource(strings = {"a literal", "{% $params.text %}", "{% $params.text & ' ' & $string($params.n * 2) %}",
       "{% $uppercase($params.text) %}", "{% $now %}", "{% $step.index %}", "{% $params.items[price > 5].name %}",
-      "{% $map($params.items, function($v) { $v.name }) %}"})
+      "{% $map($params.items, function($v) { $v.name }) %}", "{% ($n := $params.n; $n * 2) %}",
+      "{% $fromMillis($toMillis($params.at) + 1000) %}"})
   void readsOnlyFixedInputs_whenOnlyParametersTheClockOrTheStepAreRead_isTrue(String text) {
     assertThat(step(null, text).readsOnlyFixedInputs()).isTrue();
   }
@@ -26,7 +27,8 @@ class StepDefinitionTest {
   @ParameterizedTest
   @ValueSource(strings = {"{% $steps.u.age + 1 %}", "{% steps.u.age %}", "{% $run.attempt %}", "{% *.u.age %}", "{% **.age %}",
       "{% $lookup($, 'ste' & 'ps').u.age %}", "{% $string($) %}", "{% $each($$, function($v) { $v }) %}",
-      "text {% $params.text %} and {% $steps.u.name %}"})
+      "text {% $params.text %} and {% $steps.u.name %}", "{% $millis() %}", "{% $random() %}", "{% $shuffle($params.items) %}",
+      "{% $lookup(params.%, 'steps') %}", "{% $customFunction($params.x) %}", "{% ($steps := 1; $steps) %}"})
   void readsOnlyFixedInputs_whenEarlierResultsCanBeReached_isFalse(String text) {
     assertThat(step(null, text).readsOnlyFixedInputs()).isFalse();
   }

@@ -310,8 +310,9 @@ class DurableRunsTest {
   void writesPerRunAreTheStepsMarkedBeforeTheyRunPlusTwo() {
     stack.faults.arm();
     stack.engine.run(new RunRequest("api-welcome", Map.of("email", "ada@example.com"), "api", "t"));
-    // the email is marked before it is sent; the notes' receipts make their creates safe to replay unmarked
-    assertThat(stack.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(1 + 2);
+    // the first note needs no mark (its receipt finds it on a replay); the email is marked, and so is the note after it,
+    // whose mark records how the email ended
+    assertThat(stack.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).isEqualTo(2 + 2);
     assertThat(stack.faults.calls().stream().filter(c -> c.equals("ThingStore.write")).count()).isEqualTo(2);
   }
 
@@ -392,6 +393,36 @@ class DurableRunsTest {
     assertThat(s.engine.resume("f-1", new Invocation("later", null)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things()).hasSize(1);
     assertThat(s.outbox.sent()).as("the count before the note was 0: the email goes").hasSize(1);
+  }
+
+  /**
+   * A create after a marked step is marked too: its mark records how that step ended, so a replay
+   * does not run it again into a world that changed (here: the thing it changed, deleted since).
+   */
+  @Test
+  void aCreateAfterAMarkedStepRecordsHowThatStepEnded() {
+    Fixtures.Stack s = new Fixtures.Stack(Fixtures.workflows("tag-and-note.yaml", """
+        name: tag-and-note
+        trigger: { api: {} }
+        parameters:
+          user: { type: text, required: true }
+        steps:
+          - { id: tag, action: update_thing, type: user, thing_id: "{% $params.user %}", fields: { name: tagged } }
+          - { id: made, action: create_thing, type: note, fields: { text: "{% $params.user %}" } }
+          - { action: return, data: { note: "{% $steps.made._id %}" } }
+        """));
+    Instant at = s.clock.instant();
+    s.things.create(new dev.backendworkflows.data.Thing("user", "u1", Map.of("name", "ada"), at, at));
+    s.faults.crashBefore(call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1);
+    assertThatThrownBy(() -> s.engine.run(new RunRequest("tag-and-note", Map.of("user", "u1"), "api", "t").as("t-1", Invocation.untimed())))
+        .isInstanceOf(Faults.Crash.class);
+    s.faults.disarm();
+    s.things.delete("user", "u1");
+    s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
+    RunOutcome done = s.engine.resume("t-1", new Invocation("later", null));
+    assertThat(done.record().status()).as("the change was recorded as made: not run again").isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things()).hasSize(1);
   }
 
   /** Steps that read only their parameters need no mark: the run writes its start and its end, and the notes their own items. */
