@@ -44,6 +44,7 @@ class RequestBudgetTest {
   private static final double WRITE_UNITS_THREE_CREATES = 24;
   private static final double WRITE_UNITS_DELIVERY = 21;
   private static final double WRITE_UNITS_BATCH_ITEM = 30;
+  private static final double WRITE_UNITS_SIGNUP = 53;
   private Map<String, String> env;
   private final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -137,6 +138,32 @@ class RequestBudgetTest {
     report("API run, 3 create_thing", sent, 1);
     assertThat(sent).as("requests of an API run with 3 effects: %s", sent).hasSizeLessThanOrEqualTo(3 + 2);
     assertThat(meter.writeUnits()).isLessThanOrEqualTo(WRITE_UNITS_THREE_CREATES);
+  }
+
+  /**
+   * The example app's signup, measured for BENCHMARKS.md's cost table: a keyed search, the user's
+   * create (with its unique email and index listing), the welcome email and the next step
+   * scheduled a day later — 3 effects. Held at today's figures.
+   */
+  @Test
+  void onboardUser_signup_costsAtMostTenRequests() {
+    Map<String, String> own = new HashMap<>(env);
+    own.put(AwsRuntime.ENV_WORKFLOW, "onboard-user");
+    own.put("WORKFLOWS_DIR", Fixtures.shippedWorkflows().toString());
+    Emulator.sesV2().createEmailIdentity(b -> b.emailIdentity("app@example.com"));
+    // the steady state: the sweep has built the email index (on AWS it waits out the deploy overlap first)
+    var things = new dev.backendworkflows.aws.dynamodb.DynamoDbThingStore(Emulator.sharedClient(), tables.things());
+    var types = new dev.backendworkflows.definition.DefinitionLoader().load(Fixtures.shippedWorkflows()).types().values();
+    for (int i = 0; i < 3; i++) {
+      dev.backendworkflows.data.Indexes.build(things, types, Instant.now(), java.time.Duration.ZERO, 1000);
+    }
+    WorkflowFunctionHandler onboard = new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(own, List.of(counter, meter)));
+    post(onboard, "onboard-user", Map.of("email", "warm-" + java.util.UUID.randomUUID() + "@example.com", "name", "Warm"));
+    List<String> sent = counted(() -> assertThat(post(onboard, "onboard-user", Map.of("email",
+        "ada-" + java.util.UUID.randomUUID() + "@example.com", "name", "Ada")).path("response").path("created").asBoolean()).isTrue());
+    report("onboard-user signup (search, create, email, schedule)", sent, 1);
+    assertThat(sent).as("requests of a signup: %s", sent).hasSizeLessThanOrEqualTo(10);
+    assertThat(meter.writeUnits()).isLessThanOrEqualTo(WRITE_UNITS_SIGNUP);
   }
 
   /**
