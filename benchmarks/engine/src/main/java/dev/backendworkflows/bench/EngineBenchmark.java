@@ -1,6 +1,5 @@
 package dev.backendworkflows.bench;
 
-import dev.backendworkflows.data.local.MapThingStore;
 import dev.backendworkflows.definition.DefinitionLoader;
 import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.RunOutcome;
@@ -8,18 +7,9 @@ import dev.backendworkflows.engine.RunRequest;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
-import dev.backendworkflows.execution.LeasePolicy;
 import dev.backendworkflows.internal.StructuredLog;
-import dev.backendworkflows.execution.local.MapIdempotencyStore;
-import dev.backendworkflows.mail.local.LocalOutbox;
-import dev.backendworkflows.outbound.OutboundHttp;
 import dev.backendworkflows.runlog.RunStatus;
-import dev.backendworkflows.runlog.local.MapRunLog;
-import dev.backendworkflows.schedule.local.LocalScheduler;
-import dev.backendworkflows.schedule.local.MapScheduleStore;
-import dev.backendworkflows.secrets.local.EnvSecretStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,13 +67,7 @@ public class EngineBenchmark {
   public void setUp() {
     Workflows workflows = new DefinitionLoader().load(Map.of(DefinitionLoader.DATA_SCHEMA_FILE,
         "types:\n  note:\n    fields:\n      text: { type: text }\n", "bench.yaml", workflow(steps)));
-    Clock clock = Clock.systemUTC();
-    LocalScheduler scheduler = new LocalScheduler();
-    OutboundHttp offline = request -> new OutboundHttp.Response(503, Map.of(), "");
-    Services services = new Services(new MapThingStore(), new MapRunLog(clock), new MapScheduleStore(), scheduler, scheduler,
-        new LocalOutbox(clock), "bench@example.com", offline, new EnvSecretStore(Map.of()), clock, "bench", Duration.ofDays(1),
-        new MapIdempotencyStore(), LeasePolicy.DEFAULT);
-    engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+    engine = new WorkflowEngine(workflows, Services.inMemory(Clock.systemUTC(), "bench"), ActionRegistry.builtIn());
   }
 
   /** One run, its structured log lines left out (stdout would measure the terminal, not the engine). */

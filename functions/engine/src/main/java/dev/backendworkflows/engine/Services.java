@@ -23,6 +23,20 @@ public record Services(ThingStore things, RunLog runs, ScheduleStore schedules, 
     Dispatcher dispatcher, Mailer mailer, String mailFrom, OutboundHttp http, SecretStore secrets, Clock clock, String stage,
     Duration retention, IdempotencyStore idempotency, LeasePolicy leases) {
 
+  /**
+   * Services on the in-memory local adapters with no way out of the process: outbound calls are
+   * answered 503 without being sent, email goes to an in-memory outbox, there are no secrets, and
+   * the scheduler only holds what it is given. For dry runs (SnapStart priming) and benchmarks.
+   */
+  public static Services inMemory(Clock clock, String stage) {
+    var scheduler = new dev.backendworkflows.schedule.local.LocalScheduler();
+    OutboundHttp offline = request -> new OutboundHttp.Response(503, java.util.Map.of(), "not sent: in-memory services");
+    return new Services(new dev.backendworkflows.data.local.MapThingStore(), new dev.backendworkflows.runlog.local.MapRunLog(clock),
+        new dev.backendworkflows.schedule.local.MapScheduleStore(), scheduler, scheduler, new dev.backendworkflows.mail.local.LocalOutbox(clock),
+        stage + "@example.com", offline, new dev.backendworkflows.secrets.local.EnvSecretStore(java.util.Map.of()), clock, stage,
+        Duration.ofDays(1), new dev.backendworkflows.execution.local.MapIdempotencyStore(), LeasePolicy.DEFAULT);
+  }
+
   /** Epoch second at which a record finished now may expire. */
   public long expiry() {
     return clock.instant().plus(retention).getEpochSecond();

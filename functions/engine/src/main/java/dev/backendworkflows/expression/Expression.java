@@ -40,9 +40,9 @@ public final class Expression {
 
   private final Reads reads;
 
-  private Expression(String source, Jsonata compiled) {
+  private Expression(String source, Jsonata compiled, Reads reads) {
     this.source = source;
-    this.reads = RegexUses.reads(compiled);
+    this.reads = reads;
     idle.add(compiled);
   }
 
@@ -73,12 +73,13 @@ public final class Expression {
     } catch (RuntimeException e) { // the parser's own failure on some malformed input: its message says nothing useful
       throw new ExpressionException("JSONata cannot compile '" + source.strip() + "': check its syntax", e);
     }
-    String misuse = RegexUses.firstMisuse(compiled);
+    java.util.List<Object> tree = RegexUses.nodes(compiled);
+    String misuse = RegexUses.firstMisuse(tree);
     if (misuse != null) {
       throw new ExpressionException("in '" + source.strip() + "' " + misuse + "; regular expressions run within the expression's "
           + "time budget only as the patterns of $match, $contains, $replace and $split", null);
     }
-    return new Expression(source, compiled);
+    return new Expression(source, compiled, RegexUses.reads(tree));
   }
 
   private Jsonata take() {

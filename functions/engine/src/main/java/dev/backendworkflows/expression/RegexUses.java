@@ -65,9 +65,8 @@ final class RegexUses {
    * the text functions, or one of those names bound to something else ({@code $match := …}, a
    * lambda parameter {@code $replace}), which would make a call by that name no text function.
    */
-  static String firstMisuse(Jsonata compiled) {
+  static String firstMisuse(List<Object> nodes) {
     try {
-      List<Object> nodes = nodes(compiled);
       Set<Object> allowed = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Object node : nodes) {
         String type = (String) TYPE.get(node);
@@ -100,23 +99,27 @@ final class RegexUses {
     }
   }
 
-  /** Every node of the parsed tree, however it is reached. */
-  private static List<Object> nodes(Jsonata compiled) throws IllegalAccessException {
-    List<Object> nodes = new ArrayList<>();
-    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    Deque<Object> todo = new ArrayDeque<>();
-    push(todo, AST.get(compiled));
-    while (!todo.isEmpty()) {
-      Object node = todo.pop();
-      if (!seen.add(node)) {
-        continue;
+  /** Every node of the parsed tree, however it is reached: walked once per expression, for both uses. */
+  static List<Object> nodes(Jsonata compiled) {
+    try {
+      List<Object> nodes = new ArrayList<>();
+      Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      Deque<Object> todo = new ArrayDeque<>();
+      push(todo, AST.get(compiled));
+      while (!todo.isEmpty()) {
+        Object node = todo.pop();
+        if (!seen.add(node)) {
+          continue;
+        }
+        nodes.add(node);
+        for (Field f : FIELDS) {
+          walk(todo, f.get(node));
+        }
       }
-      nodes.add(node);
-      for (Field f : FIELDS) {
-        walk(todo, f.get(node));
-      }
+      return nodes;
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
     }
-    return nodes;
   }
 
   /**
@@ -125,13 +128,13 @@ final class RegexUses {
    * {@code :=}), its field names, and whether it reaches values by no name at all — the context
    * {@code $}, {@code $$}, wildcards, the parent operator.
    */
-  static Expression.Reads reads(Jsonata compiled) {
+  static Expression.Reads reads(List<Object> nodes) {
     try {
       Set<String> variables = new java.util.HashSet<>();
       Set<String> bound = new java.util.HashSet<>();
       Set<String> fields = new java.util.HashSet<>();
       boolean unnamed = false;
-      for (Object node : nodes(compiled)) {
+      for (Object node : nodes) {
         Object type = TYPE.get(node);
         Object value = VALUE.get(node);
         switch (String.valueOf(type)) {

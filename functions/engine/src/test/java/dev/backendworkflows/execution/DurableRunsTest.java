@@ -316,6 +316,15 @@ class DurableRunsTest {
     assertThat(stack.faults.calls().stream().filter(c -> c.equals("ThingStore.write")).count()).isEqualTo(2);
   }
 
+  /** Runs {@code workflow} as run {@code runId} on {@code s}, killed before the first call {@code call} accepts; faults off after. */
+  private static void crashRun(Fixtures.Stack s, java.util.function.Predicate<String> call, String workflow, Map<String, Object> params,
+      String runId) {
+    s.faults.crashBefore(call);
+    assertThatThrownBy(() -> s.engine.run(new RunRequest(workflow, params, "api", "t").as(runId, Invocation.untimed())))
+        .isInstanceOf(Faults.Crash.class);
+    s.faults.disarm();
+  }
+
   /** A fresh run of steps that only read and compute has nothing to continue: its record is written once, at its end. */
   @Test
   void aReadOnlyApiRunWritesItsRecordOnceAtItsEnd() {
@@ -358,11 +367,8 @@ class DurableRunsTest {
         """));
     Instant at = s.clock.instant();
     s.things.create(new dev.backendworkflows.data.Thing("user", "u1", Map.of("age", 0), at, at));
-    s.faults.crashBefore(call -> call.equals("RunLog.write") && ((Number) s.things.get("user", "u1").orElseThrow().fields().get("age"))
-        .intValue() == 1);
-    assertThatThrownBy(() -> s.engine.run(new RunRequest("count-up", Map.of("user", "u1"), "api", "t").as("c-1", Invocation.untimed())))
-        .isInstanceOf(Faults.Crash.class);
-    s.faults.disarm();
+    crashRun(s, call -> call.equals("RunLog.write") && ((Number) s.things.get("user", "u1").orElseThrow().fields().get("age"))
+        .intValue() == 1, "count-up", Map.of("user", "u1"), "c-1");
     s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
     assertThat(s.engine.resume("c-1", new Invocation("later", null)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(((Number) s.things.get("user", "u1").orElseThrow().fields().get("age")).intValue()).isEqualTo(1);
@@ -384,11 +390,8 @@ class DurableRunsTest {
           - { id: made, action: create_thing, type: note, fields: { text: "{% $params.text %}" } }
           - { action: send_email, when: "{% $steps.before.count = 0 %}", to: ops@example.com, subject: First note, text: hi }
         """));
-    s.faults.crashBefore(call -> call.equals("RunLog.write")
-        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1);
-    assertThatThrownBy(() -> s.engine.run(new RunRequest("first-note", Map.of("text", "n"), "api", "t").as("f-1", Invocation.untimed())))
-        .isInstanceOf(Faults.Crash.class);
-    s.faults.disarm();
+    crashRun(s, call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1, "first-note", Map.of("text", "n"), "f-1");
     s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
     assertThat(s.engine.resume("f-1", new Invocation("later", null)).record().status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things()).hasSize(1);
@@ -413,11 +416,8 @@ class DurableRunsTest {
         """));
     Instant at = s.clock.instant();
     s.things.create(new dev.backendworkflows.data.Thing("user", "u1", Map.of("name", "ada"), at, at));
-    s.faults.crashBefore(call -> call.equals("RunLog.write")
-        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1);
-    assertThatThrownBy(() -> s.engine.run(new RunRequest("tag-and-note", Map.of("user", "u1"), "api", "t").as("t-1", Invocation.untimed())))
-        .isInstanceOf(Faults.Crash.class);
-    s.faults.disarm();
+    crashRun(s, call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 1, "tag-and-note", Map.of("user", "u1"), "t-1");
     s.things.delete("user", "u1");
     s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
     RunOutcome done = s.engine.resume("t-1", new Invocation("later", null));
@@ -438,12 +438,9 @@ class DurableRunsTest {
           - { id: b, action: create_thing, type: note, fields: { text: "{% $params.text & ' b' %}" } }
           - { action: return, data: { a: "{% $steps.a._id %}" } }
         """));
-    s.faults.crashBefore(call -> call.equals("RunLog.write")
-        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 2);
-    assertThatThrownBy(() -> s.engine.run(new RunRequest("two-notes", Map.of("text", "n"), "api", "t").as("n-1", Invocation.untimed())))
-        .isInstanceOf(Faults.Crash.class);
+    crashRun(s, call -> call.equals("RunLog.write")
+        && s.things.search(new ThingQuery("note", List.of(), null, false, 10, null)).things().size() == 2, "two-notes", Map.of("text", "n"), "n-1");
     assertThat(s.faults.calls().stream().filter(c -> c.equals("RunLog.write")).count()).as("only the start was written").isEqualTo(2);
-    s.faults.disarm();
     s.clock.advance(LeasePolicy.LONGEST_RUN.plusMinutes(1));
     RunOutcome done = s.engine.resume("n-1", new Invocation("later", null));
     assertThat(done.record().status()).isEqualTo(RunStatus.SUCCEEDED);

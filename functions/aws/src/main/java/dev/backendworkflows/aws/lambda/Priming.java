@@ -2,7 +2,6 @@ package dev.backendworkflows.aws.lambda;
 
 import dev.backendworkflows.auth.ApiKeys;
 import dev.backendworkflows.auth.local.MapApiKeyStore;
-import dev.backendworkflows.data.local.MapThingStore;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.definition.Workflows;
@@ -10,21 +9,12 @@ import dev.backendworkflows.engine.RunRequest;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
 import dev.backendworkflows.engine.actions.ActionRegistry;
-import dev.backendworkflows.execution.LeasePolicy;
-import dev.backendworkflows.execution.local.MapIdempotencyStore;
 import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.ApiResponse;
 import dev.backendworkflows.http.HttpApi;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.internal.StructuredLog;
-import dev.backendworkflows.mail.local.LocalOutbox;
-import dev.backendworkflows.outbound.OutboundHttp;
-import dev.backendworkflows.runlog.local.MapRunLog;
-import dev.backendworkflows.schedule.local.LocalScheduler;
-import dev.backendworkflows.schedule.local.MapScheduleStore;
-import dev.backendworkflows.secrets.local.EnvSecretStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -70,11 +60,7 @@ final class Priming {
     }
     try {
       Clock clock = Clock.systemUTC();
-      LocalScheduler scheduler = new LocalScheduler();
-      OutboundHttp offline = request -> new OutboundHttp.Response(503, Map.of(), "priming: not sent");
-      Services dry = new Services(new MapThingStore(), new MapRunLog(clock), new MapScheduleStore(), scheduler, scheduler,
-          new LocalOutbox(clock), "priming@example.com", offline, new EnvSecretStore(Map.of()), clock, "priming", Duration.ofMinutes(1),
-          new MapIdempotencyStore(), LeasePolicy.DEFAULT);
+      Services dry = Services.inMemory(clock, "priming");
       WorkflowEngine engine = new WorkflowEngine(workflows, dry, ActionRegistry.builtIn());
       Map<String, Object> example = wf.example() == null ? Map.of() : wf.example();
       if (api && wf.trigger().auth() == Trigger.Auth.API_KEY) {
