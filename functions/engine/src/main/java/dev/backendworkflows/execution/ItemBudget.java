@@ -3,7 +3,6 @@ package dev.backendworkflows.execution;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.runlog.RunRecord;
 import dev.backendworkflows.runlog.StepRecord;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,48 @@ public final class ItemBudget {
 
   /** UTF-8 bytes of a value's JSON. */
   public static int bytes(Object value) {
-    return Json.write(value).getBytes(StandardCharsets.UTF_8).length;
+    // counted as written: no string or byte array of the whole value is made just to be measured
+    Utf8Counter counter = new Utf8Counter();
+    try {
+      Json.MAPPER.writeValue(counter, value);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return counter.count;
+  }
+
+  /**
+   * A writer that only counts the UTF-8 bytes of the text written to it (as the text's
+   * {@code getBytes(UTF_8)} would; an output stream would count Jackson's {@code \\u} escapes of
+   * characters outside the Basic Multilingual Plane instead).
+   */
+  private static final class Utf8Counter extends java.io.Writer {
+    private int count;
+
+    @Override
+    public void write(char[] chars, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        count(chars[i]);
+      }
+    }
+
+    @Override
+    public void write(String s, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        count(s.charAt(i));
+      }
+    }
+
+    /** A surrogate pair is 4 bytes, counted on its first half. */
+    private void count(char c) {
+      count += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) ? 4 : Character.isLowSurrogate(c) ? 0 : 3;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 
   /** The value itself when its JSON is short, else a text preview that says how much was cut. */
@@ -91,12 +131,13 @@ public final class ItemBudget {
    * {@code first} (effectful steps: their results cannot be read back for free) before the others.
    */
   public static Execution fit(Execution execution, java.util.Set<String> first) {
-    RunRecord record = fitRecord(execution.record());
+    FittedRecord fitted = fitRecord(execution.record());
+    RunRecord record = fitted.record();
     Journal journal = execution.journal();
     if (journal == null) {
       return new Execution(record, null, execution.version(), execution.lease(), execution.attemptBase());
     }
-    int room = BUDGET - bytes(record) - bytes(journal.params()) - bytes(journal.user() == null ? Map.of() : journal.user()) - 2_000;
+    int room = BUDGET - fitted.bytes() - bytes(journal.params()) - bytes(journal.user() == null ? Map.of() : journal.user()) - 2_000;
     Object response = journal.response();
     boolean responseDropped = journal.responseDropped();
     if (response != null) { // the response is kept first: a replayed request answers with it
@@ -126,25 +167,32 @@ public final class ItemBudget {
         journal.user(), journal.depth()), execution.version(), execution.lease(), execution.attemptBase());
   }
 
-  private static RunRecord fitRecord(RunRecord r) {
+  /** A record made to fit {@link #RECORD_BYTES}, with its size as JSON (measured once). */
+  private record FittedRecord(RunRecord record, int bytes) {}
+
+  private static FittedRecord fitRecord(RunRecord r) {
     RunRecord out = r.bounded(paramsPreview(r.params()), r.steps().stream().map(ItemBudget::boundedError).toList(),
         preview(r.response(), PREVIEW_CHARS)).withText(text(r.reason()), boundedError(r.error()));
-    if (bytes(out) <= RECORD_BYTES) {
-      return out;
+    int size = bytes(out);
+    if (size <= RECORD_BYTES) {
+      return new FittedRecord(out, size);
     }
     out = out.bounded(out.params(), out.steps().stream().map(s -> s.withOutput(preview(s.output(), SHORT_PREVIEW_CHARS))).toList(),
         preview(out.response(), SHORT_PREVIEW_CHARS));
-    if (bytes(out) <= RECORD_BYTES) {
-      return out;
+    size = bytes(out);
+    if (size <= RECORD_BYTES) {
+      return new FittedRecord(out, size);
     }
     List<StepRecord> bare = out.steps().stream().map(s -> s.withOutput(null)).toList();
     out = out.bounded(out.params(), bare, null);
-    if (bytes(out) <= RECORD_BYTES) {
-      return out;
+    size = bytes(out);
+    if (size <= RECORD_BYTES) {
+      return new FittedRecord(out, size);
     }
     // last: step errors keep their code and the start of their message
     List<StepRecord> terse = out.steps().stream().map(s -> s.error() == null ? s : s.withError(new dev.backendworkflows.runlog.ErrorInfo(
         s.error().code(), s.error().message().substring(0, Math.min(s.error().message().length(), SHORT_PREVIEW_CHARS))))).toList();
-    return out.bounded(out.params(), terse, null);
+    out = out.bounded(out.params(), terse, null);
+    return new FittedRecord(out, bytes(out));
   }
 }

@@ -57,4 +57,13 @@ class ItemBudgetTest {
     assertThat(fitted.journal().dropped()).isNotEmpty().doesNotContain("charge");
     assertThat(stored(fitted)).isLessThanOrEqualTo(ItemBudget.BUDGET);
   }
+
+  @org.junit.jupiter.api.Test
+  void bytes_ofTextInAnyPlane_isTheUtf8LengthOfItsJson() {
+    for (Object value : java.util.List.of("plain", "é", "€", "x\uD83D\uDE00y", java.util.Map.of("k", "\uD83D\uDE00\uD83D\uDE00 ü"),
+        java.util.List.of(1, 2.5, true, "\u0000\n"))) {
+      assertThat(ItemBudget.bytes(value)).as("%s", value)
+          .isEqualTo(dev.backendworkflows.internal.Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+  }
 }

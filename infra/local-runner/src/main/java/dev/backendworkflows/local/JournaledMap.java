@@ -18,27 +18,63 @@ import java.util.function.Function;
 
 /**
  * A sorted concurrent map that survives restarts: every change is appended to a journal file
- * (one JSON line, flushed) and replayed on open, then compacted. A line torn by a crash is dropped.
+ * (one JSON line, flushed) and replayed on open; the file is compacted on open and whenever its
+ * appended lines outgrow the map, so its size follows the map's, not its history's. A line torn by a crash is dropped.
  * Only the mutators below are journaled; the compute/merge family is refused rather than lost.
  */
 final class JournaledMap extends ConcurrentSkipListMap<String, String> implements AutoCloseable {
-  private final transient BufferedWriter journal;
+  /** The journal is rewritten when the lines appended since its last rewrite exceed the entries it then held and this. */
+  static final int COMPACT_AFTER = 10_000;
+  private final transient Path file;
+  private transient BufferedWriter journal;
+  private transient long appended;
+  private transient long compactAt;
 
   private JournaledMap(Path file) throws IOException {
+    this.file = file;
     if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        replay(line);
+      try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          replay(line);
+        }
       }
     }
+    compact();
+  }
+
+  /** Rewrites the journal as one line per entry, so a long-running map's file (and its replay) stays the map's size. */
+  private void compact() throws IOException {
     Path compacted = file.resolveSibling(file.getFileName() + ".tmp");
+    long entries = 0;
     try (BufferedWriter w = Files.newBufferedWriter(compacted, StandardCharsets.UTF_8)) {
       for (Map.Entry<String, String> e : entrySet()) {
         w.write(Json.write(List.of("p", e.getKey(), e.getValue())));
         w.newLine();
+        entries++;
       }
     }
+    // the old journal stays open and whole until the new one has replaced it
     Files.move(compacted, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    BufferedWriter old = journal;
     journal = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    if (old != null) {
+      old.close();
+    }
+    appended = 0;
+    compactAt = Math.max(COMPACT_AFTER, entries);
+  }
+
+  /** Compacts while open; a compaction that fails (a disk full) is tried again later, and the change that prompted it stands. */
+  private void compactLater() {
+    try {
+      compact();
+    } catch (IOException | UncheckedIOException e) {
+      try {
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+      } catch (IOException ignored) { // a stale .tmp is overwritten by the next compaction
+      }
+      compactAt = appended + COMPACT_AFTER;
+    }
   }
 
   static JournaledMap open(Path file) {
@@ -72,6 +108,9 @@ final class JournaledMap extends ConcurrentSkipListMap<String, String> implement
       journal.write(Json.write(op));
       journal.newLine();
       journal.flush();
+      if (++appended > compactAt) {
+        compactLater();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the local data journal", e);
     }
@@ -131,8 +170,7 @@ final class JournaledMap extends ConcurrentSkipListMap<String, String> implement
 
   @Override
   public synchronized void clear() {
-    keySet().forEach(k -> append(List.of("d", k)));
-    super.clear();
+    keySet().forEach(this::remove); // one key at a time, so a compaction midway sees what is left
   }
 
   @Override

@@ -24,10 +24,12 @@ import java.util.List;
 public final class LocalRunner implements AutoCloseable {
   static final String USAGE = """
       Usage: local runner [--port 3000] [--host 127.0.0.1] [--workflows functions/workflows]
-                          [--data-dir DIR] [--stage local] [--api-key KEY]
+                          [--data-dir DIR] [--keep-runs 20000] [--stage local] [--api-key KEY]
         --port       port to listen on (0 picks a free one)
         --workflows  folder of workflow .yaml files and data-schema.yaml
         --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
+        --keep-runs  finished runs kept in memory (default 20000); older ones move to files (in
+                     DIR/runs-archive, or a temporary folder) and are still read, listed and replayed
         --api-key    use this dev API key instead of a generated one
         --jwt-secret HS256 secret of the dev tokens that workflows with auth: user accept (they must carry exp)
         --jwt-issuer, --jwt-audience  also require this iss and aud in those tokens
@@ -38,15 +40,18 @@ public final class LocalRunner implements AutoCloseable {
       """;
 
   /** Parsed command line. */
-  record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
-      String awsEndpoint, boolean allowPrivateOutbound, String jwtIssuer, String jwtAudience) {
+  public record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
+      String awsEndpoint, boolean allowPrivateOutbound, String jwtIssuer, String jwtAudience, int keepRuns) {
+    /** Finished runs the embedded run log keeps in memory unless told otherwise. */
+    static final int KEEP_RUNS = 20_000;
+
     /** Where api_call may connect: OUTBOUND_ALLOWED_HOSTS as on AWS, private addresses only with --allow-private-outbound. */
     dev.backendworkflows.outbound.OutboundPolicy outbound() {
       var env = dev.backendworkflows.outbound.OutboundPolicy.fromEnvironment(System.getenv());
       return new dev.backendworkflows.outbound.OutboundPolicy(env.allowedHosts(), allowPrivateOutbound || env.allowPrivate());
     }
 
-    static Options parse(String... args) {
+    public static Options parse(String... args) {
       String host = "127.0.0.1";
       int port = 3000;
       Path workflows = Path.of("functions", "workflows");
@@ -58,6 +63,7 @@ public final class LocalRunner implements AutoCloseable {
       String jwtAudience = System.getenv("BW_JWT_AUDIENCE");
       String awsEndpoint = null;
       boolean allowPrivateOutbound = false;
+      int keepRuns = KEEP_RUNS;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -79,6 +85,16 @@ public final class LocalRunner implements AutoCloseable {
               throw new IllegalArgumentException("--port must be a number, got '" + value + "'");
             }
           }
+          case "--keep-runs" -> {
+            try {
+              keepRuns = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+              keepRuns = 0;
+            }
+            if (keepRuns < 1) {
+              throw new IllegalArgumentException("--keep-runs must be a whole number of at least 1, got '" + value + "'");
+            }
+          }
           case "--host" -> host = value;
           case "--workflows" -> workflows = Path.of(value);
           case "--data-dir" -> dataDir = Path.of(value);
@@ -95,7 +111,7 @@ public final class LocalRunner implements AutoCloseable {
         throw new IllegalArgumentException("--aws-endpoint and --data-dir exclude each other: with an emulator, data lives there");
       }
       return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint, allowPrivateOutbound, jwtIssuer,
-          jwtAudience);
+          jwtAudience, keepRuns);
     }
   }
 
@@ -117,7 +133,7 @@ public final class LocalRunner implements AutoCloseable {
     this.workflows = new DefinitionLoader().load(options.workflows());
     this.stack = options.awsEndpoint() != null
         ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage(), options.outbound())
-        : RunnerStack.embedded(workflows, options.dataDir(), clock, options.stage(), options.outbound());
+        : RunnerStack.embedded(workflows, options.dataDir(), options.keepRuns(), clock, options.stage(), options.outbound());
     SchedulerLoop loop = null;
     LocalHttpServer http = null;
     try {

@@ -100,8 +100,13 @@ public final class RunnerStack implements AutoCloseable {
     return new Invocation(boot + invocations.incrementAndGet(), services.clock().instant().plus(LeasePolicy.LONGEST_RUN));
   }
 
-  /** The embedded stack; {@code dataDir} keeps data across restarts, null keeps it in memory. */
-  public static RunnerStack embedded(Workflows workflows, Path dataDir, Clock clock, String stage, OutboundPolicy outbound) {
+  /**
+   * The embedded stack; {@code dataDir} keeps data across restarts, null keeps it in memory. The run
+   * log keeps {@code keepRuns} finished runs in memory and the older ones in files, so memory does
+   * not grow with the number of runs.
+   */
+  public static RunnerStack embedded(Workflows workflows, Path dataDir, int keepRuns, Clock clock, String stage,
+      OutboundPolicy outbound) {
     List<AutoCloseable> closeables = new ArrayList<>();
     if (dataDir != null) {
       closeables.add(DataDirLock.acquire(dataDir));
@@ -110,7 +115,7 @@ public final class RunnerStack implements AutoCloseable {
       LocalScheduler local = new LocalScheduler();
       LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
       return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
-          new MapRunLog(map(dataDir, "runs", closeables), clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
+          new MapRunLog(map(dataDir, "runs", closeables), archive(dataDir, closeables), keepRuns, clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
           local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
           new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
     } catch (RuntimeException e) { // a journal that will not open: give back what was opened, the lock last
@@ -193,6 +198,12 @@ public final class RunnerStack implements AutoCloseable {
       eventBridge.cancelRecurring(id);
       local.cancelRecurring(id);
     }
+  }
+
+  private static FileMap archive(Path dataDir, List<AutoCloseable> closeables) {
+    FileMap archive = dataDir == null ? FileMap.temporary("bw-runs-archive") : FileMap.open(dataDir.resolve("runs-archive"));
+    closeables.add(archive);
+    return archive;
   }
 
   private static ConcurrentNavigableMap<String, String> map(Path dataDir, String name, List<AutoCloseable> closeables) {

@@ -56,6 +56,41 @@ class JournaledMapTest {
   }
 
   @Test
+  void put_whenTheJournalOutgrowsTheMap_compactsItWhileOpen() throws Exception {
+    Path file = dir.resolve("m.journal");
+    try (JournaledMap m = JournaledMap.open(file)) {
+      m.put("other", "kept");
+      for (int i = 0; i <= JournaledMap.COMPACT_AFTER * 3; i++) {
+        m.put("k", "v" + i);
+      }
+      assertThat(Files.readAllLines(file).size()).as("lines while open").isLessThanOrEqualTo(JournaledMap.COMPACT_AFTER + 2);
+      m.put("after", "compaction");
+    }
+    try (JournaledMap m = JournaledMap.open(file)) {
+      assertThat(m).containsOnly(java.util.Map.entry("other", "kept"), java.util.Map.entry("k", "v" + JournaledMap.COMPACT_AFTER * 3),
+          java.util.Map.entry("after", "compaction"));
+    }
+  }
+
+  @Test
+  void put_whenCompactingFails_keepsTheChangeAndJournalsTheRest() throws Exception {
+    Path file = dir.resolve("m.journal");
+    try (JournaledMap m = JournaledMap.open(file)) {
+      // a folder (not empty, so it stays) where the compacted file would go: every compaction fails, as on a full disk
+      Files.writeString(Files.createDirectory(dir.resolve("m.journal.tmp")).resolve("x"), "x");
+      for (int i = 0; i <= JournaledMap.COMPACT_AFTER * 2 + 5; i++) {
+        m.put("k" + (i % 10), "v" + i);
+      }
+      assertThat(Files.readAllLines(file)).as("nothing compacted").hasSize(JournaledMap.COMPACT_AFTER * 2 + 6);
+      Files.delete(dir.resolve("m.journal.tmp").resolve("x"));
+      Files.delete(dir.resolve("m.journal.tmp"));
+    }
+    try (JournaledMap m = JournaledMap.open(file)) {
+      assertThat(m).hasSize(10).containsEntry("k5", "v" + (JournaledMap.COMPACT_AFTER * 2 + 5));
+    }
+  }
+
+  @Test
   void unjournaledMutatorsAreRefusedNotLost() {
     try (JournaledMap m = JournaledMap.open(dir.resolve("m.journal"))) {
       assertThatThrownBy(() -> m.merge("a", "b", (x, y) -> y)).isInstanceOf(UnsupportedOperationException.class);

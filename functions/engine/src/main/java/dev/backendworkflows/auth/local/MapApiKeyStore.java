@@ -7,9 +7,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** {@link ApiKeyStore} over a concurrent map of JSON strings. */
+/**
+ * {@link ApiKeyStore} over a concurrent map of JSON strings. A key is parsed once per stored
+ * string: a lookup reuses the parsed key while the map still holds that very string, so a change
+ * or removal is seen at once.
+ */
 public final class MapApiKeyStore implements ApiKeyStore {
   private final ConcurrentMap<String, String> map;
+  private final ConcurrentMap<String, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Parsed(String json, ApiKey key) {}
 
   public MapApiKeyStore(ConcurrentMap<String, String> map) {
     this.map = map;
@@ -21,7 +28,17 @@ public final class MapApiKeyStore implements ApiKeyStore {
 
   @Override
   public Optional<ApiKey> find(String keyHash) {
-    return Optional.ofNullable(map.get(keyHash)).map(s -> Json.read(s, ApiKey.class));
+    String json = map.get(keyHash);
+    if (json == null) {
+      parsed.remove(keyHash);
+      return Optional.empty();
+    }
+    Parsed p = parsed.get(keyHash);
+    if (p == null || p.json() != json) { // identity: the string stored now, not an equal one from before
+      p = new Parsed(json, Json.read(json, ApiKey.class));
+      parsed.put(keyHash, p);
+    }
+    return Optional.of(p.key());
   }
 
   @Override
@@ -36,6 +53,7 @@ public final class MapApiKeyStore implements ApiKeyStore {
 
   @Override
   public boolean delete(String keyHash) {
+    parsed.remove(keyHash);
     return map.remove(keyHash) != null;
   }
 }

@@ -8,9 +8,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** {@link IdempotencyStore} over a concurrent map of JSON strings; a claim is compare-and-set. */
+/**
+ * {@link IdempotencyStore} over a concurrent map of JSON strings; a claim is compare-and-set. Every
+ * {@link #PURGE_EVERY} claims it drops the records that have expired, as TTL does on DynamoDB, so it
+ * holds only the keys of its expiry window.
+ */
 public final class MapIdempotencyStore implements IdempotencyStore {
+  static final int PURGE_EVERY = 1_000;
   private final ConcurrentMap<String, String> map;
+  private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
 
   public MapIdempotencyStore(ConcurrentMap<String, String> map) {
     this.map = map;
@@ -27,6 +33,13 @@ public final class MapIdempotencyStore implements IdempotencyStore {
 
   @Override
   public boolean claim(IdempotencyRecord record, Instant now) {
+    if (claims.incrementAndGet() % PURGE_EVERY == 0) {
+      map.forEach((key, stored) -> {
+        if (!Json.read(stored, IdempotencyRecord.class).liveAt(now)) {
+          map.remove(key, stored);
+        }
+      });
+    }
     String json = Json.write(record);
     while (true) {
       String before = map.get(record.key());
