@@ -498,12 +498,16 @@ public final class HttpApi {
     if (workflow == null && status == null) {
       return badQuery("workflow", "give workflow and/or status (e.g. /runs?workflow=send-reminder&status=failed)");
     }
+    String version = blankToNull(q.get("version"));
+    if (version != null && workflow == null) {
+      return badQuery("version", "a definition version belongs to one workflow: give workflow too (e.g. /runs?workflow=send-reminder&version=…)");
+    }
     Integer limit = limit(q);
     if (limit == null) {
       return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
     }
     try {
-      RunPage page = runs.query(new RunQuery(workflow, status, limit, blankToNull(q.get("cursor"))));
+      RunPage page = runs.query(new RunQuery(workflow, status, version, limit, blankToNull(q.get("cursor"))));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("runs", page.runs());
       body.put("cursor", page.cursor());

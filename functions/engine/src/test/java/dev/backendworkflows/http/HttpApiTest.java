@@ -158,6 +158,20 @@ class HttpApiTest {
   }
 
   @Test
+  void runsCanBeListedByDefinitionVersion() {
+    call(post("/wf/echo", stack.userKey, "{\"text\":\"a\"}"), 200);
+    String version = call(get("/runs", stack.adminKey, Map.of("workflow", "echo")), 200).path("runs").get(0)
+        .path("definition_version").asText();
+    assertThat(version).isNotBlank();
+
+    assertThat(call(get("/runs", stack.adminKey, Map.of("workflow", "echo", "version", version)), 200).path("runs").size()).isEqualTo(1);
+    assertThat(call(get("/runs", stack.adminKey, Map.of("workflow", "echo", "version", "other")), 200).path("runs").size()).isZero();
+    JsonNode alone = call(get("/runs", stack.adminKey, Map.of("status", "succeeded", "version", version)), 400);
+    assertThat(code(alone)).isEqualTo("invalid_query");
+    assertThat(alone.path("error").path("fields").toString()).contains("version");
+  }
+
+  @Test
   void userAuthWorkflowsRunForTheVerifiedUserOnly() {
     JsonNode anonymous = call(post("/wf/mine", stack.userKey, ""), 401);
     assertThat(code(anonymous)).isEqualTo("unauthorized");

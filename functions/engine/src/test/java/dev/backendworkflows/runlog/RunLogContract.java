@@ -173,6 +173,33 @@ public abstract class RunLogContract {
   }
 
   @Test
+  void query_byVersion_returnsOnlyThatVersionsRunsPageByPage() {
+    List<RunRecord> v2 = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      RunRecord r = run(workflow, RunStatus.SUCCEEDED, i);
+      if (i % 3 == 1) {
+        r = new RunRecord(r.runId(), r.workflow(), "v2", r.trigger(), r.caller(), r.stage(), r.params(), r.status(), r.startedAt(),
+            r.endedAt(), r.durationMs(), r.steps(), r.error(), r.reason(), r.response(), r.expiresAt(), r.attempt());
+        v2.add(r);
+      }
+      put(r);
+    }
+    List<RunRecord> seen = new ArrayList<>();
+    String cursor = null;
+    for (int pages = 0; pages < 20; pages++) {
+      RunPage page = log.query(new RunQuery(workflow, null, "v2", 2, cursor));
+      seen.addAll(page.runs());
+      cursor = page.cursor();
+      if (cursor == null) {
+        break;
+      }
+    }
+    assertThat(cursor).as("pages ended").isNull();
+    assertThat(seen).containsExactlyElementsOf(v2.reversed());
+    assertThat(log.query(new RunQuery(workflow, RunStatus.FAILED, "v2", 10, null)).runs()).isEmpty();
+  }
+
+  @Test
   void queryByStatusAlone() {
     RunRecord failed = run(workflow, RunStatus.REJECTED, 1);
     put(failed);

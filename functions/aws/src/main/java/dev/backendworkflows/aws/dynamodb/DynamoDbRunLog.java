@@ -120,18 +120,27 @@ public final class DynamoDbRunLog implements RunLog {
       request.exclusiveStartKey(startKey(query.cursor(), hash));
     }
     var items = client.queryPaginator(request.build()).items().iterator();
-    List<Map<String, AttributeValue>> page = new ArrayList<>();
-    while (page.size() < query.limit() && items.hasNext()) {
-      page.add(items.next());
+    List<RunRecord> page = new ArrayList<>();
+    Map<String, AttributeValue> last = null;
+    // a version lives in the record, not in an attribute an index or filter can see: runs of other
+    // versions are read and passed over, at most VERSION_SCAN a call; the cursor goes on from there
+    for (int read = 0; page.size() < query.limit() && read < VERSION_SCAN && items.hasNext(); read++) {
+      last = items.next();
+      RunRecord r = decode(last);
+      if (query.versionMatches(r)) {
+        page.add(r);
+      }
     }
     String cursor = null;
-    if (!page.isEmpty() && items.hasNext()) {
-      var last = page.getLast();
+    if (last != null && items.hasNext()) {
       cursor = Cursors.encode(Map.of("run_id", last.get("run_id").s(), "h", last.get(hash).s(),
           "started_at", last.get("started_at").s()));
     }
-    return new RunPage(page.stream().map(DynamoDbRunLog::decode).toList(), cursor);
+    return new RunPage(page, cursor);
   }
+
+  /** Runs read at most by one query for a version before it answers with what it found and a cursor. */
+  static final int VERSION_SCAN = 1_000;
 
   private static Map<String, AttributeValue> startKey(String cursor, String hash) {
     Map<String, Object> c = Cursors.decode(cursor);

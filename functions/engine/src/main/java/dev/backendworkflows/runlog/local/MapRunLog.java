@@ -208,6 +208,7 @@ public final class MapRunLog implements RunLog {
         .filter(this::live)
         .filter(r -> query.workflow() == null || query.workflow().equals(r.workflow()))
         .filter(r -> query.status() == null || query.status() == r.status())
+        .filter(query::versionMatches)
         .forEach(r -> {
           newest.add(r);
           if (newest.size() > want) {
