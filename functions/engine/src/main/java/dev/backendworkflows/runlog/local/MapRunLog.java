@@ -8,6 +8,7 @@ import dev.backendworkflows.runlog.RunLog;
 import dev.backendworkflows.runlog.RunPage;
 import dev.backendworkflows.runlog.RunQuery;
 import dev.backendworkflows.runlog.RunRecord;
+import dev.backendworkflows.runlog.RunStatus;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class MapRunLog implements RunLog {
       map.keySet().forEach(archive::remove);
       // runs kept from before a restart: the oldest finished move first
       map.values().stream().map(MapRunLog::decodeRecord)
-          .filter(r -> r.status() != dev.backendworkflows.runlog.RunStatus.RUNNING)
+          .filter(r -> r.status() != RunStatus.RUNNING)
           .sorted(Comparator.comparing(RunRecord::startedAt))
           .forEach(r -> {
             finished.add(r.runId());
@@ -113,7 +114,7 @@ public final class MapRunLog implements RunLog {
     }
     boolean written = archive == null ? compareAndSet(execution.runId(), json, expectedVersion)
         : writeBesideArchive(execution.runId(), json, expectedVersion);
-    if (written && archive != null && execution.record().status() != dev.backendworkflows.runlog.RunStatus.RUNNING) {
+    if (written && archive != null && execution.record().status() != RunStatus.RUNNING) {
       finished.add(execution.runId()); // may repeat an id (a run finished, reopened, finished): moving checks
       finishedCount.incrementAndGet();
       archiveOldest();
@@ -166,7 +167,7 @@ public final class MapRunLog implements RunLog {
       finishedCount.decrementAndGet();
       synchronized (stripe(runId)) {
         String json = map.get(runId);
-        if (json != null && decode(json).record().status() != dev.backendworkflows.runlog.RunStatus.RUNNING) {
+        if (json != null && decodeRecord(json).status() != RunStatus.RUNNING) {
           try {
             // archived before it leaves the map: a crash between leaves it in both (the map wins), never in neither
             archive.put(runId, json);
@@ -194,7 +195,7 @@ public final class MapRunLog implements RunLog {
       offset = n.intValue();
     }
     // the archive holds finished runs only; it is walked without asking its size (which would read it)
-    java.util.stream.Stream<String> all = archive == null || query.status() == dev.backendworkflows.runlog.RunStatus.RUNNING
+    java.util.stream.Stream<String> all = archive == null || query.status() == RunStatus.RUNNING
         ? map.values().stream()
         : java.util.stream.Stream.concat(map.values().stream(), java.util.stream.StreamSupport.stream(
             java.util.Spliterators.spliteratorUnknownSize(archive.values().iterator(), 0), false));
