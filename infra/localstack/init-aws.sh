@@ -10,7 +10,8 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 $aws dynamodb create-table --table-name backend-workflows-things \
   --billing-mode PAY_PER_REQUEST \
   --attribute-definitions AttributeName=type,AttributeType=S AttributeName=id,AttributeType=S \
-  --key-schema AttributeName=type,KeyType=HASH AttributeName=id,KeyType=RANGE >/dev/null 2>&1 || echo "table backend-workflows-things exists"
+  --key-schema AttributeName=type,KeyType=HASH AttributeName=id,KeyType=RANGE \
+  --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES >/dev/null 2>&1 || echo "table backend-workflows-things exists"
 $aws dynamodb create-table --table-name backend-workflows-runs \
   --billing-mode PAY_PER_REQUEST \
   --attribute-definitions AttributeName=run_id,AttributeType=S AttributeName=workflow,AttributeType=S AttributeName=status,AttributeType=S AttributeName=started_at,AttributeType=S \

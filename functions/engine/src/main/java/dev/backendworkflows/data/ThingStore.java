@@ -33,6 +33,13 @@ public interface ThingStore {
    */
   Thing update(String type, String id, Map<String, Object> changes, Instant modifiedAt);
 
+  /**
+   * This store, writing for a run {@code depth} data_change triggers deep (0: no trigger started it):
+   * the things it creates and changes carry that depth, and so do the changes a data_change trigger
+   * is given; a delete's change carries the depth of the thing's last write. Reads are the same.
+   */
+  ThingStore atDepth(int depth);
+
   /** @return true when a thing was deleted, false when there was none. */
   boolean delete(String type, String id);
 

@@ -53,6 +53,22 @@ public final class DefinitionLoader {
   private static final Set<String> STEP_KEYS = Set.of("id", "action", "when", "description");
   /** Step arguments that name another workflow. */
   private static final Set<String> WORKFLOW_ARGS = Set.of("workflow", "event");
+  /** The parameters every data_change workflow has: the thing before and after the change, and the change itself. */
+  public static final Map<String, ParameterSpec> DATA_CHANGE_PARAMETERS = dataChangeParameters();
+  /** The variables a data_change condition sees. */
+  private static final Set<String> CHANGE_VARIABLES = Set.of("old", "new", "change");
+  /** The fields of {@code $change}. */
+  public static final List<String> CHANGE_FIELDS = List.of("event", "type", "id", "sequence");
+  /** The fields every thing's view has besides its type's ({@link dev.backendworkflows.data.Thing#view()}). */
+  private static final Set<String> THING_OWN_FIELDS = Set.of("_id", "_type", "_created", "_modified", "_version");
+
+  private static Map<String, ParameterSpec> dataChangeParameters() {
+    Map<String, ParameterSpec> p = new LinkedHashMap<>();
+    for (String name : List.of("old", "new", "change")) {
+      p.put(name, new ParameterSpec(name, ValueType.OBJECT, false, false, null, false));
+    }
+    return java.util.Collections.unmodifiableMap(p);
+  }
 
   /**
    * The build's record of the definitions it checked in full: one SHA-256 of a file's text per line.
@@ -171,6 +187,10 @@ public final class DefinitionLoader {
           if (ref != null && ref.isTextual() && !workflows.containsKey(ref.asText())) {
             errors.add(new DefinitionError(file, "steps[" + i + "]." + arg,
                 "unknown workflow '" + ref.asText() + "' (known: " + String.join(", ", new TreeMap<>(workflows).keySet()) + ")"));
+          } else if (ref != null && ref.isTextual() && arg.equals("workflow")
+              && workflows.get(ref.asText()).trigger().kind() == Trigger.Kind.DATA_CHANGE) {
+            errors.add(new DefinitionError(file, "steps[" + i + "]." + arg, "'" + ref.asText() + "' runs only when a "
+                + workflows.get(ref.asText()).trigger().dataChange().type() + " changes (trigger: data_change); it cannot be scheduled"));
           }
         }
       }
@@ -396,8 +416,18 @@ public final class DefinitionLoader {
         }
       }
     });
+    List<String> readers = workflows.values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.DATA_CHANGE)
+        .map(WorkflowDefinition::name).sorted().toList();
+    if (readers.size() > MAX_STREAM_READERS) {
+      warnings.add(new DefinitionError(fileOf.get(readers.get(MAX_STREAM_READERS)), "trigger.data_change", readers.size()
+          + " data_change workflows (" + String.join(", ", readers) + ") each read the Things table's stream on AWS, which "
+          + "serves " + MAX_STREAM_READERS + " readers well: more are throttled, and their changes arrive late"));
+    }
     return warnings;
   }
+
+  /** How many functions DynamoDB Streams lets read a stream's shards at once without throttling. */
+  public static final int MAX_STREAM_READERS = 2;
 
   /** Parses YAML and checks it against a schema (unless null: checked by the build); null (with errors added) when either fails. */
   private static JsonNode parse(String file, String yaml, JsonSchema schema, List<DefinitionError> errors) {
@@ -486,8 +516,15 @@ public final class DefinitionLoader {
         error("name", "is '" + name + "' but the file is " + file + ": name a workflow after its file ('" + expectedName + "')");
       }
       Map<String, ParameterSpec> params = parameters();
-      List<StepDefinition> steps = steps(params);
       Trigger trigger = trigger();
+      if (trigger != null && trigger.kind() == Trigger.Kind.DATA_CHANGE) {
+        if (!params.isEmpty()) {
+          error("parameters", "a data_change workflow is started by a change, with the parameters old, new and change; "
+              + "it cannot declare its own");
+        }
+        params = DATA_CHANGE_PARAMETERS;
+      }
+      List<StepDefinition> steps = steps(params);
       if (trigger != null && trigger.kind() == Trigger.Kind.RECURRING
           && params.values().stream().anyMatch(ParameterSpec::required)) {
         error("parameters", "a recurring workflow is started without parameters, so none can be required");
@@ -627,6 +664,9 @@ public final class DefinitionLoader {
 
     private Trigger trigger() {
       JsonNode t = tree.path("trigger");
+      if (t.has("data_change")) {
+        return dataChange(t.get("data_change"));
+      }
       if (t.has("api")) {
         String auth = t.path("api").path("auth").asText("api_key");
         JsonNode sig = t.path("api").path("signature");
@@ -670,6 +710,72 @@ public final class DefinitionLoader {
         }
       }
       return new Trigger(t.has("schedule") ? Trigger.Kind.SCHEDULE : Trigger.Kind.CUSTOM_EVENT, Trigger.Auth.API_KEY);
+    }
+
+    /**
+     * A data_change trigger: its type must be declared, its fields must be the type's (and narrow
+     * only changes), and its condition may read only $old, $new and $change — and, unless the type
+     * has object fields, only the type's fields and the things' own (_id, _version, …).
+     */
+    private Trigger dataChange(JsonNode dc) {
+      String typeName = dc.path("type").asText();
+      DataType type = types.get(typeName);
+      if (type == null) {
+        error("trigger.data_change.type", "unknown type '" + typeName + "' (declared in " + DATA_SCHEMA_FILE + ": "
+            + (types.isEmpty() ? "none" : String.join(", ", new TreeMap<>(types).keySet())) + ")");
+      }
+      Set<Trigger.ChangeEvent> on = java.util.EnumSet.noneOf(Trigger.ChangeEvent.class);
+      dc.path("on").forEach(e -> on.add(Trigger.ChangeEvent.valueOf(e.asText().toUpperCase(java.util.Locale.ROOT))));
+      if (!dc.has("on")) {
+        on.addAll(java.util.EnumSet.allOf(Trigger.ChangeEvent.class));
+      }
+      List<String> fields = new ArrayList<>();
+      JsonNode fieldNodes = dc.path("fields");
+      for (int i = 0; i < fieldNodes.size(); i++) {
+        String f = fieldNodes.get(i).asText();
+        fields.add(f);
+        if (type != null && !type.fields().containsKey(f)) {
+          error("trigger.data_change.fields[" + i + "]", "'" + f + "' is not a field of " + typeName + " (fields: "
+              + String.join(", ", new TreeMap<>(type.fields()).keySet()) + ")");
+        }
+      }
+      if (!fields.isEmpty() && !on.contains(Trigger.ChangeEvent.CHANGED)) {
+        error("trigger.data_change.fields", "fields narrow which changes run the workflow, but 'on' does not include changed");
+      }
+      Template when = dc.has("when") ? compile(dc.get("when").asText(), "trigger.data_change.when") : null;
+      if (when != null) {
+        checkChangeCondition(when, type);
+      }
+      return new Trigger(new Trigger.DataChange(typeName, on, fields, when,
+          dc.path("batch_size").asInt(Trigger.DataChange.DEFAULT_BATCH_SIZE),
+          dc.path("max_retries").asInt(Trigger.DataChange.DEFAULT_MAX_RETRIES)));
+    }
+
+    /** What a data_change condition reads, on its parsed expressions: only $old, $new and $change, and the type's fields. */
+    private void checkChangeCondition(Template when, DataType type) {
+      Set<String> known = new java.util.HashSet<>(THING_OWN_FIELDS);
+      known.addAll(CHANGE_FIELDS);
+      boolean nested = type == null || type.fields().values().stream().anyMatch(f -> f.type() == ValueType.OBJECT);
+      if (type != null) {
+        known.addAll(type.fields().keySet());
+      }
+      for (Expression e : when.expressions()) {
+        Expression.Reads reads = e.reads();
+        for (String v : new java.util.TreeSet<>(reads.variables())) {
+          if (!CHANGE_VARIABLES.contains(v) && !Expression.PURE_FUNCTIONS.contains(v) && !reads.bound().contains(v)) {
+            error("trigger.data_change.when", "'$" + v + "' in '" + e.source().strip() + "' is not known here: a data_change "
+                + "condition sees $old, $new and $change (" + String.join(", ", CHANGE_FIELDS) + ")");
+          }
+        }
+        if (!nested) {
+          for (String f : new java.util.TreeSet<>(reads.fields())) {
+            if (!known.contains(f)) {
+              error("trigger.data_change.when", "'" + f + "' in '" + e.source().strip() + "' is not a field of " + type.name()
+                  + " (fields: " + String.join(", ", new TreeMap<>(type.fields()).keySet()) + ")");
+            }
+          }
+        }
+      }
     }
 
     private Instant instant(JsonNode recurring, String field) {

@@ -5,11 +5,49 @@ import java.time.Instant;
 
 /**
  * How a workflow starts: {@code api} (HTTPS, with its auth mode), {@code schedule} (only by the
- * scheduler or other workflows), {@code recurring} (on a schedule expression), or {@code custom_event}.
+ * scheduler or other workflows), {@code recurring} (on a schedule expression), {@code custom_event},
+ * or {@code data_change} (when a thing of a type is created, changed or deleted).
  */
-public record Trigger(Kind kind, Auth auth, Recurring recurring, Signature signature) {
+public record Trigger(Kind kind, Auth auth, Recurring recurring, Signature signature, DataChange dataChange) {
   /** The trigger kinds of this version. */
-  public enum Kind { API, SCHEDULE, RECURRING, CUSTOM_EVENT }
+  public enum Kind { API, SCHEDULE, RECURRING, CUSTOM_EVENT, DATA_CHANGE }
+
+  /** What happened to a thing, as a data_change trigger names it. */
+  public enum ChangeEvent {
+    CREATED, CHANGED, DELETED;
+
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * A data_change trigger: the thing {@code type} it watches, the {@code on} events it runs on, for
+   * {@code changed} only when one of {@code fields} changed (all fields when empty), and only when
+   * {@code when} (over {@code $old}, {@code $new} and {@code $change}) is truthy (always when null).
+   * On AWS its function reads the Things table's stream {@code batchSize} records at a time, and a
+   * batch that keeps failing is retried {@code maxRetries} times (-1: until its records expire from
+   * the stream, 24 hours) before it goes to the dead-letter queue.
+   */
+  public record DataChange(String type, java.util.Set<ChangeEvent> on, java.util.List<String> fields,
+      dev.backendworkflows.expression.Template when, int batchSize, int maxRetries) {
+    public static final int DEFAULT_BATCH_SIZE = 10;
+    public static final int DEFAULT_MAX_RETRIES = -1;
+
+    public DataChange {
+      on = java.util.Set.copyOf(on);
+      fields = java.util.List.copyOf(fields);
+    }
+  }
+
+  public Trigger(Kind kind, Auth auth, Recurring recurring, Signature signature) {
+    this(kind, auth, recurring, signature, null);
+  }
+
+  /** A data_change trigger. */
+  public Trigger(DataChange dataChange) {
+    this(Kind.DATA_CHANGE, Auth.API_KEY, null, null, dataChange);
+  }
 
   /** Who may call an API workflow: anyone, holders of an API key, users with a valid JWT, or senders of a valid signature. */
   public enum Auth { NONE, API_KEY, USER, SIGNATURE }

@@ -90,10 +90,7 @@ public final class WorkflowEngine {
             + ItemBudget.bytes(params) / 1024 + " KiB as JSON; a run takes at most " + ItemBudget.MAX_PARAMS_BYTES / 1024 + " KiB")));
       }
     } catch (InvalidInputException e) {
-      RunRecord rejected = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
-          Map.of(), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1)
-          .finish(RunStatus.REJECTED, services.clock().instant(), List.of(), new ErrorInfo(e.code(), e.getMessage(), e.fields()),
-              null, null);
+      RunRecord rejected = rejected(wf, runId, request, now, new ErrorInfo(e.code(), e.getMessage(), e.fields()));
       if (!startOrReplaceRejected(ItemBudget.fit(new Execution(rejected, null, 1, null, 1)))) {
         return existing(wf, runId, request.invocation());
       }
@@ -113,6 +110,34 @@ public final class WorkflowEngine {
       return existing(wf, runId, request.invocation());
     }
     return new Attempt(wf, started, request.invocation()).execute();
+  }
+
+  /**
+   * Records that {@code request} was refused before it started — a data_change trigger past its
+   * depth, say — as a rejected run with {@code error}, once per run id: when the id is taken, the
+   * run stored under it is reported and nothing is written.
+   *
+   * @throws NoSuchElementException when no workflow has that name
+   */
+  public RunOutcome reject(RunRequest request, ErrorInfo error) {
+    WorkflowDefinition wf = workflows.get(request.workflow())
+        .orElseThrow(() -> new NoSuchElementException("unknown workflow '" + request.workflow() + "'"));
+    Instant now = services.clock().instant();
+    RunRecord rejected = rejected(wf, request.runId() != null ? request.runId() : Ids.newId(now), request, now, error);
+    if (services.runs().write(ItemBudget.fit(new Execution(rejected, null, 1, null, 1)), 0)) {
+      log(rejected, "run rejected: " + error.message());
+      return new RunOutcome(rejected, null, RunOutcome.Kind.COMPLETED);
+    }
+    Execution stored = services.runs().load(rejected.runId()).orElseThrow(() -> new IllegalStateException("run "
+        + rejected.runId() + " could not be written, yet is not there"));
+    return new RunOutcome(stored.record(), stored.journal() == null ? null : stored.journal().response(), RunOutcome.Kind.REPLAYED);
+  }
+
+  /** The record of a run refused before it started: no parameters kept, ended as soon as it began. */
+  private RunRecord rejected(WorkflowDefinition wf, String runId, RunRequest request, Instant now, ErrorInfo error) {
+    return new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
+        Map.of(), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1)
+        .finish(RunStatus.REJECTED, services.clock().instant(), List.of(), error, null, null);
   }
 
   /**
@@ -272,7 +297,10 @@ public final class WorkflowEngine {
         runView.put("user", j.user());
       }
       // $steps holds restored results as steps are passed; results of steps not yet passed are hidden
-      this.scope = new Scope(j.params(), new LinkedHashMap<>(), runView, r.startedAt().toString());
+      // a data_change run's steps see the change as its condition did: $old, $new and $change
+      this.scope = new Scope(j.params(), new LinkedHashMap<>(), runView, r.startedAt().toString(), null,
+          wf.trigger().kind() == dev.backendworkflows.definition.Trigger.Kind.DATA_CHANGE
+              ? dev.backendworkflows.datachange.ThingChange.variables(j.params()) : null);
       this.run = new ActionContext.Run(services, workflows, WorkflowEngine.this, r.runId(), wf.name(), r.caller(), j.user(),
           j.depth(), invocation);
     }

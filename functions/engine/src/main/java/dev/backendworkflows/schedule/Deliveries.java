@@ -59,6 +59,11 @@ public final class Deliveries {
     this.deployOverlap = deployOverlap;
   }
 
+  /** The engine it runs deliveries with. */
+  public WorkflowEngine engine() {
+    return engine;
+  }
+
   /** What a delivery did: ran the workflow (with its run id), or was ignored (with the reason). */
   public record Result(boolean ran, String runId, String status, String reason) {
     static Result ignored(String id, String status, String reason) {

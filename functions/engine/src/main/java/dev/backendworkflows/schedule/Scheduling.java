@@ -147,6 +147,10 @@ public final class Scheduling {
     if (target.trigger().kind() == Trigger.Kind.CUSTOM_EVENT) {
       throw new ActionException("not_schedulable", "'" + workflow + "' is a custom event; run it with trigger_event");
     }
+    if (target.trigger().kind() == Trigger.Kind.DATA_CHANGE) {
+      throw new ActionException("not_schedulable", "'" + workflow + "' runs only when a " + target.trigger().dataChange().type()
+          + " changes (trigger: data_change)");
+    }
     return target;
   }
 

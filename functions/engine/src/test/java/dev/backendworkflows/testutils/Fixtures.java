@@ -113,8 +113,13 @@ public final class Fixtures {
 
   /** Loads {@code file name → yaml} pairs plus the shared test data schema. */
   public static Workflows workflows(String... fileAndYaml) {
+    return workflowsOver(DATA_SCHEMA, fileAndYaml);
+  }
+
+  /** Loads {@code file name → yaml} pairs with {@code dataSchema} as data-schema.yaml. */
+  public static Workflows workflowsOver(String dataSchema, String... fileAndYaml) {
     Map<String, String> sources = new LinkedHashMap<>();
-    sources.put(DefinitionLoader.DATA_SCHEMA_FILE, DATA_SCHEMA);
+    sources.put(DefinitionLoader.DATA_SCHEMA_FILE, dataSchema);
     for (int i = 0; i < fileAndYaml.length; i += 2) {
       sources.put(fileAndYaml[i], fileAndYaml[i + 1]);
     }

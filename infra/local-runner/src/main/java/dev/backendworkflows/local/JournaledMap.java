@@ -20,9 +20,10 @@ import java.util.function.Function;
  * A sorted concurrent map that survives restarts: every change is appended to a journal file
  * (one JSON line, flushed) and replayed on open; the file is compacted on open and whenever its
  * appended lines outgrow the map, so its size follows the map's, not its history's. A line torn by a crash is dropped.
- * Only the mutators below are journaled; the compute/merge family is refused rather than lost.
+ * Only the mutators below are journaled; the compute/merge family is refused rather than lost. A
+ * {@linkplain #applyAll batch} is one line, so after a crash all of it is there or none.
  */
-final class JournaledMap extends ConcurrentSkipListMap<String, String> implements AutoCloseable {
+final class JournaledMap extends ConcurrentSkipListMap<String, String> implements AutoCloseable, dev.backendworkflows.data.local.BatchMap {
   /** The journal is rewritten when the lines appended since its last rewrite exceed the entries it then held and this. */
   static final int COMPACT_AFTER = 10_000;
   private final transient Path file;
@@ -100,10 +101,18 @@ final class JournaledMap extends ConcurrentSkipListMap<String, String> implement
       super.put(op.path(1).asText(), op.path(2).asText());
     } else if (op.path(0).asText().equals("d")) {
       super.remove(op.path(1).asText());
+    } else if (op.path(0).asText().equals("b")) {
+      op.path(1).fields().forEachRemaining(e -> {
+        if (e.getValue().isNull()) {
+          super.remove(e.getKey());
+        } else {
+          super.put(e.getKey(), e.getValue().asText());
+        }
+      });
     }
   }
 
-  private void append(List<String> op) {
+  private void append(List<?> op) {
     try {
       journal.write(Json.write(op));
       journal.newLine();
@@ -169,8 +178,30 @@ final class JournaledMap extends ConcurrentSkipListMap<String, String> implement
   }
 
   @Override
+  public synchronized void applyAll(Map<String, String> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    Map<String, String> batch = new java.util.LinkedHashMap<>(changes);
+    batch.forEach((k, v) -> {
+      if (v == null) {
+        super.remove(k);
+      } else {
+        super.put(k, v);
+      }
+    });
+    append(List.of("b", batch));
+  }
+
+  @Override
   public synchronized void clear() {
     keySet().forEach(this::remove); // one key at a time, so a compaction midway sees what is left
+  }
+
+  /** A detached copy: changes to it are not journaled (a clone would share, and write to, this map's journal). */
+  @Override
+  public ConcurrentSkipListMap<String, String> clone() {
+    return new ConcurrentSkipListMap<>(this);
   }
 
   @Override

@@ -142,6 +142,9 @@ public final class LocalRunner implements AutoCloseable {
       loop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),
           stack.deliveries(), stack::invocation);
       this.rearmed = loop.start(Duration.ofMillis(100));
+      if (stack.changes() != null) {
+        stack.changes().start();
+      }
       http = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
       if (stack.outbox() != null) {
         http.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
@@ -239,6 +242,13 @@ public final class LocalRunner implements AutoCloseable {
     out.println("  Scheduler     " + (stack.pollsEmulator() ? "EventBridge Scheduler in the emulator; the runner fires due schedules (within ~1 s)"
         : "local: fires scheduled runs within a second of their time"
         + (rearmed > 0 ? "; " + rearmed + " pending run(s) re-armed" : "")));
+    List<String> onChange = workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.DATA_CHANGE)
+        .map(w -> w.name() + " (" + w.trigger().dataChange().type() + ")").sorted().toList();
+    if (!onChange.isEmpty()) {
+      out.println("  Data changes  " + (stack.changes() != null ? "run " + String.join(", ", onChange) + " in commit order"
+          : "NOT delivered: with an emulator the Things table's stream is not read, so " + String.join(", ", onChange)
+              + " do not run"));
+    }
     // the example call carries the dev API key: a workflow that takes one
     runnable.stream().filter(w -> !w.example().isEmpty() && w.trigger().auth() == Trigger.Auth.API_KEY).findFirst().ifPresent(w -> {
       out.println();

@@ -15,6 +15,7 @@ import dev.backendworkflows.aws.scheduler.EventBridgeScheduler;
 import dev.backendworkflows.aws.ses.SesMailer;
 import dev.backendworkflows.data.ThingStore;
 import dev.backendworkflows.data.local.MapThingStore;
+import dev.backendworkflows.datachange.ChangeTriggers;
 import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.engine.Services;
 import dev.backendworkflows.engine.WorkflowEngine;
@@ -67,6 +68,7 @@ public final class RunnerStack implements AutoCloseable {
   private final LocalScheduler local;
   private final Deliveries deliveries;
   private final LocalOutbox outbox;
+  private final ChangeDispatcher changes;
 
   /** Names the invocations of this process; invocations of an earlier process are dead, so their runs are taken over at once. */
   private final String boot = "local-" + dev.backendworkflows.internal.Ids.newId(java.time.Instant.now()).substring(10, 20) + "-";
@@ -74,7 +76,7 @@ public final class RunnerStack implements AutoCloseable {
 
   private RunnerStack(Workflows workflows, ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
       LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, IdempotencyStore idempotency, Clock clock,
-      String stage, List<AutoCloseable> closeables, boolean ownsItsData, OutboundPolicy outbound) {
+      String stage, List<AutoCloseable> closeables, boolean ownsItsData, OutboundPolicy outbound, MapThingStore changeFeed) {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
@@ -90,6 +92,10 @@ public final class RunnerStack implements AutoCloseable {
     this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : Deliveries.DEPLOY_OVERLAP);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
         this::invocation);
+    this.changes = changeFeed == null ? null : new ChangeDispatcher(changeFeed, new ChangeTriggers(engine), this::invocation, clock);
+    if (changes != null) {
+      closeables.add(changes); // closed first: it stops before the journals it reads close
+    }
   }
 
   /**
@@ -114,10 +120,11 @@ public final class RunnerStack implements AutoCloseable {
     try {
       LocalScheduler local = new LocalScheduler();
       LocalOutbox outbox = new LocalOutbox(map(dataDir, "outbox", closeables), clock);
-      return new RunnerStack(workflows, new MapThingStore(map(dataDir, "things", closeables)),
+      MapThingStore things = new MapThingStore(map(dataDir, "things", closeables));
+      return new RunnerStack(workflows, things,
           new MapRunLog(map(dataDir, "runs", closeables), archive(dataDir, closeables), keepRuns, clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
           local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
-          new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound);
+          new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound, things);
     } catch (RuntimeException e) { // a journal that will not open: give back what was opened, the lock last
       for (AutoCloseable c : closeables.reversed()) {
         try {
@@ -145,7 +152,7 @@ public final class RunnerStack implements AutoCloseable {
     env.putIfAbsent("AWS_REGION", "us-east-1");
     DynamoDbClient dynamo = AwsRuntime.dynamoDb(env);
     DynamoDbTables tables = DynamoDbTables.withPrefix(AwsRuntime.DEFAULT_TABLE_PREFIX);
-    tables.createIfMissing(dynamo);
+    tables.createIfMissing(dynamo, false); // the runner reads no stream here, and an emulator's would only slow it down
     SchedulerClient schedulerClient = AwsRuntime.client(SchedulerClient.builder(), env);
     try {
       schedulerClient.createScheduleGroup(b -> b.name(AwsRuntime.DEFAULT_SCHEDULE_GROUP));
@@ -165,7 +172,7 @@ public final class RunnerStack implements AutoCloseable {
     return new RunnerStack(workflows, new DynamoDbThingStore(dynamo, tables.things()), new DynamoDbRunLog(dynamo, tables.runs(), clock),
         new DynamoDbScheduleStore(dynamo, tables.schedules()), new EmulatedScheduler(eventBridge, local), local,
         new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()),
-        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, List.of(), false, outbound);
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, new ArrayList<>(), false, outbound, null);
   }
 
   /**
@@ -223,6 +230,11 @@ public final class RunnerStack implements AutoCloseable {
   /** The captured email, or null in emulator mode (the emulator's SES keeps it). */
   public LocalOutbox outbox() {
     return outbox;
+  }
+
+  /** What delivers the store's changes to data_change workflows; null with an emulator (its stream is not read). */
+  ChangeDispatcher changes() {
+    return changes;
   }
 
   public Deliveries deliveries() {

@@ -42,6 +42,29 @@ class JournaledMapTest {
   }
 
   @Test
+  void aBatchIsAppliedWholeOrNotAtAll() throws Exception {
+    Path file = dir.resolve("m.journal");
+    try (JournaledMap m = JournaledMap.open(file)) {
+      m.put("gone", "x");
+      java.util.Map<String, String> batch = new java.util.LinkedHashMap<>();
+      batch.put("thing", "v2");
+      batch.put("change#1", "c");
+      batch.put("gone", null);
+      m.applyAll(batch);
+      assertThat(m).containsOnlyKeys("thing", "change#1");
+    }
+    try (JournaledMap m = JournaledMap.open(file)) {
+      assertThat(m).containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of("thing", "v2", "change#1", "c")));
+    }
+    // a batch torn by a crash: neither the thing nor its change record is there
+    String whole = Files.readString(file);
+    Files.writeString(file, whole + "[\"b\",{\"thing\":\"v3\",\"change#2\":\"c", StandardOpenOption.TRUNCATE_EXISTING);
+    try (JournaledMap m = JournaledMap.open(file)) {
+      assertThat(m).containsEntry("thing", "v2").doesNotContainKey("change#2");
+    }
+  }
+
+  @Test
   void openingCompactsTheJournal() throws Exception {
     Path file = dir.resolve("m.journal");
     try (JournaledMap m = JournaledMap.open(file)) {

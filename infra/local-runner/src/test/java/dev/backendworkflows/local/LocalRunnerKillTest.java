@@ -3,24 +3,19 @@ package dev.backendworkflows.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.backendworkflows.internal.Json;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,9 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalRunnerKillTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final List<String> keys = new CopyOnWriteArrayList<>();
-  private final CountDownLatch blocked = new CountDownLatch(2);
-  private final CountDownLatch released = new CountDownLatch(1);
 
   @TempDir
   Path tmp;
@@ -62,31 +54,6 @@ class LocalRunnerKillTest {
           - { action: schedule_workflow, workflow: slow-scheduled, after: PT0S }
         """);
     return dir;
-  }
-
-  private HttpServer slowServer() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.createContext("/charge", ex -> {
-      keys.add(ex.getRequestHeaders().getFirst("Idempotency-Key"));
-      blocked.countDown();
-      try {
-        released.await(60, TimeUnit.SECONDS); // the first tries hang here until the runner is killed
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      byte[] out = "{\"charged\":true}".getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      try {
-        ex.sendResponseHeaders(200, out.length);
-        ex.getResponseBody().write(out);
-      } catch (IOException callerGone) {
-        // the runner that asked was killed
-      }
-      ex.close();
-    });
-    server.start();
-    return server;
   }
 
   private static int freePort() throws IOException {
@@ -125,8 +92,8 @@ class LocalRunnerKillTest {
 
   @Test
   void killedMidRunItContinuesApiAndScheduledRunsFromTheirJournalsOnRestart() throws Exception {
-    HttpServer server = slowServer();
-    Path dir = workflows("http://127.0.0.1:" + server.getAddress().getPort() + "/charge");
+    HangingServer server = new HangingServer("/charge", 2);
+    Path dir = workflows(server.url("/charge"));
     Path data = tmp.resolve("data");
     int port = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -143,14 +110,14 @@ class LocalRunnerKillTest {
         }
       });
       assertThat(call(port, "POST", "/wf/start-slow", "{}").statusCode()).isEqualTo(200);
-      assertThat(blocked.await(30, TimeUnit.SECONDS)).as("both runs reached their api_call").isTrue();
+      assertThat(server.awaitReached(30)).as("both runs reached their api_call").isTrue();
       runner.destroyForcibly(); // SIGKILL: no shutdown hook, no last write
       assertThat(runner.waitFor(30, TimeUnit.SECONDS)).isTrue();
       apiCaller.join(Duration.ofSeconds(30));
     } finally {
       runner.destroyForcibly();
     }
-    released.countDown();
+    server.release();
 
     try (LocalRunner again = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows", dir.toString(),
         "--data-dir", data.toString(), "--api-key", "bwk_test", "--allow-private-outbound"), Clock.systemUTC())) {
@@ -174,9 +141,9 @@ class LocalRunnerKillTest {
           100, null)).things().stream().map(t -> (String) t.fields().get("text")).sorted().toList();
       assertThat(notes).containsExactly("api after", "api before", "scheduled after", "scheduled before");
     } finally {
-      server.stop(0);
+      server.close();
     }
-    Map<String, Long> triesPerKey = keys.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    Map<String, Long> triesPerKey = server.keys().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     assertThat(triesPerKey).as("one Idempotency-Key per run, sent by the killed try and the continued one").hasSize(2)
         .allSatisfy((key, tries) -> assertThat(tries).isEqualTo(2L));
   }

@@ -45,12 +45,28 @@ public final class DynamoDbThingStore implements ThingStore {
   public static final int SHARDS = 8;
   /** Keys per BatchGetItem: the API's most. */
   private static final int BATCH_GET = 100;
+  /**
+   * The item attribute (beside {@code fields}) holding the trigger depth of the run that last wrote
+   * the thing, when not 0: a data_change function reads it from the stream record's new image.
+   */
+  public static final String TRIGGER_DEPTH = "trigger_depth";
   private final DynamoDbClient client;
   private final String table;
+  private final int depth;
 
   public DynamoDbThingStore(DynamoDbClient client, String table) {
+    this(client, table, 0);
+  }
+
+  private DynamoDbThingStore(DynamoDbClient client, String table, int depth) {
     this.client = client;
     this.table = table;
+    this.depth = depth;
+  }
+
+  @Override
+  public DynamoDbThingStore atDepth(int depth) {
+    return depth == this.depth ? this : new DynamoDbThingStore(client, table, depth);
   }
 
   @Override
@@ -89,12 +105,19 @@ public final class DynamoDbThingStore implements ThingStore {
    * A change as an update: fields set one by one (no read-modify-write), numbers added on the server,
    * the version one more; conditional on the thing's existence, its version and the added fields' types.
    */
-  private static Update update(ThingWrite.Change c) {
-    Map<String, String> names = new HashMap<>(Map.of("#fields", "fields", "#modified", "modified_at", "#ver", VERSION));
+  private Update update(ThingWrite.Change c) {
+    Map<String, String> names = new HashMap<>(Map.of("#fields", "fields", "#modified", "modified_at", "#ver", VERSION,
+        "#depth", TRIGGER_DEPTH));
     Map<String, AttributeValue> values = new HashMap<>(Map.of(":modified", AttributeValue.fromS(c.modifiedAt().toString()),
         ":one", AttributeValue.fromN("1")));
     List<String> sets = new ArrayList<>(List.of("#modified = :modified", "#ver = if_not_exists(#ver, :one) + :one"));
     List<String> removes = new ArrayList<>();
+    if (depth > 0) { // the depth of this write, replacing the last one's
+      values.put(":depth", AttributeValue.fromN(Integer.toString(depth)));
+      sets.add("#depth = :depth");
+    } else {
+      removes.add("#depth");
+    }
     List<String> conditions = new ArrayList<>(List.of("attribute_exists(id)"));
     int i = 0;
     for (var change : c.set().entrySet()) {
@@ -422,13 +445,24 @@ public final class DynamoDbThingStore implements ThingStore {
     return queries;
   }
 
+  /** The trigger depth an item was written at (0 when it carries none). */
+  public static int depthOf(Map<String, AttributeValue> item) {
+    AttributeValue d = item == null ? null : item.get(TRIGGER_DEPTH);
+    return d == null || d.n() == null ? 0 : Integer.parseInt(d.n());
+  }
+
+  /** Whether an item is a thing (not a claim or an index entry): its partition is {@code <type>#<shard>}. */
+  public static boolean isThing(Map<String, AttributeValue> item) {
+    return item != null && !item.containsKey("kind") && item.containsKey("type") && item.containsKey("created_at");
+  }
+
   /** The shard of a thing: from its id, so a get knows where to look. */
   static int shard(String id) {
     return Integer.remainderUnsigned(id.hashCode(), SHARDS);
   }
 
   /** A thing's key: partition {@code <type>#<shard>}, sort key its id. */
-  private static Map<String, AttributeValue> key(String type, String id) {
+  static Map<String, AttributeValue> key(String type, String id) {
     return itemKey(type + "#" + shard(id), id);
   }
 
@@ -436,17 +470,28 @@ public final class DynamoDbThingStore implements ThingStore {
     return Map.of("type", AttributeValue.fromS(partition), "id", AttributeValue.fromS(sort));
   }
 
-  /** A new thing's item, at version 1. */
-  private static Map<String, AttributeValue> encode(Thing thing) {
+  /** A new thing's item, at version 1, with the depth of the run that writes it. */
+  private Map<String, AttributeValue> encode(Thing thing) {
+    return item(new Thing(thing.type(), thing.id(), thing.fields(), thing.createdAt(), thing.modifiedAt(), 1), depth);
+  }
+
+  /** The item of {@code thing} as this store keeps it, written at trigger depth {@code depth}. */
+  public static Map<String, AttributeValue> item(Thing thing, int depth) {
     Map<String, AttributeValue> item = new HashMap<>(key(thing.type(), thing.id()));
+    if (depth > 0) {
+      item.put(TRIGGER_DEPTH, AttributeValue.fromN(Integer.toString(depth)));
+    }
     item.put("fields", AttributeValues.of(thing.fields()));
     item.put("created_at", AttributeValue.fromS(thing.createdAt().toString()));
     item.put("modified_at", AttributeValue.fromS(thing.modifiedAt().toString()));
-    item.put(VERSION, AttributeValue.fromN("1"));
+    item.put(VERSION, AttributeValue.fromN(Long.toString(thing.version())));
     return item;
   }
 
-  private static Thing decode(Map<String, AttributeValue> item) {
+  /**
+   * A thing from its item: as stored, or as a stream record's image shows it.
+   */
+  public static Thing decode(Map<String, AttributeValue> item) {
     AttributeValue fields = item.get("fields");
     String partition = item.get("type").s();
     return new Thing(partition.substring(0, partition.lastIndexOf('#')), item.get("id").s(),

@@ -56,12 +56,13 @@ public final class AwsRuntime {
   private AwsRuntime() {}
 
   /**
-   * What a function serves: HTTP requests and deliveries of scheduled runs; {@code priming} is the
-   * dry run SnapStart takes before its snapshot ({@link Priming}).
+   * What a function serves: HTTP requests, deliveries of scheduled runs and stream batches;
+   * {@code priming} is the dry run SnapStart takes before its snapshot ({@link Priming}); {@code
+   * workflow} is the one workflow it serves (null for the admin function).
    */
-  public record Function(HttpApi api, Deliveries deliveries, Runnable priming) {
+  public record Function(HttpApi api, Deliveries deliveries, Runnable priming, String workflow) {
     public Function(HttpApi api, Deliveries deliveries) {
-      this(api, deliveries, () -> {});
+      this(api, deliveries, () -> {}, null);
     }
   }
 
@@ -115,7 +116,8 @@ public final class AwsRuntime {
     WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
     ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock);
     HttpApi api = new HttpApi(engine, services.runs(), keys, routes(env));
-    return new Function(api, new Deliveries(services, engine), () -> Priming.prime(workflows, own, keys));
+    return new Function(api, new Deliveries(services, engine), () -> Priming.prime(workflows, own, keys),
+        own == null || own.isBlank() ? null : own);
   }
 
   /** The client now when {@code now}, else built on first use (once). */

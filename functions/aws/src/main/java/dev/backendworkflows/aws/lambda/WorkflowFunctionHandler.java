@@ -3,6 +3,7 @@ package dev.backendworkflows.aws.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.aws.dynamodb.StreamRecords;
 import dev.backendworkflows.http.ApiRequest;
 import dev.backendworkflows.http.ApiResponse;
 import dev.backendworkflows.http.HttpApi;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
  * The one Lambda handler of every workflow function. It takes an API Gateway HTTP API (payload 2.0)
  * event and answers it, or a scheduled-run delivery ({@code {"scheduled_run_id": …}}, from
  * EventBridge Scheduler or an asynchronous invoke), a recurring firing ({@code {"recurring_workflow",
- * "scheduled_time"}}), a resumption ({@code {"resume_run_id": …}}) or the sweep, and runs it once.
+ * "scheduled_time"}}), a resumption ({@code {"resume_run_id": …}}), the sweep, or a batch of the Things
+ * table's stream records for a data_change workflow ({@link DataChangeBatches}), and runs it once.
  * Which workflow a function serves comes from its environment ({@code WORKFLOW_NAME}). Each
  * invocation holds what it claims under its request id until its deadline (plus a margin): a retry
  * of the same request by Lambda continues at once, anyone else only after that.
@@ -39,6 +41,7 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
 
   private final HttpApi api;
   private final Deliveries deliveries;
+  private final DataChangeBatches changes;
   private final Supplier<Invocation> withoutContext;
 
   /** Kept here because CRaC holds its resources weakly; null outside Lambda's default constructor. */
@@ -53,7 +56,8 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   }
 
   private WorkflowFunctionHandler(AwsRuntime.Function function, boolean primeBeforeSnapshot) {
-    this(function.api(), function.deliveries(), Invocation::untimed, primeBeforeSnapshot ? snapStartPriming(function) : null);
+    this(function.api(), function.deliveries(), function.workflow(), Invocation::untimed,
+        primeBeforeSnapshot ? snapStartPriming(function) : null);
   }
 
   /** Registers with CRaC (SnapStart's runtime hooks) a resource whose {@code beforeCheckpoint} primes {@code function}. */
@@ -74,7 +78,7 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
   }
 
   public WorkflowFunctionHandler(AwsRuntime.Function function) {
-    this(function.api(), function.deliveries());
+    this(function.api(), function.deliveries(), function.workflow(), Invocation::untimed, null);
   }
 
   /** Used by tests, with their own adapters: each call without a Lambda context is an invocation of its own. */
@@ -84,12 +88,18 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
 
   /** Used by the local runner: {@code withoutContext} names the invocations it makes (it has no Lambda context). */
   public WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, Supplier<Invocation> withoutContext) {
-    this(api, deliveries, withoutContext, null);
+    this(api, deliveries, null, withoutContext, null);
   }
 
-  private WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, Supplier<Invocation> withoutContext, org.crac.Resource priming) {
+  /**
+   * {@code workflow} is the one this function serves: a stream batch runs only it (null: every
+   * data_change workflow watching the changed type, as in the local runner).
+   */
+  private WorkflowFunctionHandler(HttpApi api, Deliveries deliveries, String workflow, Supplier<Invocation> withoutContext,
+      org.crac.Resource priming) {
     this.api = api;
     this.deliveries = deliveries;
+    this.changes = new DataChangeBatches(new dev.backendworkflows.datachange.ChangeTriggers(deliveries.engine()), workflow);
     this.withoutContext = withoutContext;
     this.priming = priming;
   }
@@ -118,6 +128,10 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
         Json.MAPPER.writeValue(output, deliveries.deliver(text(event, SCHEDULED_RUN_ID), invocation));
         return;
       }
+      if (event != null && StreamRecords.isBatch(event)) { // the Things table's stream, for a data_change workflow
+        Json.MAPPER.writeValue(output, changes.handle(event, invocation));
+        return;
+      }
       if (event != null && event.has(RESUME_RUN_ID)) {
         Json.MAPPER.writeValue(output, deliveries.resume(text(event, RESUME_RUN_ID), invocation));
         return;
@@ -143,7 +157,7 @@ public final class WorkflowFunctionHandler implements RequestStreamHandler {
     } catch (IOException | IllegalArgumentException | NullPointerException | java.time.format.DateTimeParseException e) {
       // what was wrong, in our words: never the parser's message, which can name classes
       response = ApiResponse.error(400, "bad_event", "Not an event this function takes: an API Gateway HTTP API event "
-          + "(payload format 2.0), or a delivery, resumption, firing or sweep (" + switch (e) {
+          + "(payload format 2.0), a DynamoDB stream batch, or a delivery, resumption, firing or sweep (" + switch (e) {
             case java.time.format.DateTimeParseException d -> "its scheduled_time is not an ISO-8601 instant";
             case IOException io -> "it is not JSON";
             default -> "it lacks version 2.0 and requestContext.http";

@@ -146,6 +146,29 @@ final class IamCoverage {
     return allowed;
   }
 
+  /** What Lambda's poller of a DynamoDB stream does under the function's role (IAM names these; the code never calls them). */
+  static final List<String> STREAM_READS = List.of("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator");
+  /** Listing a table's streams, which IAM grants on no resource narrower than all ({@code *}). */
+  static final String LIST_STREAMS = "dynamodb:ListStreams";
+
+  /**
+   * What a function's DynamoDB stream event sources need of its role: reading the stream, and
+   * sending the record of a batch that kept failing to its on-failure destination (an SQS queue).
+   */
+  static Set<Need> streamSourceNeeds(JsonNode template, String function) {
+    Set<Need> needs = new TreeSet<>();
+    template.path("Resources").path(function).path("Properties").path("Events").forEach(event -> {
+      if (event.path("Type").asText().equals("DynamoDB")) {
+        STREAM_READS.forEach(a -> needs.add(new Need(a, null)));
+        needs.add(new Need(LIST_STREAMS, null));
+        if (event.path("Properties").path("DestinationConfig").path("OnFailure").has("Destination")) {
+          needs.add(new Need("sqs:SendMessage", null));
+        }
+      }
+    });
+    return needs;
+  }
+
   /** Needs the function's policies do not cover, as readable lines (empty when covered). */
   static List<String> missing(JsonNode template, String function, Set<Need> needs) {
     Set<Need> allowed = allowedFor(template, function);

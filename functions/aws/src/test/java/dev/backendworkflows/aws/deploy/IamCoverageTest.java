@@ -95,6 +95,7 @@ class IamCoverageTest {
         needs.addAll(calls);
       }
     });
+    needs.addAll(IamCoverage.streamSourceNeeds(template, function));
     return needs;
   }
 
@@ -132,6 +133,49 @@ class IamCoverageTest {
         .doesNotContain("SchedulesTable", "ses", "scheduler").contains("ApiKeysTable", "ThingsTable", "RunsTable");
     assertThat(IamCoverage.allowedFor(template, "DailyDigestFunction")).extracting(IamCoverageTest::scope)
         .doesNotContain("ApiKeysTable", "ses", "scheduler", "lambda");
+  }
+
+  @Test
+  void aDataChangeFunctionMayReadOnlyItsTablesStreamAndSendFailedBatchesOnlyToItsDestination() throws Exception {
+    JsonNode template = template(realTemplate());
+    List<String> readers = new ArrayList<>();
+    for (String f : workflowFunctions(template)) {
+      for (JsonNode event : template.path("Resources").path(f).path("Properties").path("Events")) {
+        if (!event.path("Type").asText().equals("DynamoDB")) {
+          continue;
+        }
+        readers.add(f);
+        // the YAML reader drops tags: !GetAtt ThingsTable.StreamArn reads as ThingsTable.StreamArn
+        String table = event.path("Properties").path("Stream").asText().replace(".StreamArn", "");
+        String destination = event.path("Properties").path("DestinationConfig").path("OnFailure").path("Destination").asText();
+        List<String> streamResources = new ArrayList<>();
+        List<String> queueResources = new ArrayList<>();
+        for (JsonNode policy : template.path("Resources").path(f).path("Properties").path("Policies")) {
+          for (JsonNode statement : policy.path("Statement")) {
+            List<String> actions = new ArrayList<>();
+            statement.path("Action").forEach(a -> actions.add(a.asText()));
+            if (statement.path("Action").isTextual()) {
+              actions.add(statement.path("Action").asText());
+            }
+            if (actions.stream().anyMatch(IamCoverage.STREAM_READS::contains)) {
+              assertThat(actions).as(f + ": stream reads").containsExactlyInAnyOrderElementsOf(IamCoverage.STREAM_READS);
+              streamResources.add(statement.path("Resource").asText());
+            }
+            if (actions.contains("sqs:SendMessage")) {
+              queueResources.add(statement.path("Resource").asText());
+            }
+            if (actions.contains(IamCoverage.LIST_STREAMS)) {
+              assertThat(actions).as(f + ": ListStreams alone, on *").containsExactly(IamCoverage.LIST_STREAMS);
+              assertThat(statement.path("Resource").asText()).isEqualTo("*");
+            }
+          }
+        }
+        assertThat(streamResources).as(f + " reads the streams of " + table + " only").containsExactly("${" + table + ".Arn}/stream/*");
+        assertThat(queueResources).as(f + " sends failed batches to its destination only").containsExactly(destination);
+        assertThat(event.path("Properties").path("FunctionResponseTypes").toString()).contains("ReportBatchItemFailures");
+      }
+    }
+    assertThat(readers).as("the shipped order-paid workflow reads the Things table's stream").contains("OrderPaidFunction");
   }
 
   /** A need's table, or its service: what a policy grants access to. */

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backendworkflows.aws.dynamodb.DynamoDbTables;
+import dev.backendworkflows.aws.dynamodb.StreamRecords;
 import dev.backendworkflows.definition.DefinitionLoader;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
+import dev.backendworkflows.definition.Workflows;
 import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.testutils.Fixtures;
 import java.nio.file.Files;
@@ -82,6 +84,67 @@ class TemplateTest {
   }
 
   @Test
+  void everyWorkflowFunctionDeploysGraduallyAndRollsBackOnItsNewVersionsErrors() {
+    List<String> functions = new ArrayList<>();
+    resources.fields().forEachRemaining(r -> {
+      JsonNode p = r.getValue().path("Properties");
+      if (p.path("Environment").path("Variables").has("WORKFLOW_NAME")) {
+        functions.add(r.getKey());
+        JsonNode preference = p.path("DeploymentPreference");
+        assertThat(preference.path("Type").asText()).as(r.getKey()).isEqualTo("DeploymentType"); // !Ref DeploymentType
+        assertThat(preference.path("Alarms")).as(r.getKey() + " alarms").hasSize(1);
+        JsonNode alarm = resources.path(preference.path("Alarms").get(0).asText());
+        assertThat(alarm.path("Type").asText()).as(r.getKey() + "'s alarm").isEqualTo("AWS::CloudWatch::Alarm");
+        assertThat(alarm.path("Properties").path("MetricName").asText()).isEqualTo("Errors");
+        List<String> dimensions = new ArrayList<>();
+        alarm.path("Properties").path("Dimensions").forEach(d -> dimensions.add(d.path("Name").asText() + "=" + d.path("Value").asText()));
+        // the YAML reader drops tags: !Sub "${F}:live", !Ref F and !GetAtt F.Version.Version read as their arguments
+        assertThat(dimensions).as(r.getKey() + "'s alarm watches its new version behind the live alias")
+            .containsExactlyInAnyOrder("Resource=${" + r.getKey() + "}:live", "FunctionName=" + r.getKey(),
+                "ExecutedVersion=" + r.getKey() + ".Version.Version");
+      }
+    });
+    assertThat(functions).hasSizeGreaterThan(5);
+    assertThat(template().path("Parameters").path("DeploymentType").path("Default").asText()).isEqualTo("Canary10Percent5Minutes");
+  }
+
+  @Test
+  void aDataChangeFunctionsStreamFilterLetsThroughOnlyItsTypesThingsAndEvents() {
+    Workflows workflows = new DefinitionLoader().load(Fixtures.shippedWorkflows());
+    List<String> checked = new ArrayList<>();
+    for (WorkflowDefinition wf : workflows.byName().values()) {
+      if (wf.trigger().kind() != Trigger.Kind.DATA_CHANGE) {
+        continue;
+      }
+      JsonNode function = null;
+      for (var r : (Iterable<Map.Entry<String, JsonNode>>) resources::fields) {
+        if (wf.name().equals(r.getValue().path("Properties").path("Environment").path("Variables").path("WORKFLOW_NAME").asText())) {
+          function = r.getValue();
+        }
+      }
+      assertThat(function).as(wf.name() + "'s function").isNotNull();
+      JsonNode source = function.path("Properties").path("Events").path("Changes").path("Properties");
+      JsonNode pattern = Json.tree(source.path("FilterCriteria").path("Filters").get(0).path("Pattern").asText());
+      List<String> events = new ArrayList<>();
+      pattern.path("eventName").forEach(e -> events.add(e.asText()));
+      assertThat(events).as(wf.name()).containsExactlyInAnyOrderElementsOf(wf.trigger().dataChange().on().stream()
+          .map(StreamRecords.EVENT_NAMES::get).toList());
+      String prefix = pattern.path("dynamodb").path("Keys").path("type").path("S").get(0).path("prefix").asText();
+      String type = wf.trigger().dataChange().type();
+      assertThat(prefix).isEqualTo(type + "#");
+      // the partitions the Things table has: the type's shards pass; claims, index entries and other types do not
+      assertThat(List.of(type + "#0", type + "#7")).allMatch(k -> k.startsWith(prefix));
+      assertThat(List.of("_claim#unique#" + type + "#x", "_index#" + type + "#status#x", type + "_line#0", "x" + type + "#0"))
+          .noneMatch(k -> k.startsWith(prefix));
+      assertThat(source.path("StartingPosition").asText()).isEqualTo("LATEST");
+      assertThat(source.path("BisectBatchOnFunctionError").asBoolean()).isTrue();
+      assertThat(source.path("MaximumRetryAttempts").asInt()).isEqualTo(wf.trigger().dataChange().maxRetries());
+      checked.add(wf.name());
+    }
+    assertThat(checked).contains("order-paid");
+  }
+
+  @Test
   void everyTableAndQueueOutlivesAStackDeleteOrAReplacingUpdate() {
     List<String> stores = new java.util.ArrayList<>();
     resources.fields().forEachRemaining(r -> {
@@ -109,6 +172,8 @@ class TemplateTest {
       assertThat(indexes).as(def.tableName() + " indexes").containsExactlyElementsOf(def.globalSecondaryIndexes().stream()
           .map(i -> i.indexName() + i.keySchema().stream().map(k -> k.attributeName() + ":" + k.keyTypeAsString()).toList()).toList());
       assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+      assertThat(table.path("StreamSpecification").path("StreamViewType").asText(null)).as(def.tableName() + " stream")
+          .isEqualTo(def.streamSpecification() == null ? null : def.streamSpecification().streamViewTypeAsString());
     }
     assertThat(resources.path("RunsTable").path("Properties").path("TimeToLiveSpecification").path("AttributeName").asText())
         .isEqualTo(DynamoDbTables.RUNS_TTL_ATTRIBUTE);

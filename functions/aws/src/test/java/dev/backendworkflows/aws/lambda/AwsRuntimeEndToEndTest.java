@@ -72,6 +72,34 @@ class AwsRuntimeEndToEndTest {
     assertThat(list.path("runs").findValuesAsText("run_id")).contains(runId);
   }
 
+  @Test
+  void aDataChangeFunctionRunsItsWorkflowForTheSampleStreamBatchOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    try (dev.backendworkflows.testutils.RecordingServer fulfilment = new dev.backendworkflows.testutils.RecordingServer()) {
+      // the shipped workflows, order-paid calling a local stand-in of the fulfilment API
+      try (var files = java.nio.file.Files.list(Fixtures.shippedWorkflows())) {
+        for (java.nio.file.Path f : files.toList()) {
+          java.nio.file.Files.writeString(dir.resolve(f.getFileName()), java.nio.file.Files.readString(f)
+              .replace("https://fulfilment.example.com/orders", fulfilment.url("/orders")));
+        }
+      }
+      Map<String, String> fn = with("WORKFLOW_NAME", "order-paid");
+      fn.put("WORKFLOWS_DIR", dir.toString());
+      fn.put(dev.backendworkflows.outbound.OutboundPolicy.ENV_ALLOW_PRIVATE, "true");
+      WorkflowFunctionHandler orderPaid = new WorkflowFunctionHandler(AwsRuntime.fromEnvironment(fn));
+      String batch = HandlerCalls.sampleEvent("data-change-order-paid.json");
+
+      JsonNode first = HandlerCalls.invoke(orderPaid, batch);
+      JsonNode again = HandlerCalls.invoke(orderPaid, batch); // Lambda delivers the batch again
+
+      assertThat(first.path("batchItemFailures").isArray()).as(first.toString()).isTrue();
+      assertThat(first.path("batchItemFailures")).isEmpty();
+      assertThat(again.path("batchItemFailures")).isEmpty();
+      assertThat(fulfilment.seen()).as("one call to the fulfilment API for one change").singleElement()
+          .satisfies(call -> assertThat(call.body()).contains("01SAMPLETHINGID00000000000"));
+    }
+  }
+
   private static Map<String, String> with(String key, String value) {
     Map<String, String> m = new java.util.HashMap<>(env);
     m.put(key, value);

@@ -77,7 +77,15 @@ public final class ActionContext {
     return run.user();
   }
 
-  /** How many custom events deep this run is (0 for a run of its own). */
+  /**
+   * The thing store to write through: what it creates, changes and deletes carries this run's depth,
+   * so a data_change trigger knows how deep the change it is given was made ({@link dev.backendworkflows.data.ThingStore#atDepth}).
+   */
+  public dev.backendworkflows.data.ThingStore thingWriter() {
+    return run.services().things().atDepth(depth());
+  }
+
+  /** How many custom events and data_change triggers deep this run is (0 for a run of its own). */
   public int depth() {
     return run.depth();
   }

@@ -182,7 +182,7 @@ public final class DataActions {
       privacy.require(type, "create", newView(thing));
       ThingRules.Created created;
       try {
-        created = ThingRules.create(ctx.services().things(), type, thing, "return_existing".equals(onConflict), ctx.idempotencyKey(),
+        created = ThingRules.create(ctx.thingWriter(), type, thing, "return_existing".equals(onConflict), ctx.idempotencyKey(),
             ctx.services().clock().instant());
       } catch (ThingAlreadyExistsException createdBefore) {
         // only this step of this run derives this id: an earlier attempt created it (before receipts were taken)
@@ -289,7 +289,7 @@ public final class DataActions {
       if (privacy.enforced(type) && checked(ctx, privacy, type, "change", ctx.text("thing_id"), changes, increments) == null) {
         throw new dev.backendworkflows.exceptions.ThingNotFoundException(type.name(), ctx.text("thing_id"));
       }
-      return shown(privacy, type, ThingRules.change(ctx.services().things(), type, ctx.text("thing_id"), changes, increments, ifVersion,
+      return shown(privacy, type, ThingRules.change(ctx.thingWriter(), type, ctx.text("thing_id"), changes, increments, ifVersion,
           ctx.idempotencyKey(), ctx.services().clock().instant()));
     }
 
@@ -319,7 +319,7 @@ public final class DataActions {
       if (privacy.enforced(type) && checked(ctx, privacy, type, "delete", ctx.text("thing_id"), null, null) == null) {
         return Map.of("deleted", ctx.replaying()); // not there for this user: as for a thing that does not exist
       }
-      boolean deleted = ThingRules.remove(ctx.services().things(), type, ctx.text("thing_id"));
+      boolean deleted = ThingRules.remove(ctx.thingWriter(), type, ctx.text("thing_id"));
       return Map.of("deleted", deleted || ctx.replaying());
     }
 
@@ -387,7 +387,7 @@ public final class DataActions {
 
     public Object execute(ActionContext ctx) {
       DataType type = type(ctx);
-      return bulk(ctx, "deleted", null, t -> ThingRules.remove(ctx.services().things(), type, t.id()));
+      return bulk(ctx, "deleted", null, t -> ThingRules.remove(ctx.thingWriter(), type, t.id()));
     }
   }
 
@@ -413,7 +413,7 @@ public final class DataActions {
           return false;
         }
         try {
-          ThingRules.change(ctx.services().things(), type, t.id(), changes, Map.of(), null, null, ctx.services().clock().instant());
+          ThingRules.change(ctx.thingWriter(), type, t.id(), changes, Map.of(), null, null, ctx.services().clock().instant());
           return true;
         } catch (dev.backendworkflows.exceptions.ThingNotFoundException deletedMeanwhile) {
           return false;

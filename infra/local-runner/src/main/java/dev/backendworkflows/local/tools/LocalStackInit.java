@@ -48,6 +48,9 @@ public final class LocalStackInit {
             + "\",\"KeyType\":\"" + k.keyTypeAsString() + "\"}").collect(Collectors.joining(",")) + "],\"Projection\":{\"ProjectionType\":\""
             + i.projection().projectionTypeAsString() + "\"}}").collect(Collectors.joining(","))).append("]'");
       }
+      if (t.streamSpecification() != null) {
+        out.append(" \\\n  --stream-specification StreamEnabled=true,StreamViewType=").append(t.streamSpecification().streamViewTypeAsString());
+      }
       out.append(" >/dev/null 2>&1 || echo \"table ").append(t.tableName()).append(" exists\"\n");
     }
     for (String table : List.of(tables.things(), tables.runs(), tables.schedules())) {

@@ -3,6 +3,7 @@ package dev.backendworkflows.local.tools;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backendworkflows.aws.lambda.HttpApiEvents;
 import dev.backendworkflows.aws.lambda.WorkflowFunctionHandler;
+import dev.backendworkflows.data.Thing;
 import dev.backendworkflows.definition.DefinitionLoader;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
@@ -13,13 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Generates {@code events/}: one API Gateway v2 sample event per API workflow, built from the
  * workflow's {@code example}; a scheduled-run delivery, a batch chunk, a resumption and the sweep; and a
- * firing per recurring workflow — so the
+ * firing per recurring workflow, and a Things-table stream record per data_change workflow — so the
  * samples cannot drift from the definitions (a test checks it).
  * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.SampleEvents}
  */
@@ -53,12 +55,48 @@ public final class SampleEvents {
     // what the sweep sends a workflow's function to continue a run whose attempt died (an API run)
     files.put("resume-run.json", pretty(Map.of(WorkflowFunctionHandler.RESUME_RUN_ID, "01SAMPLERUNID0000000000000")));
     for (WorkflowDefinition wf : workflows.byName().values()) {
+      if (wf.trigger().kind() == Trigger.Kind.DATA_CHANGE) {
+        files.put("data-change-" + wf.name() + ".json", pretty(Map.of("Records", List.of(streamRecord(wf, workflows)))));
+      }
       if (wf.trigger().kind() == Trigger.Kind.RECURRING) {
         files.put("recurring-" + wf.name() + ".json", pretty(new TreeMap<>(Map.of(WorkflowFunctionHandler.RECURRING_WORKFLOW, wf.name(),
             WorkflowFunctionHandler.SCHEDULED_TIME, SAMPLE_TIME.toString()))));
       }
     }
     return files;
+  }
+
+  /**
+   * A stream record of the kind {@code wf} runs on: a thing of its type with a text value in each
+   * text field, changed (or created, or deleted) so that each of its watched fields changes, and
+   * its condition's usual shape (a field that "becomes" a value) holds when the value is the one the
+   * sample shows: {@code status} goes from pending to paid.
+   */
+  private static Map<String, Object> streamRecord(WorkflowDefinition wf, Workflows workflows) {
+    Trigger.DataChange dc = wf.trigger().dataChange();
+    dev.backendworkflows.definition.DataType type = workflows.types().get(dc.type());
+    Map<String, Object> was = new TreeMap<>();
+    Map<String, Object> is = new TreeMap<>();
+    type.fields().values().forEach(f -> {
+      Object value = switch (f.type()) {
+        case NUMBER -> 4200;
+        case BOOLEAN -> true;
+        case DATE -> SAMPLE_TIME.toString();
+        case OBJECT -> Map.of();
+        case TEXT -> f.name().equals("status") ? "paid" : f.name().contains("email") ? "customer@example.com"
+            : f.name().equals("currency") ? "EUR" : "sample " + f.name();
+      };
+      Object list = f.list() ? List.of(value) : value;
+      is.put(f.name(), list);
+      was.put(f.name(), f.name().equals("status") ? "pending" : list);
+    });
+    String id = "01SAMPLETHINGID00000000000";
+    Thing before = new Thing(dc.type(), id, was, SAMPLE_TIME, SAMPLE_TIME, 1);
+    Thing after = new Thing(dc.type(), id, is, SAMPLE_TIME, SAMPLE_TIME.plusSeconds(60), 2);
+    boolean changed = dc.on().contains(Trigger.ChangeEvent.CHANGED);
+    boolean created = !changed && dc.on().contains(Trigger.ChangeEvent.CREATED);
+    return dev.backendworkflows.aws.dynamodb.StreamRecords.record("4200000000000000000001", changed || !created ? before : null,
+        changed || created ? after : null, 0, SAMPLE_TIME.plusSeconds(60));
   }
 
   static String pretty(Object value) {

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Regenerates the workflow-dependent part of {@code template.yaml} — one function per API,
- * scheduled or recurring workflow, and a schedule per recurring one — between the {@value #BEGIN} and {@value #END} lines; everything else in the
+ * scheduled, recurring or data_change workflow, a schedule per recurring one, and a stream event
+ * source per data_change one — between the {@value #BEGIN} and {@value #END} lines; everything else in the
  * template is written by hand. A test fails when the template is stale.
  * Run: {@code ./mvnw -q package -DskipTests exec:java -pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.TemplateGenerator}
  */
@@ -46,6 +47,7 @@ public final class TemplateGenerator {
         .filter(w -> w.trigger().kind() != Trigger.Kind.CUSTOM_EVENT)
         .forEach(w -> {
           out.append(function(w, workflows).strip().indent(2)).append('\n');
+          out.append(errorsAlarm(w).strip().indent(2)).append('\n');
           if (w.trigger().kind() == Trigger.Kind.RECURRING) {
             out.append(schedule(w).strip().indent(2)).append('\n');
           }
@@ -94,8 +96,12 @@ public final class TemplateGenerator {
     out.append("    Description: ").append(switch (w.trigger().kind()) {
       case API -> "API";
       case RECURRING -> "Recurring";
+      case DATA_CHANGE -> "Data-change";
       default -> "Scheduled";
     }).append(" workflow ").append(w.name()).append('\n');
+    // a new version takes traffic gradually (DeploymentType) and is rolled back when its errors alarm goes off
+    out.append("    DeploymentPreference:\n      Type: !Ref DeploymentType\n      Alarms: [!Ref ")
+        .append(alarmId(w.name())).append("]\n");
     if (f.reservedConcurrency() != null) {
       out.append("    ReservedConcurrentExecutions: ").append(f.reservedConcurrency()).append('\n');
     }
@@ -107,6 +113,9 @@ public final class TemplateGenerator {
     } else if (w.trigger().kind() == Trigger.Kind.API) {
       // API Gateway answers within 29 s: the function must not run on after its caller was told it timed out
       out.append("    Timeout: ").append(WorkflowDefinition.API_TIMEOUT_LIMIT_S).append('\n');
+    } else if (w.trigger().kind() == Trigger.Kind.DATA_CHANGE) {
+      // a batch runs its changes' runs one after another
+      out.append("    Timeout: ").append(DATA_CHANGE_TIMEOUT_S).append('\n');
     }
     out.append("""
             Environment:
@@ -152,6 +161,9 @@ public final class TemplateGenerator {
           """);
       access.secrets().forEach(name -> out.append("                  - !Sub ").append(secretArn(name)).append('\n'));
     }
+    if (w.trigger().kind() == Trigger.Kind.DATA_CHANGE) {
+      out.append(streamSource(w.trigger().dataChange()));
+    }
     if (w.trigger().kind() == Trigger.Kind.API) {
       out.append("""
               Events:
@@ -161,6 +173,83 @@ public final class TemplateGenerator {
           """.formatted(w.name(), usesUserAuth(w) ? ", Auth: { Authorizer: UserJwt }" : ""));
     }
     return out.toString();
+  }
+
+  /** A data_change workflow's function runs this long unless its workflow says otherwise. */
+  public static final int DATA_CHANGE_TIMEOUT_S = 300;
+
+  /**
+   * A data_change workflow's reading of the Things table's stream: its permissions (the stream, and
+   * the dead-letter queue its failed batches go to) and the event source mapping, whose filter lets
+   * through only its type's things (their partitions are {@code <type>#<shard>}; claims and index
+   * entries have others) and its events.
+   */
+  private static String streamSource(Trigger.DataChange dc) {
+    String events = java.util.Arrays.stream(Trigger.ChangeEvent.values()).filter(dc.on()::contains).map(dev.backendworkflows.aws.dynamodb.StreamRecords.EVENT_NAMES::get)
+        .map(e -> "\"" + e + "\"").collect(java.util.stream.Collectors.joining(","));
+    String pattern = "{\"eventName\":[" + events + "],\"dynamodb\":{\"Keys\":{\"type\":{\"S\":[{\"prefix\":\"" + dc.type() + "#\"}]}}}}";
+    return """
+              - Statement:
+                  - Effect: Allow
+                    Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator]
+                    Resource: !Sub ${ThingsTable.Arn}/stream/*
+                  - Effect: Allow
+                    Action: dynamodb:ListStreams
+                    Resource: '*'
+                  - Effect: Allow
+                    Action: sqs:SendMessage
+                    Resource: !GetAtt SchedulerDeadLetterQueue.Arn
+            Events:
+              Changes:
+                Type: DynamoDB
+                Properties:
+                  Stream: !GetAtt ThingsTable.StreamArn
+                  StartingPosition: LATEST
+                  BatchSize: %d
+                  BisectBatchOnFunctionError: true
+                  MaximumRetryAttempts: %d
+                  MaximumRecordAgeInSeconds: -1
+                  FunctionResponseTypes: [ReportBatchItemFailures]
+                  DestinationConfig:
+                    OnFailure:
+                      Type: SQS
+                      Destination: !GetAtt SchedulerDeadLetterQueue.Arn
+                  FilterCriteria:
+                    Filters:
+                      - Pattern: '%s'
+        """.formatted(dc.batchSize(), dc.maxRetries(), pattern);
+  }
+
+  /** The logical id of a workflow function's errors alarm: onboard-user → OnboardUserErrorsAlarm. */
+  public static String alarmId(String workflow) {
+    return logicalId(workflow).replaceFirst("Function$", "ErrorsAlarm");
+  }
+
+  /**
+   * The alarm a gradual deployment of a workflow's function watches: any error (an unhandled
+   * exception, a timeout) of the new version behind the {@code live} alias in a minute.
+   * Errors a workflow answers (4xx, a failed run) are not function errors and do not count.
+   */
+  private static String errorsAlarm(WorkflowDefinition w) {
+    String fn = logicalId(w.name());
+    return """
+        %s:
+          Type: AWS::CloudWatch::Alarm
+          Properties:
+            AlarmDescription: Errors of a new version of workflow %s while it takes traffic (rolls the deployment back)
+            Namespace: AWS/Lambda
+            MetricName: Errors
+            Dimensions:
+              - { Name: Resource, Value: !Sub "${%s}:live" }
+              - { Name: FunctionName, Value: !Ref %s }
+              - { Name: ExecutedVersion, Value: !GetAtt %s.Version.Version }
+            Statistic: Sum
+            Period: 60
+            EvaluationPeriods: 1
+            Threshold: 0
+            ComparisonOperator: GreaterThanThreshold
+            TreatMissingData: notBreaching
+        """.formatted(alarmId(w.name()), w.name(), fn, fn, fn);
   }
 
   /** The ARN of a secret's SSM parameter, as a {@code !Sub} string of the stack's stage. */
@@ -188,7 +277,7 @@ public final class TemplateGenerator {
               Input: '{"recurring_workflow":"%s","scheduled_time":"<aws.scheduler.scheduled-time>"}'
               RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 }
               DeadLetterConfig: { Arn: !GetAtt SchedulerDeadLetterQueue.Arn }
-        """.formatted(logicalId(w.name()).replace("Function", "Schedule"), w.name(), r.expression().text(),
+        """.formatted(logicalId(w.name()).replaceFirst("Function$", "Schedule"), w.name(), r.expression().text(),
         r.expression().zone().getId(), window.replace("\n    ", "\n            "), logicalId(w.name()), w.name());
   }
 
