@@ -9,13 +9,18 @@ import java.util.Map;
  * counts nested custom events. {@code runId} is the execution id when the caller has one (a scheduled
  * run's id, a derived custom-event id, an idempotency key's run): asking again for the same id
  * continues or replays that execution rather than starting another. {@code invocation} is the one
- * the attempt runs in.
+ * the attempt runs in; {@code storedInput} says the input was checked when it was stored ({@link #stored()}).
  */
 public record RunRequest(String workflow, Map<String, Object> input, String trigger, String caller, Map<String, Object> user,
-    int depth, String runId, Invocation invocation) {
+    int depth, String runId, Invocation invocation, boolean storedInput) {
 
   public RunRequest {
     invocation = invocation == null ? Invocation.untimed() : invocation;
+  }
+
+  public RunRequest(String workflow, Map<String, Object> input, String trigger, String caller, Map<String, Object> user,
+      int depth, String runId, Invocation invocation) {
+    this(workflow, input, trigger, caller, user, depth, runId, invocation, false);
   }
 
   public RunRequest(String workflow, Map<String, Object> input, String trigger, String caller, Map<String, Object> user,
@@ -33,6 +38,15 @@ public record RunRequest(String workflow, Map<String, Object> input, String trig
 
   /** This request as execution {@code id} in {@code in}. */
   public RunRequest as(String id, Invocation in) {
-    return new RunRequest(workflow, input, trigger, caller, user, depth, id, in);
+    return new RunRequest(workflow, input, trigger, caller, user, depth, id, in, storedInput);
+  }
+
+  /**
+   * This request with input that was checked against the workflow when it was stored (a scheduled
+   * run's parameters): if it no longer binds, the definition changed since, and the run is
+   * rejected as {@code version_mismatch}.
+   */
+  public RunRequest stored() {
+    return new RunRequest(workflow, input, trigger, caller, user, depth, runId, invocation, true);
   }
 }

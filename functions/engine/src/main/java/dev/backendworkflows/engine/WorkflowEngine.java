@@ -48,16 +48,26 @@ public final class WorkflowEngine {
   public static final String ATTEMPTS_EXHAUSTED = "attempts_exhausted";
   public static final String DEFINITION_CHANGED = "definition_changed";
   public static final String WORKFLOW_REMOVED = "workflow_removed";
+  /** A run whose stored parameters (a scheduled run's) no longer bind to its workflow as deployed now. */
+  public static final String VERSION_MISMATCH = "version_mismatch";
   private static final int FINAL_WRITE_TRIES = 3;
 
   private final Workflows workflows;
   private final Services services;
   private final ActionRegistry actions;
+  private final dev.backendworkflows.definition.DefinitionVersions versions;
 
   public WorkflowEngine(Workflows workflows, Services services, ActionRegistry actions) {
+    this(workflows, services, actions, dev.backendworkflows.definition.DefinitionVersions.NONE);
+  }
+
+  /** An engine that continues a run whose workflow changed under the version it started with, when {@code versions} keeps it. */
+  public WorkflowEngine(Workflows workflows, Services services, ActionRegistry actions,
+      dev.backendworkflows.definition.DefinitionVersions versions) {
     this.workflows = workflows;
     this.services = services;
     this.actions = actions;
+    this.versions = versions;
   }
 
   public Workflows workflows() {
@@ -90,12 +100,13 @@ public final class WorkflowEngine {
             + ItemBudget.bytes(params) / 1024 + " KiB as JSON; a run takes at most " + ItemBudget.MAX_PARAMS_BYTES / 1024 + " KiB")));
       }
     } catch (InvalidInputException e) {
-      RunRecord rejected = rejected(wf, runId, request, now, new ErrorInfo(e.code(), e.getMessage(), e.fields()));
+      ErrorInfo error = request.storedInput() ? versionMismatch(wf, e) : new ErrorInfo(e.code(), e.getMessage(), e.fields());
+      RunRecord rejected = rejected(wf, runId, request, now, error);
       if (!startOrReplaceRejected(ItemBudget.fit(new Execution(rejected, null, 1, null, 1)))) {
         return existing(wf, runId, request.invocation());
       }
-      log(rejected, "run rejected: " + e.getMessage());
-      throw new RejectedRunException(e, runId);
+      log(rejected, "run rejected: " + error.message());
+      throw new RejectedRunException(e, runId, error);
     }
     RunRecord record = new RunRecord(runId, wf.name(), wf.version(), request.trigger(), request.caller(), services.stage(),
         ParameterBinder.redact(wf, params), RunStatus.RUNNING, now, null, null, List.of(), null, null, null, expiresAt(now), 1);
@@ -131,6 +142,20 @@ public final class WorkflowEngine {
     Execution stored = services.runs().load(rejected.runId()).orElseThrow(() -> new IllegalStateException("run "
         + rejected.runId() + " could not be written, yet is not there"));
     return new RunOutcome(stored.record(), stored.journal() == null ? null : stored.journal().response(), RunOutcome.Kind.REPLAYED);
+  }
+
+  /**
+   * Stored parameters (checked when they were stored) that no longer bind: the workflow is not the
+   * version they were checked against. The error names each parameter and what is wrong with it;
+   * a secret parameter's message, which could quote its value, is withheld.
+   */
+  private static ErrorInfo versionMismatch(WorkflowDefinition wf, InvalidInputException e) {
+    List<ErrorInfo.FieldError> fields = e.fields().stream().map(f -> wf.parameters().containsKey(f.field())
+        && wf.parameters().get(f.field()).secret() ? new ErrorInfo.FieldError(f.field(), f.code(), "(a secret parameter: not shown)") : f)
+        .toList();
+    return new ErrorInfo(VERSION_MISMATCH, "the parameters stored for this run do not bind to workflow '" + wf.name()
+        + "' as deployed (version " + wf.version() + "), which is not the version they were checked against: " + String.join(", ",
+        fields.stream().map(f -> f.field() + " (" + f.code() + ")").toList()), fields);
   }
 
   /** The record of a run refused before it started: no parameters kept, ended as soon as it began. */
@@ -240,10 +265,18 @@ public final class WorkflowEngine {
         return end(e, invocation, new ErrorInfo("not_resumable", "run " + r.runId() + " was written by a version without a "
             + "step journal and cannot be continued"));
       }
+      Workflows runWorkflows = workflows;
       if (!wf.version().equals(r.definitionVersion())) {
-        return end(e, invocation, new ErrorInfo(DEFINITION_CHANGED, "workflow '" + wf.name() + "' changed (version "
-            + r.definitionVersion() + " → " + wf.version() + ") while this run was under way; it stopped rather than continue "
-            + "under other steps. Its finished steps are in the run log"));
+        // the run goes on under the steps it started with — and the workflows they name as they were — when that version is kept
+        Optional<Workflows> kept = versions.find(wf.name(), r.definitionVersion());
+        if (kept.isEmpty()) {
+          return end(e, invocation, new ErrorInfo(DEFINITION_CHANGED, "workflow '" + wf.name() + "' changed (version "
+              + r.definitionVersion() + " → " + wf.version() + ") while this run was under way, and version "
+              + r.definitionVersion() + " is not kept or no longer loads beside the current definitions (the log says which); it "
+              + "stopped rather than continue under other steps. Its finished steps are in the run log"));
+        }
+        runWorkflows = kept.get();
+        wf = runWorkflows.get(wf.name()).orElseThrow();
       }
       // Lambda retries an event under its request id only after the try ended: that is the same attempt going on
       boolean sameInvocation = e.lease() != null && invocation.id().equals(e.lease().holder());
@@ -258,7 +291,7 @@ public final class WorkflowEngine {
         StructuredLog.write("warn", "attempt " + attempt + (sameInvocation ? " goes on with" : " takes over") + " run " + r.runId()
             + (e.lease() == null ? " (retried)" : " from " + e.lease().holder()),
             Map.of("run_id", r.runId(), "workflow", r.workflow(), "attempt", attempt));
-        return new Attempt(wf, taken, invocation).execute();
+        return new Attempt(wf, taken, invocation, runWorkflows).execute();
       }
       e = services.runs().load(r.runId()).orElseThrow();
     }
@@ -283,6 +316,11 @@ public final class WorkflowEngine {
     private boolean responded;
 
     Attempt(WorkflowDefinition wf, Execution stored, Invocation invocation) {
+      this(wf, stored, invocation, workflows);
+    }
+
+    /** An attempt whose steps see {@code runWorkflows} (the set a kept version loaded with) as the other workflows. */
+    Attempt(WorkflowDefinition wf, Execution stored, Invocation invocation, Workflows runWorkflows) {
       this.wf = wf;
       this.stored = stored;
       this.invocation = invocation;
@@ -301,7 +339,7 @@ public final class WorkflowEngine {
       this.scope = new Scope(j.params(), new LinkedHashMap<>(), runView, r.startedAt().toString(), null,
           wf.trigger().kind() == dev.backendworkflows.definition.Trigger.Kind.DATA_CHANGE
               ? dev.backendworkflows.datachange.ThingChange.variables(j.params()) : null);
-      this.run = new ActionContext.Run(services, workflows, WorkflowEngine.this, r.runId(), wf.name(), r.caller(), j.user(),
+      this.run = new ActionContext.Run(services, runWorkflows, WorkflowEngine.this, r.runId(), wf.name(), r.caller(), j.user(),
           j.depth(), invocation);
     }
 
@@ -584,11 +622,18 @@ public final class WorkflowEngine {
   public static final class RejectedRunException extends WorkflowException {
     private final InvalidInputException cause;
     private final String runId;
+    private final ErrorInfo error;
 
-    RejectedRunException(InvalidInputException cause, String runId) {
-      super(cause.getMessage(), cause);
+    RejectedRunException(InvalidInputException cause, String runId, ErrorInfo error) {
+      super(error.message(), cause);
       this.cause = cause;
       this.runId = runId;
+      this.error = error;
+    }
+
+    /** The error the rejected run was recorded with. */
+    public ErrorInfo error() {
+      return error;
     }
 
     public InvalidInputException input() {
@@ -601,7 +646,7 @@ public final class WorkflowEngine {
 
     @Override
     public String code() {
-      return cause.code();
+      return error.code();
     }
   }
 }

@@ -157,15 +157,16 @@ public final class Deliveries {
     }
     RunOutcome outcome;
     try {
-      RunRequest request = new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id()).as(run.id(), invocation);
+      RunRequest request = new RunRequest(run.workflow(), run.params(), "schedule", "scheduled:" + run.id()).as(run.id(), invocation)
+          .stored(); // checked when it was scheduled
       outcome = engine.run(request);
       if (outcome.kind() == RunOutcome.Kind.REPLAYED && failedBeforeRetry(outcome.record(), run)
           && WorkflowEngine.reopen(services.runs(), run.id()).isPresent()) {
         outcome = engine.run(request); // a retry whose reopening a crash cut off: the run continues from its journal
       }
     } catch (WorkflowEngine.RejectedRunException e) {
-      // the definition changed since scheduling and the stored parameters no longer fit it
-      states.finish(run, ScheduleStatus.FAILED, e.runId(), new ErrorInfo(e.code(), e.getMessage(), e.input().fields()));
+      // the definition changed since scheduling and the stored parameters no longer fit it: version_mismatch
+      states.finish(run, ScheduleStatus.FAILED, e.runId(), e.error());
       return new Result(true, e.runId(), ScheduleStatus.FAILED.wire(), e.getMessage());
     }
     return switch (outcome.kind()) {

@@ -24,6 +24,25 @@ class ShippedDefinitionsTest {
   }
 
   @Test
+  void theCurrentVersionOfEveryShippedWorkflowIsKept() throws IOException {
+    var sources = DefinitionLoader.sources(Fixtures.shippedWorkflows());
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (var e : sources.entrySet()) {
+      if (e.getKey().equals(DefinitionLoader.DATA_SCHEMA_FILE)) {
+        continue;
+      }
+      String name = e.getKey().replaceFirst("\\.ya?ml$", "");
+      java.nio.file.Path kept = Fixtures.shippedWorkflows().resolve(KeptVersions.FOLDER)
+          .resolve(KeptVersions.fileName(name, new DefinitionLoader().load(sources).get(name).orElseThrow().version()));
+      if (!Files.isRegularFile(kept) || !Files.readString(kept).equals(e.getValue())) {
+        missing.add(kept.getFileName().toString());
+      }
+    }
+    assertThat(missing).as("functions/workflows/versions/ lacks the current versions: run ./mvnw -q package -DskipTests exec:java "
+        + "-pl infra/local-runner -am -Dexec.mainClass=dev.backendworkflows.local.tools.KeepVersions, and commit them").isEmpty();
+  }
+
+  @Test
   void everyApiWorkflowHasAnExample() {
     new DefinitionLoader().load(Fixtures.shippedWorkflows()).byName().values().stream()
         .filter(w -> w.trigger().kind() == Trigger.Kind.API)

@@ -87,6 +87,20 @@ public final class LocalHttpServer implements AutoCloseable {
     this.authorizer = authorizer;
   }
 
+  /** A second app served under a path prefix: its handler, and its routes that need a user's JWT. */
+  private record Mount(String prefix, RequestStreamHandler handler, java.util.function.Predicate<String> userAuthPath) {}
+
+  private volatile Mount mounted;
+
+  /**
+   * Serves every path under {@code prefix} (e.g. {@code /version-test}) from {@code handler}, as if
+   * its own API Gateway received it without the prefix; {@code userAuthPath} names its routes that
+   * need a user's JWT (checked with the same authorizer).
+   */
+  void mount(String prefix, RequestStreamHandler handler, java.util.function.Predicate<String> userAuthPath) {
+    this.mounted = new Mount(prefix, handler, userAuthPath);
+  }
+
   /** Serves {@code GET path} from the runner itself (not the Lambda handler): local-only views. */
   public void addLocalRoute(String path, Supplier<Object> body) {
     localRoutes.put(path, body);
@@ -117,13 +131,22 @@ public final class LocalHttpServer implements AutoCloseable {
         write(response, callback, allowed ? 200 : 401, Map.of("content-type", "application/json"), bytes);
         return;
       }
+      RequestStreamHandler target = handler;
+      java.util.function.Predicate<String> needsUser = userAuthPath;
+      Mount m = mounted;
+      if (m != null && (path.equals(m.prefix()) || path.startsWith(m.prefix() + "/"))) {
+        path = path.substring(m.prefix().length());
+        path = path.isEmpty() ? "/" : path;
+        target = m.handler();
+        needsUser = m.userAuthPath();
+      }
       byte[] body = readCapped(Content.Source.asInputStream(request));
-      Map<String, Object> event = event(request, new String(body, StandardCharsets.UTF_8));
+      Map<String, Object> event = event(request, path, new String(body, StandardCharsets.UTF_8));
       if (!isUtf8(body)) { // as API Gateway passes bytes that are not text: base64, for the handler to refuse
         event.put("body", java.util.Base64.getEncoder().encodeToString(body));
         event.put("isBase64Encoded", true);
       }
-      if (userAuthPath.test(path)) {
+      if (needsUser.test(path)) {
         var claims = authorizer.claims(authorization);
         if (claims.isEmpty()) { // what API Gateway's JWT authorizer answers, before any function runs
           write(response, callback, 401, Map.of("content-type", "application/json", "www-authenticate", "Bearer"),
@@ -133,7 +156,7 @@ public final class LocalHttpServer implements AutoCloseable {
         event = HttpApiEvents.withClaims(event, claims.get());
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
+      target.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
       JsonNode answer = Json.MAPPER.readTree(out.toByteArray());
       Map<String, String> headers = new LinkedHashMap<>();
       answer.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
@@ -172,13 +195,18 @@ public final class LocalHttpServer implements AutoCloseable {
 
   /** The API Gateway HTTP API payload-2.0 event for this request. */
   static Map<String, Object> event(Request request, String body) {
+    return event(request, request.getHttpURI().getPath(), body);
+  }
+
+  /** The event of {@code request} as API Gateway would send it for {@code path}. */
+  static Map<String, Object> event(Request request, String path, String body) {
     Map<String, String> headers = new LinkedHashMap<>();
     for (HttpField field : request.getHeaders()) {
       // API Gateway joins repeated headers with commas, under lower-case names
       headers.merge(field.getLowerCaseName(), field.getValue(), (a, b) -> a + "," + b);
     }
     Instant now = Instant.now();
-    return HttpApiEvents.event(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), headers,
+    return HttpApiEvents.event(request.getMethod(), path, request.getHttpURI().getQuery(), headers,
         body, Request.getRemoteAddr(request), Ids.newId(now), now);
   }
 

@@ -1,6 +1,7 @@
 package dev.backendworkflows.local;
 
 import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.KeptVersions;
 import dev.backendworkflows.definition.Trigger;
 import dev.backendworkflows.definition.WorkflowDefinition;
 import dev.backendworkflows.definition.Workflows;
@@ -25,8 +26,12 @@ public final class LocalRunner implements AutoCloseable {
   static final String USAGE = """
       Usage: local runner [--port 3000] [--host 127.0.0.1] [--workflows functions/workflows]
                           [--data-dir DIR] [--keep-runs 20000] [--stage local] [--api-key KEY]
+                          [--test-workflows DIR]
         --port       port to listen on (0 picks a free one)
         --workflows  folder of workflow .yaml files and data-schema.yaml
+        --test-workflows DIR  also serve DIR's definitions as the test version, beside these, under
+                     /version-test/ (/version-test/wf/{name}, /version-test/runs, …), with data of
+                     its own (DATA_DIR/test, or memory)
         --data-dir   keep data, run logs and the dev API key in DIR across restarts (default: memory only)
         --keep-runs  finished runs kept in memory (default 20000); older ones move to files (in
                      DIR/runs-archive, or a temporary folder) and are still read, listed and replayed
@@ -41,7 +46,7 @@ public final class LocalRunner implements AutoCloseable {
 
   /** Parsed command line. */
   public record Options(String host, int port, Path workflows, Path dataDir, String stage, String apiKey, String jwtSecret,
-      String awsEndpoint, boolean allowPrivateOutbound, String jwtIssuer, String jwtAudience, int keepRuns) {
+      String awsEndpoint, boolean allowPrivateOutbound, String jwtIssuer, String jwtAudience, int keepRuns, Path testWorkflows) {
     /** Finished runs the embedded run log keeps in memory unless told otherwise. */
     static final int KEEP_RUNS = 20_000;
 
@@ -64,6 +69,7 @@ public final class LocalRunner implements AutoCloseable {
       String awsEndpoint = null;
       boolean allowPrivateOutbound = false;
       int keepRuns = KEEP_RUNS;
+      Path testWorkflows = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -104,20 +110,29 @@ public final class LocalRunner implements AutoCloseable {
           case "--jwt-issuer" -> jwtIssuer = value;
           case "--jwt-audience" -> jwtAudience = value;
           case "--aws-endpoint" -> awsEndpoint = value;
+          case "--test-workflows" -> testWorkflows = Path.of(value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
       if (awsEndpoint != null && dataDir != null) {
         throw new IllegalArgumentException("--aws-endpoint and --data-dir exclude each other: with an emulator, data lives there");
       }
+      if (awsEndpoint != null && testWorkflows != null) {
+        throw new IllegalArgumentException("--aws-endpoint and --test-workflows exclude each other: the emulator holds one app's tables");
+      }
       return new Options(host, port, workflows, dataDir, stage, apiKey, jwtSecret, awsEndpoint, allowPrivateOutbound, jwtIssuer,
-          jwtAudience, keepRuns);
+          jwtAudience, keepRuns, testWorkflows);
     }
   }
 
+  /** Where the test version is served, Bubble's URL shape. */
+  public static final String TEST_PREFIX = "/version-test";
   private final RunnerStack stack;
   private final LocalHttpServer server;
   private final SchedulerLoop schedulerLoop;
+  private final RunnerStack testStack;
+  private final SchedulerLoop testLoop;
+  private final Workflows testWorkflows;
   private final int rearmed;
   private final String apiKey;
   private final Workflows workflows;
@@ -131,12 +146,24 @@ public final class LocalRunner implements AutoCloseable {
   public LocalRunner(Options options, Clock clock) throws IOException {
     this.options = options;
     this.workflows = new DefinitionLoader().load(options.workflows());
+    this.testWorkflows = options.testWorkflows() == null ? null : new DefinitionLoader().load(options.testWorkflows());
     this.stack = options.awsEndpoint() != null
-        ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage(), options.outbound())
-        : RunnerStack.embedded(workflows, options.dataDir(), options.keepRuns(), clock, options.stage(), options.outbound());
+        ? RunnerStack.emulator(workflows, options.awsEndpoint(), clock, options.stage(), options.outbound(),
+            versions(options.workflows(), options.dataDir()))
+        : RunnerStack.embedded(workflows, options.dataDir(), options.keepRuns(), clock, options.stage(), options.outbound(),
+            versions(options.workflows(), options.dataDir()));
     SchedulerLoop loop = null;
     LocalHttpServer http = null;
+    RunnerStack test = null;
+    SchedulerLoop tLoop = null;
     try {
+      keepRan(options.workflows(), options.awsEndpoint() == null ? options.dataDir() : null);
+      if (testWorkflows != null) { // the test version: its own data, schedules and change feed, beside live
+        Path testData = options.dataDir() == null ? null : options.dataDir().resolve("test");
+        test = RunnerStack.embedded(testWorkflows, testData, options.keepRuns(), clock, "test", options.outbound(),
+            versions(options.testWorkflows(), testData));
+        keepRan(options.testWorkflows(), testData);
+      }
       this.apiKey = devKey(options);
       stack.keys().register(apiKey, "dev", true);
       loop = new SchedulerLoop(stack.services(), workflows, stack.scheduler(), stack.handler(), stack.pollsEmulator(),
@@ -145,27 +172,69 @@ public final class LocalRunner implements AutoCloseable {
       if (stack.changes() != null) {
         stack.changes().start();
       }
+      if (test != null) {
+        test.keys().register(apiKey, "dev", true);
+        RunnerStack t = test;
+        tLoop = new SchedulerLoop(t.services(), testWorkflows, t.scheduler(), t.handler(), false, t.deliveries(), t::invocation);
+        tLoop.start(Duration.ofMillis(100));
+        t.changes().start();
+      }
       http = new LocalHttpServer(options.host(), options.port(), stack.handler(), apiKey);
       if (stack.outbox() != null) {
         http.addLocalRoute("/outbox", () -> java.util.Map.of("emails", stack.outbox().sent()));
       }
-      java.util.Set<String> userPaths = new java.util.HashSet<>();
-      workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
-          .forEach(w -> {
-            userPaths.add("/wf/" + w.name());
-            userPaths.add("/wf/" + w.name() + "/");
-          });
+      java.util.Set<String> userPaths = userPaths(workflows);
       http.requireUser(userPaths::contains, new LocalJwtAuthorizer(options.jwtSecret(), options.jwtIssuer(), options.jwtAudience()));
+      if (test != null) {
+        java.util.Set<String> testUserPaths = userPaths(testWorkflows);
+        http.mount(TEST_PREFIX, test.handler(), testUserPaths::contains);
+        RunnerStack t = test;
+        http.addLocalRoute(TEST_PREFIX + "/outbox", () -> java.util.Map.of("emails", t.outbox().sent()));
+      }
       http.start();
     } catch (IOException | RuntimeException e) {
       // a runner that did not start leaves nothing running, and its data directory free
       closeQuietly(http);
+      closeQuietly(tLoop);
+      closeQuietly(test);
       closeQuietly(loop);
       closeQuietly(stack);
       throw e;
     }
     this.schedulerLoop = loop;
     this.server = http;
+    this.testStack = test;
+    this.testLoop = tLoop;
+  }
+
+  /** The routes of {@code workflows} that take a user's JWT (auth: user). */
+  private static java.util.Set<String> userPaths(Workflows workflows) {
+    java.util.Set<String> paths = new java.util.HashSet<>();
+    workflows.byName().values().stream().filter(w -> w.trigger().kind() == Trigger.Kind.API && w.trigger().auth() == Trigger.Auth.USER)
+        .forEach(w -> {
+          paths.add("/wf/" + w.name());
+          paths.add("/wf/" + w.name() + "/");
+        });
+    return paths;
+  }
+
+  /**
+   * The versions a run of {@code definitions} may have started under: those kept beside the
+   * definitions, and, with a data directory, those every start on that data loaded ({@link #keepRan}).
+   */
+  private static KeptVersions versions(Path definitions, Path dataDir) {
+    List<Path> kept = new java.util.ArrayList<>(List.of(definitions.resolve(KeptVersions.FOLDER)));
+    if (dataDir != null) {
+      kept.add(dataDir.resolve(KeptVersions.FOLDER));
+    }
+    return new KeptVersions(definitions, kept);
+  }
+
+  /** Keeps this start's versions of {@code definitions} in {@code dataDir} (once its stack holds the directory's lock). */
+  private static void keepRan(Path definitions, Path dataDir) {
+    if (dataDir != null) {
+      KeptVersions.keep(DefinitionLoader.sources(definitions), dataDir.resolve(KeptVersions.FOLDER));
+    }
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -213,6 +282,11 @@ public final class LocalRunner implements AutoCloseable {
     return stack;
   }
 
+  /** The test version's stack (served under {@value #TEST_PREFIX}), or null without --test-workflows. */
+  public RunnerStack testStack() {
+    return testStack;
+  }
+
   public String url() {
     String host = options.host().equals("0.0.0.0") || options.host().equals("127.0.0.1") ? "localhost" : options.host();
     return "http://" + host + ":" + port();
@@ -234,6 +308,11 @@ public final class LocalRunner implements AutoCloseable {
     }
     workflows.warnings().forEach(w -> out.println("  Warning       " + w));
     out.println("  Dev API key   " + apiKey + "   (admin: can also use /runs, /schedules, /chains, /batches)");
+    if (testStack != null) {
+      out.println("  Test version  " + url() + TEST_PREFIX + "/wf/{name}   (" + testWorkflows.byName().size() + " workflows from "
+          + options.testWorkflows() + ", stage test, data " + (options.dataDir() == null ? "in memory" : "in "
+          + options.dataDir().resolve("test")) + "; the same dev key)");
+    }
     if (stack.outbox() != null) {
       out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
     } else {
@@ -268,9 +347,24 @@ public final class LocalRunner implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.close();
-    schedulerLoop.close();
-    stack.close();
+    // each is closed whatever the others do, the stacks (and their data directories' locks) last
+    Exception first = null;
+    for (AutoCloseable c : new AutoCloseable[] {server, testLoop, testStack, schedulerLoop, stack}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -76,7 +76,8 @@ public final class RunnerStack implements AutoCloseable {
 
   private RunnerStack(Workflows workflows, ThingStore things, RunLog runs, ScheduleStore schedules, Scheduler scheduler,
       LocalScheduler local, Mailer mailer, LocalOutbox outbox, ApiKeyStore keys, IdempotencyStore idempotency, Clock clock,
-      String stage, List<AutoCloseable> closeables, boolean ownsItsData, OutboundPolicy outbound, MapThingStore changeFeed) {
+      String stage, List<AutoCloseable> closeables, boolean ownsItsData, OutboundPolicy outbound, MapThingStore changeFeed,
+      dev.backendworkflows.definition.DefinitionVersions versions) {
     this.local = local;
     this.outbox = outbox;
     this.closeables = closeables;
@@ -87,7 +88,7 @@ public final class RunnerStack implements AutoCloseable {
         && !holder.startsWith(boot)) : LeasePolicy.DEFAULT;
     this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(outbound),
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
-    WorkflowEngine engine = new WorkflowEngine(workflows, services, actions);
+    WorkflowEngine engine = new WorkflowEngine(workflows, services, actions, versions);
     // no older code runs beside this process on data it owns, so an index build need not wait for any
     this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : Deliveries.DEPLOY_OVERLAP);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
@@ -113,6 +114,12 @@ public final class RunnerStack implements AutoCloseable {
    */
   public static RunnerStack embedded(Workflows workflows, Path dataDir, int keepRuns, Clock clock, String stage,
       OutboundPolicy outbound) {
+    return embedded(workflows, dataDir, keepRuns, clock, stage, outbound, dev.backendworkflows.definition.DefinitionVersions.NONE);
+  }
+
+  /** The embedded stack, continuing runs whose workflow changed under the versions {@code versions} keeps. */
+  public static RunnerStack embedded(Workflows workflows, Path dataDir, int keepRuns, Clock clock, String stage,
+      OutboundPolicy outbound, dev.backendworkflows.definition.DefinitionVersions versions) {
     List<AutoCloseable> closeables = new ArrayList<>();
     if (dataDir != null) {
       closeables.add(DataDirLock.acquire(dataDir));
@@ -124,7 +131,8 @@ public final class RunnerStack implements AutoCloseable {
       return new RunnerStack(workflows, things,
           new MapRunLog(map(dataDir, "runs", closeables), archive(dataDir, closeables), keepRuns, clock), new MapScheduleStore(map(dataDir, "schedules", closeables)),
           local, local, outbox, outbox, new MapApiKeyStore(map(dataDir, DataDirKeys.JOURNAL, closeables)),
-          new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound, things);
+          new MapIdempotencyStore(map(dataDir, "idempotency", closeables)), clock, stage, closeables, true, outbound, things,
+          versions);
     } catch (RuntimeException e) { // a journal that will not open: give back what was opened, the lock last
       for (AutoCloseable c : closeables.reversed()) {
         try {
@@ -142,6 +150,12 @@ public final class RunnerStack implements AutoCloseable {
    * created as {@code infra/localstack/init-aws.sh} would, the default sender is verified in SES.
    */
   public static RunnerStack emulator(Workflows workflows, String endpoint, Clock clock, String stage, OutboundPolicy outbound) {
+    return emulator(workflows, endpoint, clock, stage, outbound, dev.backendworkflows.definition.DefinitionVersions.NONE);
+  }
+
+  /** The emulator stack, continuing runs whose workflow changed under the versions {@code versions} keeps. */
+  public static RunnerStack emulator(Workflows workflows, String endpoint, Clock clock, String stage, OutboundPolicy outbound,
+      dev.backendworkflows.definition.DefinitionVersions versions) {
     if (System.getenv("AWS_ACCESS_KEY_ID") == null && System.getProperty("aws.accessKeyId") == null) {
       // emulators accept any credentials; without these the SDK would look for real ones
       System.setProperty("aws.accessKeyId", "test");
@@ -172,7 +186,7 @@ public final class RunnerStack implements AutoCloseable {
     return new RunnerStack(workflows, new DynamoDbThingStore(dynamo, tables.things()), new DynamoDbRunLog(dynamo, tables.runs(), clock),
         new DynamoDbScheduleStore(dynamo, tables.schedules()), new EmulatedScheduler(eventBridge, local), local,
         new SesMailer(() -> ses), null, new DynamoDbApiKeyStore(dynamo, tables.apiKeys()),
-        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, new ArrayList<>(), false, outbound, null);
+        new DynamoDbIdempotencyStore(dynamo, tables.runs()), clock, stage, new ArrayList<>(), false, outbound, null, versions);
   }
 
   /**

@@ -9,7 +9,6 @@ import dev.backendworkflows.internal.Json;
 import dev.backendworkflows.testutils.Fixtures;
 import dev.backendworkflows.testutils.RecordingServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +43,7 @@ class LocalDataChangeTest {
   private Path shippedWith(String url) throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("workflows"));
     try (Stream<Path> files = Files.list(Fixtures.shippedWorkflows())) {
-      for (Path f : files.toList()) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
         Files.writeString(dir.resolve(f.getFileName()), Files.readString(f).replace("https://fulfilment.example.com/orders", url));
       }
     }
@@ -151,14 +150,9 @@ class LocalDataChangeTest {
           - { action: create_thing, type: note, fields: { text: after } }
         """.formatted(server.url("/notify")));
     Path data = tmp.resolve("data");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process killed = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LocalRunner.class.getName(),
-        "--port", Integer.toString(port), "--workflows", dir.toString(), "--data-dir", data.toString(), "--api-key", "bwk_test",
-        "--allow-private-outbound").redirectErrorStream(true).redirectOutput(tmp.resolve("runner.log").toFile()).start();
+    RunnerProcess started = RunnerProcess.start(dir, data, tmp.resolve("runner.log"));
+    Process killed = started.process();
+    int port = started.port();
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       HttpResponse<String> paid = null;

@@ -113,7 +113,9 @@ public final class AwsRuntime {
     Workflows workflows = own != null && !own.isBlank() ? new DefinitionLoader().loadFor(workflowsDir(env), own)
         : new DefinitionLoader().load(workflowsDir(env));
     workflows.warnings().forEach(w -> dev.backendworkflows.internal.StructuredLog.write("warn", "definition warning: " + w, Map.of()));
-    WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn());
+    // a run continued after a deploy changed its workflow runs on under the version it started with (versions/ ships in the artifact)
+    WorkflowEngine engine = new WorkflowEngine(workflows, services, ActionRegistry.builtIn(), new dev.backendworkflows.definition.KeptVersions(
+        workflowsDir(env), List.of(workflowsDir(env).resolve(dev.backendworkflows.definition.KeptVersions.FOLDER))));
     ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamo, tables.apiKeys()), clock);
     HttpApi api = new HttpApi(engine, services.runs(), keys, routes(env));
     return new Function(api, new Deliveries(services, engine), () -> Priming.prime(workflows, own, keys),

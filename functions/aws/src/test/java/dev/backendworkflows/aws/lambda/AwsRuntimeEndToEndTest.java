@@ -78,7 +78,7 @@ class AwsRuntimeEndToEndTest {
     try (dev.backendworkflows.testutils.RecordingServer fulfilment = new dev.backendworkflows.testutils.RecordingServer()) {
       // the shipped workflows, order-paid calling a local stand-in of the fulfilment API
       try (var files = java.nio.file.Files.list(Fixtures.shippedWorkflows())) {
-        for (java.nio.file.Path f : files.toList()) {
+        for (java.nio.file.Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
           java.nio.file.Files.writeString(dir.resolve(f.getFileName()), java.nio.file.Files.readString(f)
               .replace("https://fulfilment.example.com/orders", fulfilment.url("/orders")));
         }

@@ -53,9 +53,11 @@ class DeploymentArtifactTest {
       file.stream().map(e -> e.getName()).filter(n -> n.startsWith("workflows/") && n.endsWith(".yaml")).forEach(inJar::add);
     }
     Set<String> shipped = new HashSet<>();
-    try (Stream<Path> files = Files.list(Fixtures.shippedWorkflows())) {
-      files.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> shipped.add("workflows/" + f.getFileName()));
+    try (Stream<Path> files = Files.walk(Fixtures.shippedWorkflows())) { // with versions/: the kept versions ship too
+      files.filter(f -> f.toString().endsWith(".yaml"))
+          .forEach(f -> shipped.add("workflows/" + Fixtures.shippedWorkflows().relativize(f).toString().replace('\\', '/')));
     }
+    assertThat(shipped).anyMatch(n -> n.startsWith("workflows/" + dev.backendworkflows.definition.KeptVersions.FOLDER + "/"));
     assertThat(inJar).isEqualTo(shipped);
   }
 }
