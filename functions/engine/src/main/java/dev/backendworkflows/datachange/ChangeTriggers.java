@@ -22,8 +22,8 @@ import java.util.Optional;
  * run: a rejected run says so in the run log, so a loop of triggers ends there.
  */
 public final class ChangeTriggers {
-  /** A change made by a run this many triggers deep triggers nothing. */
-  public static final int MAX_DEPTH = 5;
+  /** A change made by a run this many triggers deep triggers nothing, unless the trigger says otherwise ({@code max_depth}). */
+  public static final int MAX_DEPTH = Trigger.DataChange.DEFAULT_MAX_DEPTH;
   /** What a data_change run's record gives as its trigger. */
   public static final String TRIGGER = "data_change";
   /** The error code of the run recorded in place of one a too-deep change would have started. */
@@ -85,10 +85,10 @@ public final class ChangeTriggers {
             + " failed for " + change.type() + " '" + change.id() + "': " + e.getMessage())));
       }
     }
-    if (change.depth() >= MAX_DEPTH) {
+    if (change.depth() >= on.maxDepth()) {
       return Optional.of(engine.reject(request, new ErrorInfo(DEPTH_EXCEEDED, "this " + change.event().wire() + " of "
-          + change.type() + " '" + change.id() + "' was made by a run " + change.depth() + " data_change triggers deep; "
-          + "past " + MAX_DEPTH + " a change triggers nothing, so that workflows changing each other's things cannot loop")));
+          + change.type() + " '" + change.id() + "' was made by a run " + change.depth() + " triggers deep; from "
+          + on.maxDepth() + " (max_depth) on a change runs nothing, so that workflows changing each other's things cannot loop")));
     }
     try {
       RunOutcome outcome = engine.run(request);

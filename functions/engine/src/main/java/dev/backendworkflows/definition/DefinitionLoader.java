@@ -748,7 +748,8 @@ public final class DefinitionLoader {
       }
       return new Trigger(new Trigger.DataChange(typeName, on, fields, when,
           dc.path("batch_size").asInt(Trigger.DataChange.DEFAULT_BATCH_SIZE),
-          dc.path("max_retries").asInt(Trigger.DataChange.DEFAULT_MAX_RETRIES)));
+          dc.path("max_retries").asInt(Trigger.DataChange.DEFAULT_MAX_RETRIES),
+          dc.path("max_depth").asInt(Trigger.DataChange.DEFAULT_MAX_DEPTH)));
     }
 
     /** What a data_change condition reads, on its parsed expressions: only $old, $new and $change, and the type's fields. */

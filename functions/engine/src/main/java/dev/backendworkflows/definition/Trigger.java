@@ -27,12 +27,15 @@ public record Trigger(Kind kind, Auth auth, Recurring recurring, Signature signa
    * {@code when} (over {@code $old}, {@code $new} and {@code $change}) is truthy (always when null).
    * On AWS its function reads the Things table's stream {@code batchSize} records at a time, and a
    * batch that keeps failing is retried {@code maxRetries} times (-1: until its records expire from
-   * the stream, 24 hours) before it goes to the dead-letter queue.
+   * the stream, 24 hours) before it goes to the dead-letter queue. A change made by a run
+   * {@code maxDepth} triggers deep does not run it (the loop guard).
    */
   public record DataChange(String type, java.util.Set<ChangeEvent> on, java.util.List<String> fields,
-      dev.backendworkflows.expression.Template when, int batchSize, int maxRetries) {
+      dev.backendworkflows.expression.Template when, int batchSize, int maxRetries, int maxDepth) {
     public static final int DEFAULT_BATCH_SIZE = 10;
     public static final int DEFAULT_MAX_RETRIES = -1;
+    /** The loop guard unless the trigger says otherwise: a change made this many triggers deep runs nothing. */
+    public static final int DEFAULT_MAX_DEPTH = 5;
 
     public DataChange {
       on = java.util.Set.copyOf(on);

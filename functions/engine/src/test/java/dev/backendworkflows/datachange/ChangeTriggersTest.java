@@ -120,6 +120,31 @@ class ChangeTriggersTest {
   }
 
   @Test
+  void namedFieldsAloneDecideWhichChangesRunTheWorkflow() {
+    Fixtures.Stack s = new Fixtures.Stack(ChangeFixtures.workflows("status-watch.yaml", """
+        name: status-watch
+        trigger: { data_change: { type: order, on: [changed], fields: [status] } }
+        steps:
+          - { action: create_thing, type: note, fields: { text: "{% $new.status %}" } }
+        """));
+    ChangeTriggers t = new ChangeTriggers(s.engine);
+    Thing before = new Thing("order", "o1", Map.of("status", "new", "amount_cents", 1), s.clock.instant(), s.clock.instant(), 1);
+    Thing amountOnly = new Thing("order", "o1", Map.of("status", "new", "amount_cents", 2), s.clock.instant(), s.clock.instant(), 2);
+    Thing statusToo = new Thing("order", "o1", Map.of("status", "paid", "amount_cents", 2), s.clock.instant(), s.clock.instant(), 3);
+
+    assertThat(t.deliver(ThingChange.of("1", before, amountOnly, 0, s.clock.instant()), Invocation.untimed())).isEmpty();
+    assertThat(t.deliver(ThingChange.of("2", amountOnly, statusToo, 0, s.clock.instant()), Invocation.untimed())).hasSize(1);
+    assertThat(s.runs.query(new RunQuery("status-watch", null, 10, null)).runs()).hasSize(1);
+  }
+
+  @Test
+  void moreThanTwoWorkflowsReadingTheStreamIsWarnedAbout() {
+    assertThat(stack.engine.workflows().warnings()).anySatisfy(w -> assertThat(w.toString())
+        .contains("3 data_change workflows (bump, order-lifecycle, order-paid)").contains("serves 2 readers well"));
+    assertThat(ChangeFixtures.workflows("order-paid.yaml", ChangeFixtures.PAID).warnings()).isEmpty();
+  }
+
+  @Test
   void aChangeDeliveredTwiceRunsOnce() {
     order("o1", "pending");
     deliverAll();
@@ -204,6 +229,31 @@ class ChangeTriggersTest {
     // the change past the guard was made and kept: only its trigger was refused
     assertThat(((Number) store.get("counter", "c1").orElseThrow().fields().get("n")).intValue()).isEqualTo(1 + ChangeTriggers.MAX_DEPTH);
     assertThat(store.changes(10)).isEmpty();
+  }
+
+  @Test
+  void aTriggerMayGuardAtADepthOfItsOwn() {
+    MapThingStore feed = new MapThingStore();
+    Fixtures.Stack s = new Fixtures.Stack(ChangeFixtures.workflows("bump.yaml", ChangeFixtures.BUMP.replace(
+        "data_change: { type: counter, on: [changed] }", "data_change: { type: counter, on: [changed], max_depth: 2 }"),
+        "start.yaml", ChangeFixtures.START), MutableClock.at("2026-03-01T09:00:00Z"),
+        clock -> new Fixtures.Stores(feed, new dev.backendworkflows.runlog.local.MapRunLog(clock),
+            new dev.backendworkflows.schedule.local.MapScheduleStore(), new dev.backendworkflows.execution.local.MapIdempotencyStore()));
+    ChangeTriggers t = new ChangeTriggers(s.engine);
+    feed.recordChanges(t.watched(), s.clock);
+    feed.create(new Thing("counter", "c1", Map.of("n", 0), s.clock.instant(), s.clock.instant()));
+    s.engine.run(new RunRequest("start", Map.of("id", "c1"), "api", "test"));
+
+    for (int round = 0; round < 20 && !feed.changes(1).isEmpty(); round++) {
+      ThingChange c = feed.changes(1).getFirst();
+      t.deliver(c, Invocation.untimed());
+      feed.acknowledge(c.sequence());
+    }
+
+    List<RunRecord> bumps = s.runs.query(new RunQuery("bump", null, 100, null)).runs();
+    assertThat(bumps).filteredOn(r -> r.status() == RunStatus.SUCCEEDED).hasSize(2);
+    assertThat(bumps).filteredOn(r -> r.status() == RunStatus.REJECTED).singleElement()
+        .satisfies(r -> assertThat(r.error().message()).contains("from 2 (max_depth)"));
   }
 
   @Test
