@@ -38,6 +38,10 @@ public final class DefinitionCheck {
         .collect(Collectors.joining("\n", "", "\n"));
     try {
       Files.writeString(dir.resolve(DefinitionLoader.VALIDATED_FILE), digests, StandardCharsets.UTF_8);
+      // the OpenAPI document of these workflows, beside the artifact's classes (target/openapi.json)
+      Path openApi = dir.toAbsolutePath().getParent().resolveSibling("openapi.json");
+      Files.writeString(openApi, dev.backendworkflows.internal.Json.write(
+          dev.backendworkflows.http.OpenApi.document(workflows, null)), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

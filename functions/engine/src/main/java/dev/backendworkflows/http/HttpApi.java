@@ -39,8 +39,10 @@ import java.util.regex.Pattern;
  * {@code GET /runs?workflow=&status=} read the run log; {@code GET /schedules}, {@code GET|DELETE
  * /schedules/{id}} and {@code POST /schedules/{id}/retry} manage scheduled runs; {@code GET|DELETE
  * /chains/{id}} show and cancel a chain of runs; {@code GET|DELETE /batches/{id}} and {@code POST
- * /batches/{id}/pause|resume|retry} follow and steer batch jobs (admin key). Every failure is a JSON error
- * envelope with a stable code; no stack trace ever leaves.
+ * /batches/{id}/pause|resume|retry} follow and steer batch jobs, {@code GET /batches} lists them,
+ * {@code GET /workflows} describes the loaded workflows, {@code GET|POST /keys} and {@code DELETE
+ * /keys/{name}} manage API keys (admin key); {@code GET /openapi.json} and the dashboard's files need
+ * no key. Every failure is a JSON error envelope with a code from {@link ErrorCodes}; no stack trace ever leaves.
  */
 public final class HttpApi {
   /** Request bodies above this many bytes are refused with 413. */
@@ -56,6 +58,7 @@ public final class HttpApi {
   private static final Pattern SCHEDULE_PATH = Pattern.compile("^/schedules(?:/([^/]+))?(/retry)?/?$");
   private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
   private static final Pattern CHARSET = Pattern.compile("(?i);\\s*charset\\s*=\\s*\"?([^\";\\s]+)");
+  private static final Pattern KEY_PATH = Pattern.compile("^/keys(?:/([^/]+))?/?$");
   private static final Pattern BATCH_PATH = Pattern.compile("^/batches/([^/]+)(?:/(pause|resume|retry))?/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
@@ -165,8 +168,94 @@ public final class HttpApi {
         return batch(batch.group(1), batch.group(2), request.method());
       }
     }
+    if (!(routes instanceof Routes.Workflow)) {
+      Optional<ApiResponse> more = moreRoutes(request, path);
+      if (more.isPresent()) {
+        return more.get();
+      }
+    }
     return ApiResponse.error(404, "not_found", "No route for " + request.method() + " " + path
         + (routes instanceof Routes.Admin ? "; this function serves /runs and /schedules" : "; workflows are called as POST /wf/{name}"));
+  }
+
+  /**
+   * {@code GET /openapi.json} and the dashboard's pages (no key: the pages ask for one and send it
+   * with each request), {@code GET /workflows}, {@code GET /batches} and the key routes (admin key).
+   */
+  private Optional<ApiResponse> moreRoutes(ApiRequest request, String path) {
+    String method = request.method();
+    if (path.equals("/openapi.json")) {
+      return Optional.of(method.equals("GET")
+          ? ApiResponse.json(200, OpenApi.document(engine.workflows(), engine.services().stage())).withHeader("cache-control", "no-cache")
+          : methodNotAllowed("GET", request));
+    }
+    if (path.equals("/dashboard") || path.startsWith("/dashboard/")) {
+      return Optional.of(method.equals("GET") ? Dashboard.page(path) : methodNotAllowed("GET", request));
+    }
+    Matcher key = KEY_PATH.matcher(path);
+    boolean admin = path.equals("/workflows") || path.equals("/workflows/") || path.equals("/batches") || path.equals("/batches/")
+        || key.matches();
+    if (!admin) {
+      return Optional.empty();
+    }
+    String allowed = key.matches() ? (key.group(1) == null ? "GET, POST" : "DELETE") : "GET";
+    if (!Arrays.asList(allowed.split(", ")).contains(method)) {
+      return Optional.of(methodNotAllowed(allowed, request));
+    }
+    Optional<ApiResponse> denied = requireKey(request, true);
+    if (denied.isPresent()) {
+      return denied;
+    }
+    if (path.startsWith("/workflows")) {
+      return Optional.of(ApiResponse.json(200, Map.of("workflows", WorkflowCatalog.describe(engine.workflows()))));
+    }
+    if (path.startsWith("/batches")) {
+      return Optional.of(listBatches(request));
+    }
+    if (key.group(1) != null) {
+      return Optional.of(Keys.revoke(keys, java.net.URLDecoder.decode(key.group(1), StandardCharsets.UTF_8)));
+    }
+    if (method.equals("GET")) {
+      return Optional.of(Keys.list(keys));
+    }
+    try {
+      return Optional.of(Keys.create(keys, body(request), engine.workflows().byName().keySet()));
+    } catch (BadRequest e) {
+      return Optional.of(e.response);
+    }
+  }
+
+  /** Batch jobs in one status, or (none given) running and paused ones, then recently ended ones. */
+  private ApiResponse listBatches(ApiRequest request) {
+    Map<String, String> q = request.query();
+    Integer limit = limit(q);
+    if (limit == null) {
+      return badQuery("limit", "must be a whole number from 1 to " + RunQuery.MAX_LIMIT);
+    }
+    java.util.List<BatchJob.Status> statuses;
+    if (blankToNull(q.get("status")) != null) {
+      try {
+        statuses = java.util.List.of(BatchJob.Status.fromWire(q.get("status")));
+      } catch (IllegalArgumentException e) {
+        return badQuery("status", "must be one of " + String.join(", ", Arrays.stream(BatchJob.Status.values()).map(BatchJob.Status::wire).toList()));
+      }
+    } else {
+      statuses = Arrays.asList(BatchJob.Status.values());
+    }
+    Batches batches = new Batches(engine.services(), engine.workflows());
+    java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (BatchJob.Status status : statuses) {
+      for (BatchJob job : engine.services().schedules().batches(status, limit - out.size())) {
+        out.add(progress(batches.progress(job.id(), 3)));
+      }
+      if (out.size() >= limit) {
+        break;
+      }
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("batches", out);
+    body.put("cursor", null);
+    return ApiResponse.json(200, body);
   }
 
   /** The answer for a name that is no API workflow (of this function): 401 without a key, as for a protected one. */
@@ -428,7 +517,7 @@ public final class HttpApi {
           .withHeader("www-authenticate", "Bearer error=\"invalid_token\""));
     }
     if (admin && !key.get().admin()) {
-      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "Run logs, schedules, chains and batch jobs need an admin API key"));
+      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "The admin routes (runs, schedules, chains, batch jobs, workflows, API keys) need an admin API key"));
     }
     if (workflow != null && !key.get().mayCall(workflow)) {
       return new KeyCheck(null, ApiResponse.error(403, "forbidden", "API key '" + key.get().name() + "' may call only: "
@@ -572,30 +661,34 @@ public final class HttpApi {
       } else if (method.equals("DELETE")) {
         batches.cancel(id);
       }
-      Batches.Progress p = batches.progress(id, 100);
-      BatchJob job = p.job();
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("id", job.id());
-      body.put("workflow", job.workflow());
-      body.put("status", job.status().wire());
-      body.put("total", job.total());
-      body.put("total_final", p.totalFinal()); // a search job counts what it has found so far until the search is exhausted
-      body.put("done", job.done());
-      body.put("failed", job.failed());
-      body.put("remaining", p.remaining());
-      body.put("batch_size", job.batchSize());
-      body.put("rate", job.rate());
-      if (p.eta() != null) {
-        body.put(p.totalFinal() ? "eta" : "eta_not_before", p.eta().toString());
-      }
-      body.put("failures", p.failures().stream().map(f -> Map.of("scheduled_run_id", f.id(),
-          "item", f.params().get(job.itemParam()) == null ? "" : f.params().get(job.itemParam()),
-          "error", f.error() == null ? Map.of() : f.error())).toList());
-      body.put("more_failures", p.moreFailures());
-      return ApiResponse.json(200, body);
+      return ApiResponse.json(200, progress(batches.progress(id, 100)));
     } catch (dev.backendworkflows.exceptions.ActionException e) {
       return ApiResponse.error(e.code().equals("batch_not_found") ? 404 : 409, e.code(), e.getMessage());
     }
+  }
+
+  /** A batch job's progress as the API shows it. */
+  private static Map<String, Object> progress(Batches.Progress p) {
+    BatchJob job = p.job();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", job.id());
+    body.put("workflow", job.workflow());
+    body.put("status", job.status().wire());
+    body.put("total", job.total());
+    body.put("total_final", p.totalFinal()); // a search job counts what it has found so far until the search is exhausted
+    body.put("done", job.done());
+    body.put("failed", job.failed());
+    body.put("remaining", p.remaining());
+    body.put("batch_size", job.batchSize());
+    body.put("rate", job.rate());
+    if (p.eta() != null) {
+      body.put(p.totalFinal() ? "eta" : "eta_not_before", p.eta().toString());
+    }
+    body.put("failures", p.failures().stream().map(f -> Map.of("scheduled_run_id", f.id(),
+        "item", f.params().get(job.itemParam()) == null ? "" : f.params().get(job.itemParam()),
+        "error", f.error() == null ? Map.of() : f.error())).toList());
+    body.put("more_failures", p.moreFailures());
+    return body;
   }
 
   /** A chain: its scheduled runs in order, counts by status, and whether it was cancelled. */

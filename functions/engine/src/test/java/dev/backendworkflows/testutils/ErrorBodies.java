@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class ErrorBodies {
   private static final ConcurrentLinkedQueue<String> BODIES = new ConcurrentLinkedQueue<>();
+  private static final ConcurrentLinkedQueue<String> UNREGISTERED = new ConcurrentLinkedQueue<>();
   private static final Set<String> SECRETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final List<Pattern> FORBIDDEN = List.of(
       Pattern.compile("\\b[A-Z][A-Za-z0-9]*(Exception|Error)\\b"), // NullPointerException, StackOverflowError
@@ -26,7 +27,37 @@ public final class ErrorBodies {
   public static void record(int status, String body) {
     if (status >= 400 && body != null) {
       BODIES.add(body);
+      unregistered(status, body).ifPresent(UNREGISTERED::add);
     }
+  }
+
+  /**
+   * An error code the answer carries that {@link dev.backendworkflows.http.ErrorCodes} (what the
+   * OpenAPI document lists) does not name with this status; a failed run's 422 carries its step's own code.
+   */
+  static java.util.Optional<String> unregistered(int status, String body) {
+    String code;
+    try {
+      code = dev.backendworkflows.internal.Json.tree(body).path("error").path("code").asText(null);
+    } catch (RuntimeException notJson) {
+      return java.util.Optional.of(status + " without a JSON error envelope: " + (body.length() > 100 ? body.substring(0, 100) : body));
+    }
+    if (code == null || status == 422) {
+      return java.util.Optional.empty();
+    }
+    var known = dev.backendworkflows.http.ErrorCodes.BY_CODE.get(code);
+    return known != null && known.status() == status ? java.util.Optional.empty()
+        : java.util.Optional.of(status + " " + code + (known == null ? " (not in ErrorCodes)" : " (ErrorCodes says " + known.status() + ")"));
+  }
+
+  /** The unregistered codes seen since the last call. */
+  public static List<String> drainUnregistered() {
+    List<String> all = new ArrayList<>();
+    String s;
+    while ((s = UNREGISTERED.poll()) != null) {
+      all.add(s);
+    }
+    return all.stream().distinct().toList();
   }
 
   /** A body handler for {@link java.net.http.HttpClient} that records error bodies as it reads them (tests over real HTTP). */

@@ -42,6 +42,8 @@ public final class LocalRunner implements AutoCloseable {
                      and SES instead of the embedded stack; the runner fires the schedules it finds there
         --allow-private-outbound  let api_call reach localhost and private addresses (an API you run
                      locally); without it, as on AWS, only public addresses are called
+        --check      start, print the banner and stop (the build runs this once to write the
+                     class-data archive that makes ./bw dev start faster)
       """;
 
   /** Parsed command line. */
@@ -313,6 +315,7 @@ public final class LocalRunner implements AutoCloseable {
           + options.testWorkflows() + ", stage test, data " + (options.dataDir() == null ? "in memory" : "in "
           + options.dataDir().resolve("test")) + "; the same dev key)");
     }
+    out.println("  Dashboard     " + url() + "/dashboard/   (enter the dev API key; OpenAPI at " + url() + "/openapi.json)");
     if (stack.outbox() != null) {
       out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
     } else {
@@ -368,9 +371,10 @@ public final class LocalRunner implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    boolean check = java.util.Arrays.asList(args).contains("--check");
     Options options;
     try {
-      options = Options.parse(args);
+      options = Options.parse(java.util.Arrays.stream(args).filter(a -> !a.equals("--check")).toArray(String[]::new));
     } catch (IllegalArgumentException e) {
       if (!e.getMessage().isEmpty()) {
         System.err.println("error: " + e.getMessage());
@@ -403,6 +407,9 @@ public final class LocalRunner implements AutoCloseable {
       }
     }));
     runner.printBanner(System.out);
+    if (check) {
+      System.exit(0); // the shutdown hook closes the runner
+    }
     Thread.currentThread().join();
   }
 }

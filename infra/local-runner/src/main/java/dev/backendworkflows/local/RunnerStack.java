@@ -60,6 +60,7 @@ import software.amazon.awssdk.services.sesv2.SesV2Client;
  */
 public final class RunnerStack implements AutoCloseable {
   static final String LOCAL_MAIL_FROM = "app@localhost.test";
+  private final WorkflowEngine engine;
   private final List<AutoCloseable> closeables;
   private final WorkflowFunctionHandler handler;
   private final ApiKeys keys;
@@ -89,6 +90,7 @@ public final class RunnerStack implements AutoCloseable {
     this.services = new Services(things, runs, schedules, scheduler, local, mailer, LOCAL_MAIL_FROM, new dev.backendworkflows.outbound.JdkOutboundHttp(outbound),
         new dev.backendworkflows.secrets.local.EnvSecretStore(System.getenv()), clock, stage, Duration.ofDays(7), idempotency, leases);
     WorkflowEngine engine = new WorkflowEngine(workflows, services, actions, versions);
+    this.engine = engine;
     // no older code runs beside this process on data it owns, so an index build need not wait for any
     this.deliveries = new Deliveries(services, engine, ownsItsData ? Duration.ZERO : Deliveries.DEPLOY_OVERLAP);
     this.handler = new WorkflowFunctionHandler(new HttpApi(engine, runs, this.keys, new HttpApi.Routes.All()), deliveries,
@@ -269,6 +271,11 @@ public final class RunnerStack implements AutoCloseable {
 
   public ApiKeys keys() {
     return keys;
+  }
+
+  /** The engine the handler runs workflows with (bw run uses it directly). */
+  public WorkflowEngine engine() {
+    return engine;
   }
 
   public Services services() {

@@ -1,0 +1,170 @@
+package dev.backendworkflows.http;
+
+import static dev.backendworkflows.testutils.Fixtures.get;
+import static dev.backendworkflows.testutils.Fixtures.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.testutils.Fixtures;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The routes beside the run log: the workflows, batch jobs, API keys, the OpenAPI document and the dashboard. */
+class AdminRoutesTest {
+  private final Fixtures.Stack stack = new Fixtures.Stack(Fixtures.workflows(
+      "echo.yaml", """
+          name: echo
+          description: Says it back
+          trigger: { api: {} }
+          parameters:
+            text: { type: text, required: true }
+            token: { type: text, secret: true, default: s3cr3t-default }
+            n: { type: number, default: 2 }
+          steps:
+            - { id: said, action: log, message: "{% $params.text %}", when: "{% $params.n > 1 %}" }
+            - { action: return, data: { said: "{% $params.text %}", fixed: 7 } }
+          """,
+      "each.yaml", """
+          name: each
+          trigger: { schedule: {} }
+          parameters:
+            item: { type: text }
+          steps:
+            - { action: log, message: "{% $params.item %}" }
+          """,
+      "fan.yaml", """
+          name: fan
+          trigger: { api: {} }
+          steps:
+            - { id: job, action: schedule_on_list, workflow: each, list: ["a", "b", "c"], item_param: item, batch_size: 1, rate: 1 }
+            - { action: return, data: { batch: "{% $steps.job.id %}" } }
+          """));
+
+  private JsonNode call(ApiRequest request, int status) {
+    ApiResponse r = stack.api.handle(request);
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    return Json.tree(r.body());
+  }
+
+  private static ApiRequest request(String method, String path, String key, String body) {
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("content-type", "application/json");
+    if (key != null) {
+      headers.put("authorization", "Bearer " + key);
+    }
+    return new ApiRequest(method, path, headers, Map.of(), body, "req-admin");
+  }
+
+  @Test
+  void workflows_withAdminKey_listsTriggerParametersAndStepsWithConditions() {
+    JsonNode echo = call(get("/workflows", stack.adminKey, Map.of()), 200).path("workflows").get(1);
+    assertThat(echo.path("name").asText()).isEqualTo("echo");
+    assertThat(echo.path("trigger").path("kind").asText()).isEqualTo("api");
+    assertThat(echo.path("trigger").path("auth").asText()).isEqualTo("api_key");
+    assertThat(echo.path("parameters").get(0).path("required").asBoolean()).isTrue();
+    assertThat(echo.path("steps").get(0).path("condition").asText()).isEqualTo("{% $params.n > 1 %}");
+    assertThat(echo.path("steps").get(0).path("id").asText()).isEqualTo("said");
+    assertThat(echo.path("steps").get(1).path("condition").isNull()).isTrue();
+    assertThat(echo.path("version").asText()).hasSize(12);
+  }
+
+  @Test
+  void workflows_secretDefault_isNeverShown() {
+    String body = stack.api.handle(get("/workflows", stack.adminKey, Map.of())).body();
+    assertThat(body).doesNotContain("s3cr3t-default");
+    assertThat(stack.api.handle(get("/openapi.json", null, Map.of())).body()).doesNotContain("s3cr3t-default");
+  }
+
+  @Test
+  void adminRoutes_withoutAdminKey_areRefused() {
+    for (String path : new String[] {"/workflows", "/batches", "/keys"}) {
+      assertThat(call(get(path, null, Map.of()), 401).path("error").path("code").asText()).isEqualTo("unauthorized");
+      assertThat(call(get(path, stack.userKey, Map.of()), 403).path("error").path("code").asText()).isEqualTo("forbidden");
+    }
+    assertThat(call(request("DELETE", "/keys/admin", stack.userKey, null), 403).path("error").path("code").asText()).isEqualTo("forbidden");
+    assertThat(call(request("POST", "/workflows", stack.adminKey, "{}"), 405).path("error").path("code").asText())
+        .isEqualTo("method_not_allowed");
+    assertThat(call(request("DELETE", "/keys", stack.adminKey, null), 405).path("error").path("code").asText())
+        .isEqualTo("method_not_allowed");
+  }
+
+  @Test
+  void keys_createListRevoke_keyWorksUntilRevokedAndIsShownOnce() {
+    JsonNode created = call(request("POST", "/keys", stack.adminKey, "{\"name\":\"partner\",\"workflows\":[\"echo\"]}"), 201);
+    String key = created.path("key").asText();
+    assertThat(key).startsWith("bwk_");
+    assertThat(created.path("scope").asText()).isEqualTo("echo");
+    assertThat(call(post("/wf/echo", key, "{\"text\":\"hi\"}"), 200).path("response").path("said").asText()).isEqualTo("hi");
+    assertThat(call(post("/wf/fan", key, "{}"), 403).path("error").path("code").asText()).isEqualTo("forbidden");
+    String listed = stack.api.handle(get("/keys", stack.adminKey, Map.of())).body();
+    assertThat(listed).contains("\"partner\"").doesNotContain(key).doesNotContain(dev.backendworkflows.auth.ApiKeys.hash(key));
+    assertThat(call(request("POST", "/keys", stack.adminKey, "{\"name\":\"partner\"}"), 409).path("error").path("code").asText())
+        .isEqualTo("key_exists");
+    assertThat(call(request("DELETE", "/keys/partner", stack.adminKey, null), 200).path("revoked").asInt()).isEqualTo(1);
+    assertThat(call(request("DELETE", "/keys/partner", stack.adminKey, null), 404).path("error").path("code").asText())
+        .isEqualTo("key_not_found");
+    assertThat(stack.keys.list()).extracting(dev.backendworkflows.auth.ApiKey::name).doesNotContain("partner");
+  }
+
+  @Test
+  void keys_badBody_namesEveryField() {
+    JsonNode error = call(request("POST", "/keys", stack.adminKey,
+        "{\"name\":\"no spaces\",\"admin\":\"yes\",\"workflows\":[\"nope\"],\"extra\":1}"), 400).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("invalid_body");
+    assertThat(error.path("fields").findValuesAsText("field")).containsExactlyInAnyOrder("extra", "name", "admin", "workflows");
+    assertThat(call(request("POST", "/keys", stack.adminKey, "[1]"), 400).path("error").path("code").asText()).isEqualTo("malformed_json");
+  }
+
+  @Test
+  void batches_list_showsProgressOfEachJobAndFiltersByStatus() {
+    String batch = call(post("/wf/fan", stack.adminKey, "{}"), 200).path("response").path("batch").asText();
+    JsonNode listed = call(get("/batches", stack.adminKey, Map.of()), 200).path("batches");
+    assertThat(listed.findValuesAsText("id")).containsExactly(batch);
+    assertThat(listed.get(0).path("total").asInt()).isEqualTo(3);
+    assertThat(listed.get(0).path("status").asText()).isEqualTo("running");
+    assertThat(call(get("/batches", stack.adminKey, Map.of("status", "paused")), 200).path("batches").size()).isZero();
+    call(request("POST", "/batches/" + batch + "/pause", stack.adminKey, null), 200);
+    assertThat(call(get("/batches", stack.adminKey, Map.of("status", "paused")), 200).path("batches").findValuesAsText("id"))
+        .containsExactly(batch);
+    assertThat(call(get("/batches", stack.adminKey, Map.of("status", "sleeping")), 400).path("error").path("code").asText())
+        .isEqualTo("invalid_query");
+    assertThat(call(get("/batches", stack.adminKey, Map.of("limit", "0")), 400).path("error").path("code").asText())
+        .isEqualTo("invalid_query");
+  }
+
+  @Test
+  void openApi_needsNoKey_andListsEveryApiWorkflowOnly() {
+    ApiResponse r = stack.api.handle(get("/openapi.json", null, Map.of()));
+    assertThat(r.status()).isEqualTo(200);
+    JsonNode doc = Json.tree(r.body());
+    assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
+    assertThat(doc.path("paths").has("/wf/echo")).isTrue();
+    assertThat(doc.path("paths").has("/wf/fan")).isTrue();
+    assertThat(doc.path("paths").has("/wf/each")).as("a scheduled workflow is not callable").isFalse();
+    assertThat(call(request("POST", "/openapi.json", null, "{}"), 405).path("error").path("code").asText()).isEqualTo("method_not_allowed");
+  }
+
+  @Test
+  void dashboard_servesItsFilesWithoutKeyAndNothingElse() {
+    ApiResponse redirect = stack.api.handle(get("/dashboard", null, Map.of()));
+    assertThat(redirect.status()).isEqualTo(308);
+    assertThat(redirect.headers()).containsEntry("location", "dashboard/");
+    ApiResponse index = stack.api.handle(get("/dashboard/", null, Map.of()));
+    assertThat(index.status()).isEqualTo(200);
+    assertThat(index.headers().get("content-type")).startsWith("text/html");
+    assertThat(index.headers().get("content-security-policy")).contains("default-src 'self'");
+    assertThat(index.body()).containsIgnoringCase("<!doctype html>");
+    for (String path : new String[] {"/dashboard/../openapi.json", "/dashboard/nope.html", "/dashboard/%2e%2e/x.js", "/dashboard/a/b.js"}) {
+      assertThat(call(get(path, null, Map.of()), 404).path("error").path("code").asText()).as(path).isEqualTo("not_found");
+    }
+  }
+
+  @Test
+  void workflowFunction_servesNoneOfThem() {
+    HttpApi one = new HttpApi(stack.engine, stack.runs, stack.keys, new HttpApi.Routes.Workflow("echo"));
+    for (String path : new String[] {"/workflows", "/keys", "/batches", "/openapi.json", "/dashboard/"}) {
+      assertThat(one.handle(get(path, stack.adminKey, Map.of())).status()).as(path).isEqualTo(404);
+    }
+  }
+}

@@ -1,0 +1,319 @@
+package dev.backendworkflows.local.cli;
+
+import dev.backendworkflows.definition.DefinitionError;
+import dev.backendworkflows.definition.DefinitionLoader;
+import dev.backendworkflows.definition.SourceLocations;
+import dev.backendworkflows.definition.Workflows;
+import dev.backendworkflows.engine.RunOutcome;
+import dev.backendworkflows.engine.RunRequest;
+import dev.backendworkflows.engine.WorkflowEngine;
+import dev.backendworkflows.exceptions.DefinitionException;
+import dev.backendworkflows.internal.Json;
+import dev.backendworkflows.local.LocalRunner;
+import dev.backendworkflows.local.RunnerStack;
+import dev.backendworkflows.outbound.OutboundPolicy;
+import dev.backendworkflows.runlog.RunRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bw}, the command line: validate definitions, run a workflow once, start the local runner,
+ * and read and steer a running deployment (runs, schedules, batch jobs, API keys) over its admin API.
+ */
+public final class Bw {
+  /** Exit codes. */
+  static final int OK = 0, FAILED = 1, USAGE = 2, UNREACHABLE = 3;
+
+  static final String HELP = """
+      bw — Backend Workflows on the command line
+
+      Usage: bw <command> [options]    (bw <command> --help for more)
+
+        dev        start the local runner (the options of the runner: bw dev --help)
+        validate   check workflow definitions: file:line:col: reason for each problem
+        run        run a workflow once, locally and in memory, and print its run
+        logs       list runs (filters, --follow), or show one run's steps
+        schedules  list scheduled runs, or cancel one
+        batches    batch jobs with progress bars; pause, resume, cancel, retry
+        keys       create, list and revoke API keys
+
+      The commands that talk to a runner or a deployed stack take --url (env BW_URL, default
+      http://localhost:3000) and --key (env BW_API_KEY: an admin key).
+      Exit codes: 0 done, 1 failed (invalid definitions, a failed run, an error answer), 2 usage,
+      3 the server could not be reached.
+      """;
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+
+  Bw(PrintStream out, PrintStream err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("dev")) {
+      LocalRunner.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    int code = new Bw(System.out, System.err, System.getenv()).run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs one command; returns its exit code. */
+  int run(String... args) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      (args.length == 0 ? err : out).print(HELP);
+      return args.length == 0 ? USAGE : OK;
+    }
+    String command = args[0];
+    Args a;
+    try {
+      a = Args.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+    } catch (IllegalArgumentException e) {
+      err.println("bw " + command + ": " + e.getMessage());
+      return USAGE;
+    }
+    try {
+      return switch (command) {
+        case "validate" -> validate(a);
+        case "run" -> runOnce(a);
+        case "logs" -> Remote.logs(this, a);
+        case "schedules" -> Remote.schedules(this, a);
+        case "batches" -> Remote.batches(this, a);
+        case "keys" -> Remote.keys(this, a);
+        default -> {
+          err.println("bw: unknown command '" + command + "'");
+          err.print(HELP);
+          yield USAGE;
+        }
+      };
+    } catch (UsageException e) {
+      err.println("bw " + command + ": " + e.getMessage());
+      return USAGE;
+    } catch (Remote.Unreachable e) {
+      err.println("bw " + command + ": " + e.getMessage());
+      return UNREACHABLE;
+    }
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  static final String VALIDATE_HELP = """
+      Usage: bw validate [DIR ...]
+        Loads each folder of definitions (default functions/workflows: workflow .yaml files and
+        data-schema.yaml) as a deployment would, and prints every problem as file:line:col: path: reason.
+        Exit 0 when all load, 1 when any has a problem.
+      """;
+
+  private int validate(Args a) {
+    if (a.help()) {
+      out.print(VALIDATE_HELP);
+      return OK;
+    }
+    List<String> dirs = a.positional().isEmpty() ? List.of("functions/workflows") : a.positional();
+    int problems = 0;
+    for (String d : dirs) {
+      Path dir = Path.of(d);
+      if (!Files.isDirectory(dir)) {
+        err.println(d + ": not a folder of workflow definitions");
+        problems++;
+        continue;
+      }
+      try {
+        Workflows wfs = new DefinitionLoader().load(dir);
+        for (DefinitionError w : wfs.warnings()) {
+          err.println(located(dir, w) + " (warning)");
+        }
+        out.println(d + ": " + wfs.byName().size() + " workflows valid");
+      } catch (DefinitionException e) {
+        for (DefinitionError error : e.errors()) {
+          err.println(located(dir, error));
+        }
+        problems += e.errors().size();
+      }
+    }
+    if (problems > 0) {
+      err.println(problems + " problem" + (problems == 1 ? "" : "s"));
+    }
+    return problems == 0 ? OK : FAILED;
+  }
+
+  /** {@code file:line:col: path: reason}, the file named relative to the working folder as given. */
+  static String located(Path dir, DefinitionError e) {
+    Path file = dir.resolve(e.file());
+    String where = file.toString();
+    try {
+      if (Files.isRegularFile(file)) {
+        where += ":" + SourceLocations.of(Files.readString(file, StandardCharsets.UTF_8)).find(e.path());
+      }
+    } catch (IOException ignored) {
+      // an unreadable file is named without a line
+    }
+    return where + ": " + e.path() + ": " + e.reason();
+  }
+
+  static final String RUN_HELP = """
+      Usage: bw run WORKFLOW [name=value ...] [--params JSON] [--workflows DIR] [--json]
+        Runs WORKFLOW once in memory (nothing is kept, email goes to no one) and prints its run:
+        each step with its status, duration and output. name=value gives a parameter (the value is
+        read as JSON when it parses, else as text); --params gives them all as a JSON object.
+        Exit 0 when the run succeeded or terminated, 1 when it failed or was rejected.
+      """;
+
+  private int runOnce(Args a) {
+    if (a.help()) {
+      out.print(RUN_HELP);
+      return OK;
+    }
+    if (a.positional().isEmpty()) {
+      throw new UsageException("name the workflow to run (bw run WORKFLOW name=value ...)");
+    }
+    String name = a.positional().getFirst();
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (a.option("params") != null) {
+      Object parsed;
+      try {
+        parsed = Json.read(a.option("params"), Object.class);
+      } catch (RuntimeException e) {
+        throw new UsageException("--params is not JSON: " + e.getMessage());
+      }
+      if (!(parsed instanceof Map<?, ?> m)) {
+        throw new UsageException("--params must be a JSON object");
+      }
+      m.forEach((k, v) -> params.put(String.valueOf(k), v));
+    }
+    for (String pair : a.positional().subList(1, a.positional().size())) {
+      int eq = pair.indexOf('=');
+      if (eq < 1) {
+        throw new UsageException("'" + pair + "' is not name=value");
+      }
+      String value = pair.substring(eq + 1);
+      Object v;
+      try {
+        v = Json.read(value, Object.class);
+      } catch (RuntimeException notJson) {
+        v = value;
+      }
+      params.put(pair.substring(0, eq), v);
+    }
+    Path dir = Path.of(a.option("workflows", "functions/workflows"));
+    Workflows wfs;
+    try {
+      wfs = new DefinitionLoader().load(dir);
+    } catch (DefinitionException e) {
+      e.errors().forEach(error -> err.println(located(dir, error)));
+      return FAILED;
+    }
+    if (wfs.get(name).isEmpty()) {
+      err.println("bw run: no workflow named '" + name + "' in " + dir + "; there are: " + String.join(", ", new java.util.TreeSet<>(wfs.byName().keySet())));
+      return FAILED;
+    }
+    try (RunnerStack stack = RunnerStack.embedded(wfs, null, 100, Clock.systemUTC(), "cli", OutboundPolicy.fromEnvironment(env))) {
+      WorkflowEngine engine = stack.engine();
+      RecordShown shown;
+      try {
+        RunOutcome outcome = engine.run(new RunRequest(name, params, "api", "cli"));
+        shown = new RecordShown(outcome.record());
+      } catch (WorkflowEngine.RejectedRunException e) {
+        shown = new RecordShown(stack.services().runs().get(e.runId()).orElseThrow());
+      }
+      if (a.flag("json")) {
+        out.println(Json.write(shown.record()));
+      } else {
+        Render.run(out, shown.record());
+      }
+      return switch (shown.record().status()) {
+        case SUCCEEDED, TERMINATED -> OK;
+        default -> FAILED;
+      };
+    } catch (Exception e) {
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private record RecordShown(RunRecord record) {}
+
+  /** A command line used wrongly; exit 2. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** Options ({@code --name value}, {@code --flag}) and positional arguments. */
+  record Args(List<String> positional, Map<String, String> options) {
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("help", "h", "follow", "f", "json", "admin");
+
+    static Args parse(String... args) {
+      List<String> positional = new ArrayList<>();
+      Map<String, String> options = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        String s = args[i];
+        if (s.startsWith("--") || (s.startsWith("-") && s.length() == 2)) {
+          String name = s.replaceFirst("^--?", "");
+          String value = null;
+          int eq = name.indexOf('=');
+          if (eq > 0) {
+            value = name.substring(eq + 1);
+            name = name.substring(0, eq);
+          }
+          if (FLAGS.contains(name)) {
+            options.put(name, "true");
+            continue;
+          }
+          if (value == null) {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException(s + " needs a value");
+            }
+            value = args[++i];
+          }
+          options.put(name, value);
+        } else {
+          positional.add(s);
+        }
+      }
+      return new Args(positional, options);
+    }
+
+    boolean help() {
+      return flag("help") || flag("h");
+    }
+
+    boolean flag(String name) {
+      return "true".equals(options.get(name));
+    }
+
+    String option(String name) {
+      return options.get(name);
+    }
+
+    String option(String name, String fallback) {
+      return options.getOrDefault(name, fallback);
+    }
+  }
+}
