@@ -6,7 +6,8 @@
 
 bw_jdk_major() { # $1: a JDK home; prints its feature version (21, 25, ...) or nothing
   if [ -r "$1/release" ]; then
-    sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" | sed 's/^1$//' | head -n 1
+    # "21.0.5" is 21; the old "1.8.0_392" is 8
+    sed -n -e 's/^JAVA_VERSION="1\.\([0-9][0-9]*\).*/\1/p' -e 's/^JAVA_VERSION="\([2-9]\|[1-9][0-9]\+\)[."].*/\1/p' "$1/release" | head -n 1
   elif [ -x "$1/bin/java" ]; then
     "$1/bin/java" -XshowSettings:properties -version 2>&1 \
       | sed -n 's/^ *java.specification.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
@@ -32,8 +33,8 @@ bw_jdk_find() {
     set -- $(env | sed -n 's/^JAVA_HOME_[0-9A-Za-z_]*=//p') \
       /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* \
       /Library/Java/JavaVirtualMachines/*/Contents/Home \
-      "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* "$HOME"/.asdf/installs/java/* \
-      "$HOME"/Library/Java/JavaVirtualMachines/*/Contents/Home \
+      "${HOME:-/nonexistent}"/.sdkman/candidates/java/* "${HOME:-/nonexistent}"/.jdks/* \
+      "${HOME:-/nonexistent}"/.asdf/installs/java/* "${HOME:-/nonexistent}"/Library/Java/JavaVirtualMachines/*/Contents/Home \
       /opt/homebrew/opt/openjdk*/libexec/openjdk.jdk/Contents/Home /usr/local/opt/openjdk*/libexec/openjdk.jdk/Contents/Home
   fi
   for bw_jdk_dir in "$@"; do

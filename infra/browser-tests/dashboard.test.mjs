@@ -6,11 +6,15 @@
 // Environment:
 //   CHROMIUM       the Chromium binary (default /usr/bin/chromium)
 //   BW_RUNNER_CMD  the runner command, run by /bin/sh in the repository root (default ./bw dev, the
-//                  built runner); the test appends "--port 0 --api-key <key>"
+//                  built runner); the test appends "--port 0 --api-key <key> --workflows <dir>"
+//
+// The runner serves a workflows folder of the test's own: the shipped definitions
+// (functions/workflows/*.yaml) plus two that set a recurring event (remind sets one on nudge).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -22,6 +26,7 @@ const KEY = 'bwk_dev_browsertest';
 const RUN_ID = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
 
 let runner;      // { child, url, output }
+let workflowsDir; // the test's copy of functions/workflows, with nudge.yaml and remind.yaml
 let browser;
 let page;
 const consoleErrors = [];
@@ -29,8 +34,41 @@ const pageErrors = [];
 
 // ------------------------------------------------------------------ runner
 
+// a schedule-triggered workflow, and an API workflow that sets a weekly recurring event of it on a user
+const EXTRA_WORKFLOWS = {
+  'nudge.yaml': `name: nudge
+trigger: { schedule: {} }
+parameters:
+  user_id: { type: text }
+steps:
+  - { action: log, message: "{% $params.user_id %}" }
+`,
+  'remind.yaml': `name: remind
+trigger: { api: {} }
+parameters:
+  user_id: { type: text, required: true }
+steps:
+  - { action: set_recurring, workflow: nudge, type: user, thing_id: "{% $params.user_id %}", frequency: weekly, params: { user_id: "{% $params.user_id %}" } }
+`,
+};
+
+/** functions/workflows/*.yaml (not its versions/ folder) and the extra workflows, in a temporary folder. */
+function makeWorkflowsDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bw-browser-wf-'));
+  const src = path.join(ROOT, 'functions/workflows');
+  for (const f of fs.readdirSync(src)) {
+    if (f.endsWith('.yaml') && fs.statSync(path.join(src, f)).isFile()) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  }
+  for (const [f, text] of Object.entries(EXTRA_WORKFLOWS)) fs.writeFileSync(path.join(dir, f), text);
+  return dir;
+}
+
+function shellQuote(s) {
+  return "'" + String(s).replace(/'/g, "'\\''") + "'";
+}
+
 function runnerCommand() {
-  const extra = ['--port', '0', '--api-key', KEY];
+  const extra = ['--port', '0', '--api-key', KEY, '--workflows', shellQuote(workflowsDir)];
   // default: the built runner as users start it; to see edits of the dashboard's files without a
   // rebuild, put their source folder first on the classpath, e.g.
   // BW_RUNNER_CMD='java -cp functions/engine/src/main/resources:infra/local-runner/target/bw.jar dev.backendworkflows.local.cli.Bw dev'
@@ -88,6 +126,7 @@ process.on('exit', () => {
   if (runner && runner.child.exitCode === null && runner.child.signalCode === null) {
     try { process.kill(-runner.child.pid, 'SIGKILL'); } catch { /* gone */ }
   }
+  if (workflowsDir) { try { fs.rmSync(workflowsDir, { recursive: true, force: true }); } catch { /* gone */ } }
 });
 
 // ------------------------------------------------------------------ helpers
@@ -137,9 +176,10 @@ async function onboard(name) {
 
 // ------------------------------------------------------------------ tests
 
-describe('dashboard', { timeout: 110_000 }, () => {
+describe('dashboard', { timeout: 180_000 }, () => {
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
+    workflowsDir = makeWorkflowsDir();
     runner = await startRunner();
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -153,7 +193,10 @@ describe('dashboard', { timeout: 110_000 }, () => {
   });
 
   after(async () => {
-    try { if (browser) await browser.close(); } finally { await killRunner(runner); }
+    try { if (browser) await browser.close(); } finally {
+      await killRunner(runner);
+      if (workflowsDir) fs.rmSync(workflowsDir, { recursive: true, force: true });
+    }
   });
 
   it('serves the dashboard under a strict CSP, and /dashboard redirects', async () => {
@@ -210,6 +253,28 @@ describe('dashboard', { timeout: 110_000 }, () => {
     // focus moved to the view's heading, so the keyboard continues from there
     assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
     await shot('02-signed-in');
+  });
+
+  it('OpenAPI: the header button downloads openapi.json, read with the stored key', async () => {
+    // the document needs a key, so the page has no plain link to it
+    assert.equal((await fetch(runner.url + '/openapi.json')).status, 401);
+    assert.equal(await page.locator('a[href*="openapi.json"]').count(), 0, 'no plain link to the document');
+    const button = page.getByRole('button', { name: 'Download OpenAPI' });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    assert.equal(download.suggestedFilename(), 'openapi.json');
+    assert.equal(await download.failure(), null, 'the download completed');
+    assert.match(download.url(), /^blob:/);
+    const doc = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(doc.paths && doc.paths['/wf/onboard-user'], 'lists /wf/onboard-user: ' + Object.keys(doc.paths || {}).join(' '));
+    assert.deepEqual(Object.keys(doc.paths).sort(), Object.keys((await apiOk('GET', '/openapi.json')).paths).sort());
+    await page.locator('#openapi-status', { hasText: 'Saved openapi.json' }).waitFor();
+    // keyboard: the button keeps the focus, and Enter downloads it again
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'openapi-download');
+    const [again] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.equal(again.suggestedFilename(), 'openapi.json');
+    assert.equal(JSON.parse(fs.readFileSync(await again.path(), 'utf8')).openapi, '3.1.0');
+    await shot('02b-openapi-downloaded');
   });
 
   it('workflows: names, triggers, parameters and steps drawn as a flow', async () => {
@@ -380,6 +445,40 @@ describe('dashboard', { timeout: 110_000 }, () => {
     assert.equal(chain.counts.pending || 0, 0);
     await page.locator('.facts', { hasText: /Cancelled\s*yes/ }).waitFor();
     await shot('09b-chain-cancelled');
+  });
+
+  it('recurring events: one set by a set_recurring step is listed under Schedules and cancelled there', async () => {
+    const started = await apiOk('POST', '/wf/remind', { user_id: 'u-1' });
+    const { recurring } = await apiOk('GET', '/recurring');
+    assert.equal(recurring.length, 1, 'the one event remind set: ' + JSON.stringify(recurring));
+    const ev = recurring[0];
+    assert.equal(ev.workflow, 'nudge');
+    assert.equal(ev.created_by, 'run:' + started.run_id);
+    await page.click('#nav a[data-view="schedules"]');
+    const row = page.locator(`#recurring-events-table tr[data-recurring-id="${ev.id}"]`);
+    await row.waitFor();
+    const text = await row.textContent();
+    assert.match(text, /nudge/);
+    assert.match(text, /user\s*u-1/);
+    assert.ok(text.includes(ev.schedule), 'the schedule ' + ev.schedule + ' in: ' + text);
+    assert.match(text, new RegExp(ev.timezone || 'UTC'));
+    assert.ok(text.includes(started.run_id), 'created by the run of remind');
+    assert.equal(await row.getByRole('link', { name: started.run_id }).getAttribute('href'), '#/runs/' + started.run_id);
+    await shot('09c-recurring-event');
+
+    // keyboard only: Enter on Cancel moves the focus to Confirm cancel, Enter again cancels
+    await row.getByRole('button', { name: 'Cancel recurring event ' + ev.id }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Confirm cancel');
+    await page.keyboard.press('Enter');
+    await page.locator('.notice', { hasText: 'Cancelled recurring event ' + ev.id }).waitFor();
+    await page.locator('#recurring-events .empty', { hasText: 'No recurring events' }).waitFor();
+    assert.equal(await row.count(), 0);
+    assert.deepEqual((await apiOk('GET', '/recurring')).recurring, []);
+    const again = await api('DELETE', '/recurring/' + encodeURIComponent(ev.id));
+    assert.equal(again.status, 404);
+    assert.equal(again.data.error.code, 'recurring_not_found');
+    await shot('09d-recurring-cancelled');
   });
 
   it('batches: progress, then Pause and Resume through the UI, checked by API', async (t) => {

@@ -211,6 +211,11 @@
     if (text) {
       try { data = JSON.parse(text); } catch { data = null; }
     }
+    if (res.ok && o.raw) {
+      // the answer's own bytes (a download); still only a JSON document is accepted
+      if (data === null) throw new ApiError(res.status, 'bad_document', 'The server did not answer with a JSON document');
+      return text;
+    }
     if (!res.ok) {
       const err = (data && data.error) || {};
       const e = new ApiError(res.status, err.code || 'http_' + res.status,
@@ -259,6 +264,49 @@
     $('nav-outbox').hidden = S.outbox === false;
   }
 
+  // ---------------------------------------------------------------- OpenAPI download
+
+  // GET /openapi.json needs a key (it lists what that key may call), so a plain link cannot fetch
+  // it: the document is read with the stored key and handed to the browser as a Blob download.
+  let openApiBusy = false;
+  let openApiStatusTimer = null;
+
+  function openApiStatus(text, isError) {
+    const el = $('openapi-status');
+    clearTimeout(openApiStatusTimer);
+    el.className = 'tools-status' + (isError ? ' error-text' : '');
+    el.textContent = text;
+    if (text && !isError) openApiStatusTimer = setTimeout(() => { el.textContent = ''; }, 5000);
+  }
+
+  async function downloadOpenApi() {
+    if (openApiBusy || !S.key) return;
+    const btn = $('openapi-download');
+    const key = S.key;
+    openApiBusy = true;
+    // aria-disabled rather than disabled: a disabled button would lose the keyboard focus
+    btn.setAttribute('aria-disabled', 'true');
+    openApiStatus('Fetching openapi.json…');
+    try {
+      const text = await api('openapi.json', { raw: true });
+      if (S.key !== key) return; // signed out meanwhile
+      const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+      const a = h('a', { href: url, download: 'openapi.json', hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      // the click has handed the file to the browser; the URL is released a little later
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      openApiStatus('Saved openapi.json');
+    } catch (e) {
+      if (e.handled) { openApiStatus(''); return; } // 401/403: back on the key form, which says why
+      openApiStatus('OpenAPI: ' + (e.code ? e.code + ': ' : '') + (e.message || String(e)), true);
+    } finally {
+      openApiBusy = false;
+      btn.removeAttribute('aria-disabled');
+    }
+  }
+
   // ---------------------------------------------------------------- session
 
   function showSignin(error) {
@@ -282,6 +330,7 @@
     S.outbox = undefined;
     S.confirming.clear();
     writeKey(null);
+    openApiStatus('');
     $('view').replaceChildren();
     showSignin(error);
     if (error) $('key-input').focus();
@@ -948,6 +997,32 @@
     }
   }
 
+  function thingText(ev) {
+    if (!ev.thing_id) return '';
+    return (ev.thing_type ? ev.thing_type + ' ' : '') + ev.thing_id;
+  }
+
+  /** Recurring events (set_recurring): one row each, with Cancel (confirmed by a second click). */
+  function recurringEventTable(events, onCancel) {
+    return h('div', { class: 'table-wrap' }, h('table', { class: 'data recurring-events', id: 'recurring-events-table' },
+      h('caption', { class: 'visually-hidden', text: 'Recurring events' }),
+      h('thead', null, h('tr', null, ['Workflow and params', 'Thing', 'Schedule', 'Start', 'Created by', 'Actions'].map((x) => h('th', { scope: 'col', text: x })))),
+      h('tbody', null, events.map((ev) => h('tr', { dataset: { recurringId: ev.id || '' } },
+        h('td', null, ev.workflow ? link('workflows', ev.workflow, ev.workflow) : '—',
+          h('div', { class: 'muted small mono', text: ev.id || '' }),
+          h('div', null, h('code', { class: 'params-cell muted small', title: compactJson(ev.params, 2000), text: compactJson(ev.params || {}, 60) }))),
+        h('td', { class: 'wrap' }, ev.thing_id
+          ? [ev.thing_type ? h('span', { class: 'muted', text: ev.thing_type + ' ' }) : null, h('code', { text: ev.thing_id })]
+          : h('span', { class: 'muted', text: '— (none)' })),
+        h('td', null, h('code', { text: ev.schedule || '—' }), h('div', { class: 'muted small', text: ev.timezone || 'UTC' })),
+        h('td', null, timeEl(ev.start, true)),
+        h('td', { class: 'wrap' }, scheduledBy(ev.created_by), ev.created_at ? h('div', { class: 'muted small' }, 'at ', timeEl(ev.created_at)) : null),
+        h('td', { class: 'row-actions' },
+          confirmButtons('cancel-recurring:' + ev.id, 'Cancel', 'Confirm cancel', () => onCancel(ev),
+            { ariaLabel: 'Cancel recurring event ' + ev.id }),
+          ev.workflow ? h('a', { href: hashFor('runs', null, { workflow: ev.workflow, trigger: 'recurring' }), 'aria-label': 'Runs of ' + ev.workflow }, 'Runs') : null))))));
+  }
+
   async function viewSchedules(ctx) {
     const { root, query } = ctx;
     const wfs = await workflows();
@@ -959,11 +1034,12 @@
       f.workflow = $('s-workflow').value;
       setQuery('schedules', { status: f.status === 'pending' ? '' : f.status, workflow: f.workflow });
       load();
+      loadEvents();
     };
     const refresh = refreshLine();
-    const live = liveToggle('schedules', false, () => load(true));
+    const live = liveToggle('schedules', false, () => Promise.all([load(true), loadEvents()]));
     const refreshBtn = h('button', { type: 'button', class: 'secondary', text: 'Refresh' });
-    refreshBtn.addEventListener('click', () => load());
+    refreshBtn.addEventListener('click', () => { load(); loadEvents(); });
     const form = h('form', { class: 'filters', 'aria-label': 'Schedule filters' },
       select('s-status', 'Status', SCHEDULE_STATUSES.map((s) => [s, s]), f.status, onChange),
       select('s-workflow', 'Workflow', [['', 'All workflows'], ...wfs.map((w) => [w.name, w.name])], f.workflow, onChange),
@@ -987,7 +1063,55 @@
             h('td', null, h('a', { href: hashFor('runs', null, { workflow: w.name }), 'aria-label': 'Runs of ' + w.name }, 'Runs')))))))
         : h('p', { class: 'muted', text: 'No recurring workflows.' }));
 
-    add(root, heading('Schedules'), form, refresh.el, notice, table, more, recurringSection);
+    const eventsNotice = h('div', { class: 'notice', tabindex: '-1' });
+    const events = h('div', { id: 'recurring-events' }, h('p', { class: 'loading', text: 'Loading recurring events…' }));
+    const eventsSection = h('section', { 'aria-labelledby': 'recurring-events-title' },
+      h('h2', { id: 'recurring-events-title', text: 'Recurring events' }),
+      h('p', { class: 'lead' }, 'Set at run time by ', h('code', { text: 'set_recurring' }),
+        ' steps: a workflow that runs on a schedule for a thing, until cancelled.'),
+      eventsNotice, events);
+
+    add(root, heading('Schedules'), form, refresh.el, notice, table, more, recurringSection, eventsSection);
+
+    async function loadEvents() {
+      let d;
+      try {
+        d = await api('recurring' + (f.workflow ? '?' + new URLSearchParams({ workflow: f.workflow }) : ''));
+      } catch (e) {
+        if (!ctx.alive() || e.handled) return;
+        swap(events, e.status === 404 && e.code === 'not_found'
+          ? h('p', { class: 'empty', text: 'This server does not list recurring events.' })
+          : errorBox(e, 'Could not list recurring events'));
+        return;
+      }
+      if (!ctx.alive()) return;
+      const list = Array.isArray(d && d.recurring) ? d.recurring : [];
+      swap(events, list.length
+        ? recurringEventTable(list, cancelEvent)
+        : h('p', { class: 'empty', text: 'No recurring events' + (f.workflow ? ' of ' + f.workflow : '') + '. A set_recurring step sets one.' }));
+    }
+
+    async function cancelEvent(ev) {
+      const what = 'recurring event ' + ev.id;
+      try {
+        await api('recurring/' + encodeURIComponent(ev.id), { method: 'DELETE' });
+        const msg = 'Cancelled ' + what + ' (' + (ev.workflow || '?') + (ev.thing_id ? ' on ' + thingText(ev) : '') + ').';
+        swap(eventsNotice, h('p', { class: 'ok', text: msg }));
+        announce(msg);
+      } catch (e) {
+        if (e.handled) return;
+        if (e.status === 404 && e.code === 'recurring_not_found') {
+          const msg = 'The ' + what + ' was already gone (cancelled meanwhile).';
+          swap(eventsNotice, h('p', { class: 'warn', text: msg }));
+          announce(msg);
+        } else {
+          swap(eventsNotice, errorBox(e, 'Could not cancel ' + what));
+        }
+      }
+      if (!ctx.alive()) return;
+      await loadEvents();
+      eventsNotice.focus({ preventScroll: true });
+    }
 
     async function act(kind, s) {
       await scheduleAction(kind, s, notice);
@@ -1032,7 +1156,7 @@
       }
     }
 
-    await load();
+    await Promise.all([load(), loadEvents()]);
     live.start();
   }
 
@@ -1281,6 +1405,7 @@
 
   function start() {
     $('key-form').addEventListener('submit', onSignin);
+    $('openapi-download').addEventListener('click', downloadOpenApi);
     $('sign-out').addEventListener('click', () => {
       signOut();
       announce('Signed out');

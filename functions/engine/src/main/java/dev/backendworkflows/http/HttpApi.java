@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  * /chains/{id}} show and cancel a chain of runs; {@code GET|DELETE /batches/{id}} and {@code POST
  * /batches/{id}/pause|resume|retry} follow and steer batch jobs, {@code GET /batches} lists them,
  * {@code GET /workflows} describes the loaded workflows, {@code GET|POST /keys} and {@code DELETE
- * /keys/{name}} manage API keys (admin key); {@code GET /openapi.json} and the dashboard's files need
- * no key. Every failure is a JSON error envelope with a code from {@link ErrorCodes}; no stack trace ever leaves.
+ * /keys/{name}} manage API keys, {@code GET|DELETE /recurring[/{id}]} list and cancel recurring events
+ * (admin key); {@code GET /openapi.json} takes any key (it lists what that key may call); the
+ * dashboard's files need no key. Every failure is a JSON error envelope with a code from {@link ErrorCodes}; no stack trace ever leaves.
  */
 public final class HttpApi {
   /** Request bodies above this many bytes are refused with 413. */
@@ -59,6 +60,7 @@ public final class HttpApi {
   private static final Pattern CHAIN_PATH = Pattern.compile("^/chains/([^/]+)/?$");
   private static final Pattern CHARSET = Pattern.compile("(?i);\\s*charset\\s*=\\s*\"?([^\";\\s]+)");
   private static final Pattern KEY_PATH = Pattern.compile("^/keys(?:/([^/]+))?/?$");
+  private static final Pattern RECURRING_PATH = Pattern.compile("^/recurring(?:/([^/]+))?/?$");
   private static final Pattern BATCH_PATH = Pattern.compile("^/batches/([^/]+)(?:/(pause|resume|retry))?/?$");
 
   /** Which routes this deployment serves: one workflow (its own Lambda), the admin API, or all (local runner). */
@@ -185,20 +187,31 @@ public final class HttpApi {
   private Optional<ApiResponse> moreRoutes(ApiRequest request, String path) {
     String method = request.method();
     if (path.equals("/openapi.json")) {
-      return Optional.of(method.equals("GET")
-          ? ApiResponse.json(200, OpenApi.document(engine.workflows(), engine.services().stage())).withHeader("cache-control", "no-cache")
-          : methodNotAllowed("GET", request));
+      if (!method.equals("GET")) {
+        return Optional.of(methodNotAllowed("GET", request));
+      }
+      // any valid key: the document lists the workflows that key may call (and the admin routes
+      // for an admin key), so without a key nobody learns which workflows exist
+      KeyCheck check = checkKey(request, false, null);
+      if (check.denied() != null) {
+        return Optional.of(check.denied());
+      }
+      ApiKey caller = check.key();
+      return Optional.of(ApiResponse.json(200, OpenApi.document(engine.workflows(), engine.services().stage(),
+          wf -> caller.mayCall(wf.name()), caller.admin())).withHeader("cache-control", "no-store"));
     }
     if (path.equals("/dashboard") || path.startsWith("/dashboard/")) {
       return Optional.of(method.equals("GET") ? Dashboard.page(path) : methodNotAllowed("GET", request));
     }
     Matcher key = KEY_PATH.matcher(path);
+    Matcher recurring = RECURRING_PATH.matcher(path);
     boolean admin = path.equals("/workflows") || path.equals("/workflows/") || path.equals("/batches") || path.equals("/batches/")
-        || key.matches();
+        || key.matches() || recurring.matches();
     if (!admin) {
       return Optional.empty();
     }
-    String allowed = key.matches() ? (key.group(1) == null ? "GET, POST" : "DELETE") : "GET";
+    String allowed = key.matches() ? (key.group(1) == null ? "GET, POST" : "DELETE")
+        : recurring.matches() && recurring.group(1) != null ? "GET, DELETE" : "GET";
     if (!Arrays.asList(allowed.split(", ")).contains(method)) {
       return Optional.of(methodNotAllowed(allowed, request));
     }
@@ -211,6 +224,10 @@ public final class HttpApi {
     }
     if (path.startsWith("/batches")) {
       return Optional.of(listBatches(request));
+    }
+    if (recurring.matches()) {
+      return Optional.of(recurring(request, recurring.group(1) == null ? null
+          : java.net.URLDecoder.decode(recurring.group(1), StandardCharsets.UTF_8)));
     }
     if (key.group(1) != null) {
       return Optional.of(Keys.revoke(keys, java.net.URLDecoder.decode(key.group(1), StandardCharsets.UTF_8)));
@@ -225,7 +242,45 @@ public final class HttpApi {
     }
   }
 
-  /** Batch jobs in one status, or (none given) running and paused ones, then recently ended ones. */
+  /**
+   * Recurring events ({@code set_recurring}): every one, or of one workflow; one by id; or, with
+   * DELETE, one cancelled (its schedule removed), as {@code cancel_recurring} would.
+   */
+  private ApiResponse recurring(ApiRequest request, String id) {
+    if (id == null) {
+      String workflow = blankToNull(request.query().get("workflow"));
+      var events = engine.services().schedules().listRecurring().stream()
+          .filter(e -> workflow == null || e.workflow().equals(workflow))
+          .sorted(java.util.Comparator.comparing(dev.backendworkflows.schedule.RecurringEvent::createdAt))
+          .map(this::redacted).toList();
+      return ApiResponse.json(200, Map.of("recurring", events));
+    }
+    var found = engine.services().schedules().getRecurring(id);
+    if (found.isEmpty()) {
+      return ApiResponse.error(404, "recurring_not_found", "No recurring event with id '" + id + "'");
+    }
+    if (request.method().equals("DELETE")) {
+      var e = found.get();
+      try {
+        new dev.backendworkflows.schedule.Recurrences(engine.services(), engine.workflows()).cancel(e.workflow(), e.thingType(), e.thingId());
+      } catch (dev.backendworkflows.exceptions.ActionException gone) { // cancelled meanwhile
+        return ApiResponse.error(404, "recurring_not_found", "No recurring event with id '" + id + "'");
+      }
+      Map<String, Object> body = new LinkedHashMap<>(dev.backendworkflows.internal.Json.object(redacted(e)));
+      body.put("cancelled", true);
+      return ApiResponse.json(200, body);
+    }
+    return ApiResponse.json(200, redacted(found.get()));
+  }
+
+  /** A recurring event as the API shows it: secret parameters of its workflow redacted. */
+  private dev.backendworkflows.schedule.RecurringEvent redacted(dev.backendworkflows.schedule.RecurringEvent e) {
+    Map<String, Object> params = engine.workflows().get(e.workflow()).map(wf -> ParameterBinder.redact(wf, e.params())).orElse(e.params());
+    return new dev.backendworkflows.schedule.RecurringEvent(e.id(), e.workflow(), e.thingType(), e.thingId(), e.schedule(),
+        e.timezone(), e.start(), params, e.createdBy(), e.createdAt());
+  }
+
+  /** Batch jobs in one status, or (none given) running and paused ones first, then the others. */
   private ApiResponse listBatches(ApiRequest request) {
     Map<String, String> q = request.query();
     Integer limit = limit(q);
@@ -240,7 +295,8 @@ public final class HttpApi {
         return badQuery("status", "must be one of " + String.join(", ", Arrays.stream(BatchJob.Status.values()).map(BatchJob.Status::wire).toList()));
       }
     } else {
-      statuses = Arrays.asList(BatchJob.Status.values());
+      statuses = java.util.List.of(BatchJob.Status.RUNNING, BatchJob.Status.PAUSED, BatchJob.Status.CREATING,
+          BatchJob.Status.DONE, BatchJob.Status.CANCELLED);
     }
     Batches batches = new Batches(engine.services(), engine.workflows());
     java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
@@ -517,7 +573,7 @@ public final class HttpApi {
           .withHeader("www-authenticate", "Bearer error=\"invalid_token\""));
     }
     if (admin && !key.get().admin()) {
-      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "The admin routes (runs, schedules, chains, batch jobs, workflows, API keys) need an admin API key"));
+      return new KeyCheck(null, ApiResponse.error(403, "forbidden", "The admin routes (runs, schedules, recurring events, chains, batch jobs, workflows, API keys) need an admin API key"));
     }
     if (workflow != null && !key.get().mayCall(workflow)) {
       return new KeyCheck(null, ApiResponse.error(403, "forbidden", "API key '" + key.get().name() + "' may call only: "

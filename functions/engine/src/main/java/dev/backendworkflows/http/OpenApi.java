@@ -24,14 +24,24 @@ public final class OpenApi {
       "GET /schedules", "GET /schedules/{id}", "DELETE /schedules/{id}", "POST /schedules/{id}/retry",
       "GET /chains/{id}", "DELETE /chains/{id}",
       "GET /batches", "GET /batches/{id}", "DELETE /batches/{id}", "POST /batches/{id}/{operation}",
+      "GET /recurring", "GET /recurring/{id}", "DELETE /recurring/{id}",
       "GET /workflows", "GET /keys", "POST /keys", "DELETE /keys/{name}");
-  /** Routes that need no key. */
-  public static final List<String> PUBLIC_ROUTES = List.of("GET /openapi.json", "GET /dashboard", "GET /dashboard/{file}");
+  /** The admin function's other routes: this document (any key) and the dashboard's files (no key). */
+  public static final List<String> OTHER_ROUTES = List.of("GET /openapi.json", "GET /dashboard", "GET /dashboard/{file}");
 
   private OpenApi() {}
 
-  /** The document for {@code workflows}, served on {@code stage}. */
+  /** The whole document for {@code workflows}: every API workflow and the admin routes (what the build writes). */
   public static Map<String, Object> document(Workflows workflows, String stage) {
+    return document(workflows, stage, wf -> true, true);
+  }
+
+  /**
+   * The document a caller sees: the API workflows {@code include} keeps (those its key may call),
+   * and the admin routes when {@code admin}.
+   */
+  public static Map<String, Object> document(Workflows workflows, String stage,
+      java.util.function.Predicate<WorkflowDefinition> include, boolean admin) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("openapi", "3.1.0");
     doc.put("info", map("title", "Backend Workflows" + (stage == null ? "" : " (" + stage + ")"),
@@ -41,15 +51,23 @@ public final class OpenApi {
             + "components.schemas.Error and in x-error-codes."));
     Map<String, Object> paths = new TreeMap<>();
     for (WorkflowDefinition wf : workflows.byName().values()) {
-      if (wf.trigger().kind() == Trigger.Kind.API) {
+      if (wf.trigger().kind() == Trigger.Kind.API && include.test(wf)) {
         paths.put("/wf/" + wf.name(), map("post", workflowOperation(wf)));
       }
     }
-    adminPaths(paths);
+    if (admin) {
+      adminPaths(paths);
+    }
+    Map<String, Object> spec = new LinkedHashMap<>(map("operationId", "getOpenApi",
+        "summary", "This document: the workflows the caller's key may call, and the admin routes for an admin key",
+        "tags", List.of("admin"), "security", List.of(map("apiKey", List.of())),
+        "responses", map("200", map("description", "OpenAPI 3.1", "content", json(map("type", "object"))),
+            "default", map("$ref", "#/components/responses/Error"))));
+    add(paths, "/openapi.json", "get", spec);
     doc.put("paths", paths);
     Map<String, Object> components = new LinkedHashMap<>();
     components.put("schemas", schemas());
-    components.put("securitySchemes", securitySchemes(workflows));
+    components.put("securitySchemes", securitySchemes(workflows, include));
     components.put("responses", map("Error", map("description", "An error (see x-error-codes)",
         "content", json(ref("Error")))));
     doc.put("components", components);
@@ -219,6 +237,16 @@ public final class OpenApi {
     add(paths, "/batches/{id}/{operation}", "post", admin("steerBatch", "Pauses, resumes, or retries the failed items of a batch job",
         List.of(idParam, map("name", "operation", "in", "path", "required", true,
             "schema", map("type", "string", "enum", List.of("pause", "resume", "retry")))), ref("BatchJob")));
+    Map<String, Object> recurringEvent = map("type", "object", "required", List.of("id", "workflow", "schedule"), "properties", map(
+        "id", map("type", "string"), "workflow", map("type", "string"), "thing_type", map("type", "string"),
+        "thing_id", map("type", "string"), "schedule", map("type", "string"), "timezone", map("type", "string"),
+        "start", map("type", "string"), "params", map("type", "object"), "created_by", map("type", "string"),
+        "created_at", map("type", "string"), "cancelled", map("type", "boolean")));
+    add(paths, "/recurring", "get", admin("listRecurring", "Recurring events (set_recurring), oldest first", List.of(workflow),
+        map("type", "object", "required", List.of("recurring"), "properties", map("recurring", map("type", "array", "items", recurringEvent)))));
+    add(paths, "/recurring/{id}", "get", admin("getRecurring", "A recurring event", List.of(idParam), recurringEvent));
+    add(paths, "/recurring/{id}", "delete", admin("cancelRecurring", "Cancels a recurring event and removes its schedule",
+        List.of(idParam), recurringEvent));
     add(paths, "/workflows", "get", admin("listWorkflows", "The loaded workflows: trigger, parameters, steps and their conditions",
         List.of(), map("type", "object", "required", List.of("workflows"),
             "properties", map("workflows", map("type", "array", "items", map("type", "object",
@@ -244,9 +272,6 @@ public final class OpenApi {
     add(paths, "/keys/{name}", "delete", admin("revokeKey", "Revokes every key of this name (cached keys stop working within a minute)",
         List.of(pathParam("name")), map("type", "object", "properties", map("name", map("type", "string"),
             "revoked", map("type", "integer")))));
-    Map<String, Object> spec = new LinkedHashMap<>(map("operationId", "getOpenApi", "summary", "This document", "tags", List.of("admin"),
-        "security", List.of(), "responses", map("200", map("description", "OpenAPI 3.1", "content", json(map("type", "object"))))));
-    add(paths, "/openapi.json", "get", spec);
   }
 
   private static Map<String, Object> admin(String operationId, String summary, List<Map<String, Object>> parameters, Object ok) {
@@ -316,17 +341,17 @@ public final class OpenApi {
     return s;
   }
 
-  private static Map<String, Object> securitySchemes(Workflows workflows) {
+  private static Map<String, Object> securitySchemes(Workflows workflows, java.util.function.Predicate<WorkflowDefinition> include) {
     Map<String, Object> schemes = new LinkedHashMap<>();
     schemes.put("apiKey", map("type", "http", "scheme", "bearer",
         "description", "An API key (bwk_…): Authorization: Bearer <key>. Admin routes need an admin key."));
     schemes.put("userToken", map("type", "http", "scheme", "bearer", "bearerFormat", "JWT",
         "description", "An end user's token from the identity provider the stack trusts (auth: user)"));
     for (WorkflowDefinition wf : new TreeMap<>(workflows.byName()).values()) {
-      if (wf.trigger().kind() == Trigger.Kind.API && wf.trigger().auth() == Trigger.Auth.SIGNATURE) {
+      if (wf.trigger().kind() == Trigger.Kind.API && wf.trigger().auth() == Trigger.Auth.SIGNATURE && include.test(wf)) {
         Trigger.Signature sig = wf.trigger().signature();
-        schemes.put(signatureScheme(wf), map("type", "apiKey", "in", "header", "name", sig.header(),
-            "description", "A " + sig.scheme() + " signature of the body by the sender (secret " + sig.secret() + ")"));
+        schemes.put(signatureScheme(wf), map("type", "apiKey", "in", "header", "name", Signatures.headerName(sig),
+            "description", "A " + sig.scheme() + " signature of the body by the sender"));
       }
     }
     return schemes;

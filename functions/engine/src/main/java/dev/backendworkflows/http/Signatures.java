@@ -26,10 +26,15 @@ final class Signatures {
   private Signatures() {}
 
   /** What is wrong with the request's signature, or empty when it is valid. */
+  /** The header a signed request carries its signature in: Stripe's own, or the one the workflow names. */
+  static String headerName(Trigger.Signature sig) {
+    return sig.scheme().equals("stripe") ? "Stripe-Signature" : sig.header();
+  }
+
   static Optional<String> problem(Trigger.Signature sig, ApiRequest request, String secret, Instant now) {
     String body = request.body() == null ? "" : request.body();
     return switch (sig.scheme()) {
-      case "stripe" -> stripe(sig, request.header("stripe-signature"), body, secret, now);
+      case "stripe" -> stripe(sig, request.header(headerName(sig)), body, secret, now);
       default -> header(sig, request, body, secret, now);
     };
   }

@@ -39,6 +39,39 @@ class AdminRoutesTest {
           steps:
             - { id: job, action: schedule_on_list, workflow: each, list: ["a", "b", "c"], item_param: item, batch_size: 1, rate: 1 }
             - { action: return, data: { batch: "{% $steps.job.id %}" } }
+          """,
+      "hook.yaml", """
+          name: hook
+          trigger:
+            api:
+              auth: signature
+              signature: { scheme: stripe, secret: stripe_webhook }
+          secrets: [stripe_webhook]
+          extra_parameters: ignore
+          steps:
+            - { action: return, data: ok }
+          """,
+      "nudge.yaml", """
+          name: nudge
+          trigger: { schedule: {} }
+          parameters:
+            user_id: { type: text }
+            token: { type: text, secret: true }
+          steps:
+            - { action: log, message: "{% $params.user_id %}" }
+          """,
+      "remind.yaml", """
+          name: remind
+          trigger: { api: {} }
+          parameters:
+            user_id: { type: text, required: true }
+          steps:
+            - action: set_recurring
+              workflow: nudge
+              type: user
+              thing_id: "{% $params.user_id %}"
+              frequency: daily
+              params: { user_id: "{% $params.user_id %}", token: "tok-s3cr3t-value" }
           """));
 
   private JsonNode call(ApiRequest request, int status) {
@@ -59,6 +92,7 @@ class AdminRoutesTest {
   @Test
   void workflows_withAdminKey_listsTriggerParametersAndStepsWithConditions() {
     JsonNode echo = call(get("/workflows", stack.adminKey, Map.of()), 200).path("workflows").get(1);
+    assertThat(echo.path("name").asText()).as("sorted by name: each, echo, ...").isEqualTo("echo");
     assertThat(echo.path("name").asText()).isEqualTo("echo");
     assertThat(echo.path("trigger").path("kind").asText()).isEqualTo("api");
     assertThat(echo.path("trigger").path("auth").asText()).isEqualTo("api_key");
@@ -73,12 +107,12 @@ class AdminRoutesTest {
   void workflows_secretDefault_isNeverShown() {
     String body = stack.api.handle(get("/workflows", stack.adminKey, Map.of())).body();
     assertThat(body).doesNotContain("s3cr3t-default");
-    assertThat(stack.api.handle(get("/openapi.json", null, Map.of())).body()).doesNotContain("s3cr3t-default");
+    assertThat(stack.api.handle(get("/openapi.json", stack.adminKey, Map.of())).body()).doesNotContain("s3cr3t-default");
   }
 
   @Test
   void adminRoutes_withoutAdminKey_areRefused() {
-    for (String path : new String[] {"/workflows", "/batches", "/keys"}) {
+    for (String path : new String[] {"/workflows", "/batches", "/keys", "/recurring"}) {
       assertThat(call(get(path, null, Map.of()), 401).path("error").path("code").asText()).isEqualTo("unauthorized");
       assertThat(call(get(path, stack.userKey, Map.of()), 403).path("error").path("code").asText()).isEqualTo("forbidden");
     }
@@ -134,15 +168,54 @@ class AdminRoutesTest {
   }
 
   @Test
-  void openApi_needsNoKey_andListsEveryApiWorkflowOnly() {
-    ApiResponse r = stack.api.handle(get("/openapi.json", null, Map.of()));
-    assertThat(r.status()).isEqualTo(200);
-    JsonNode doc = Json.tree(r.body());
+  void openApi_withAdminKey_listsEveryApiWorkflowAndTheAdminRoutes() {
+    JsonNode doc = call(get("/openapi.json", stack.adminKey, Map.of()), 200);
     assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
     assertThat(doc.path("paths").has("/wf/echo")).isTrue();
     assertThat(doc.path("paths").has("/wf/fan")).isTrue();
     assertThat(doc.path("paths").has("/wf/each")).as("a scheduled workflow is not callable").isFalse();
+    assertThat(doc.path("paths").has("/runs")).isTrue();
     assertThat(call(request("POST", "/openapi.json", null, "{}"), 405).path("error").path("code").asText()).isEqualTo("method_not_allowed");
+  }
+
+  @Test
+  void openApi_withoutKey_tellsNothing_andAScopedKeySeesOnlyItsWorkflows() {
+    assertThat(call(get("/openapi.json", null, Map.of()), 401).path("error").path("code").asText()).isEqualTo("unauthorized");
+    String partner = stack.keys.issue("partner", false, java.util.List.of("echo"));
+    JsonNode doc = call(get("/openapi.json", partner, Map.of()), 200);
+    assertThat(doc.path("paths").has("/wf/echo")).isTrue();
+    assertThat(doc.path("paths").has("/wf/fan")).isFalse();
+    assertThat(doc.path("paths").has("/runs")).as("admin routes need an admin key").isFalse();
+    assertThat(doc.at("/components/securitySchemes").has("signature_hook")).isFalse();
+  }
+
+  @Test
+  void openApi_stripeSignedWorkflow_namesStripesHeaderAndNotTheSecret() {
+    JsonNode scheme = call(get("/openapi.json", stack.adminKey, Map.of()), 200).at("/components/securitySchemes/signature_hook");
+    assertThat(scheme.path("in").asText()).isEqualTo("header");
+    assertThat(scheme.path("name").asText()).isEqualTo("Stripe-Signature");
+    assertThat(scheme.toString()).doesNotContain("stripe_webhook");
+  }
+
+  @Test
+  void recurring_listGetCancel_redactsSecretsAndRemovesTheEvent() {
+    call(post("/wf/remind", stack.adminKey, "{\"user_id\":\"u1\"}"), 200);
+    String listed = stack.api.handle(get("/recurring", stack.adminKey, Map.of())).body();
+    assertThat(listed).doesNotContain("tok-s3cr3t-value");
+    JsonNode events = Json.tree(listed).path("recurring");
+    assertThat(events.size()).isEqualTo(1);
+    assertThat(events.get(0).path("workflow").asText()).isEqualTo("nudge");
+    assertThat(events.get(0).path("thing_id").asText()).isEqualTo("u1");
+    String id = events.get(0).path("id").asText();
+    assertThat(call(get("/recurring", stack.adminKey, Map.of("workflow", "other")), 200).path("recurring").size()).isZero();
+    assertThat(call(get("/recurring/" + id, stack.adminKey, Map.of()), 200).path("id").asText()).isEqualTo(id);
+    assertThat(call(request("DELETE", "/recurring/" + id, stack.adminKey, null), 200).path("cancelled").asBoolean()).isTrue();
+    assertThat(stack.schedules.listRecurring()).isEmpty();
+    assertThat(call(request("DELETE", "/recurring/" + id, stack.adminKey, null), 404).path("error").path("code").asText())
+        .isEqualTo("recurring_not_found");
+    assertThat(call(get("/recurring", stack.userKey, Map.of()), 403).path("error").path("code").asText()).isEqualTo("forbidden");
+    assertThat(call(request("POST", "/recurring", stack.adminKey, "{}"), 405).path("error").path("code").asText())
+        .isEqualTo("method_not_allowed");
   }
 
   @Test

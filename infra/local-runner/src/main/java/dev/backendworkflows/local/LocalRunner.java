@@ -309,7 +309,7 @@ public final class LocalRunner implements AutoCloseable {
       out.println("                (" + String.join(", ", waiting) + " use actions this version does not have yet: they answer 422 action_unavailable)");
     }
     workflows.warnings().forEach(w -> out.println("  Warning       " + w));
-    out.println("  Dev API key   " + apiKey + "   (admin: can also use /runs, /schedules, /chains, /batches)");
+    out.println("  Dev API key   " + apiKey + "   (admin: also /runs, /schedules, /recurring, /chains, /batches, /workflows, /keys)");
     if (testStack != null) {
       out.println("  Test version  " + url() + TEST_PREFIX + "/wf/{name}   (" + testWorkflows.byName().size() + " workflows from "
           + options.testWorkflows() + ", stage test, data " + (options.dataDir() == null ? "in memory" : "in "

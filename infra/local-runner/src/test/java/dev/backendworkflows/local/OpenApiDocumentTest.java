@@ -30,8 +30,8 @@ class OpenApiDocumentTest {
   private static String served() throws Exception {
     try (LocalRunner runner = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows",
         Fixtures.shippedWorkflows().toString(), "--api-key", "bwk_test"), Clock.systemUTC())) {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(runner.url() + "/openapi.json")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(runner.url() + "/openapi.json"))
+          .header("authorization", "Bearer bwk_test").build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
       return r.body();
@@ -90,6 +90,50 @@ class OpenApiDocumentTest {
     assertThat(doc.path("x-error-codes").findValuesAsText("code"))
         .containsExactlyElementsOf(ErrorCodes.ALL.stream().map(ErrorCodes.Code::code).toList());
     assertThat(doc.at("/components/schemas/Error/properties/error/required").toString()).contains("code", "message", "fields");
+  }
+
+  @Test
+  void readme_namesEveryErrorCode() throws Exception {
+    String readme = java.nio.file.Files.readString(Fixtures.projectRoot().resolve("README.md"));
+    for (ErrorCodes.Code code : ErrorCodes.ALL) {
+      assertThat(readme).as("the README names " + code.code() + " in code quotes")
+          .containsPattern("`[^`]*\\b" + code.code() + "\\b[^`]*`");
+    }
+  }
+
+  @Test
+  void signedWorkflows_giveAValidDocument(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.copy(Fixtures.shippedWorkflows().resolve("data-schema.yaml"), dir.resolve("data-schema.yaml"));
+    java.nio.file.Files.writeString(dir.resolve("stripe-hook.yaml"), """
+        name: stripe-hook
+        trigger:
+          api:
+            auth: signature
+            signature: { scheme: stripe, secret: stripe_webhook }
+        secrets: [stripe_webhook]
+        extra_parameters: ignore
+        steps:
+          - { action: return, data: ok }
+        """);
+    java.nio.file.Files.writeString(dir.resolve("partner-hook.yaml"), """
+        name: partner-hook
+        trigger:
+          api:
+            auth: signature
+            signature: { scheme: hmac-sha256, secret: partner_secret, header: X-Signature, timestamp_header: X-Timestamp }
+        secrets: [partner_secret]
+        parameters:
+          order: { type: text, required: true }
+        steps:
+          - { action: return }
+        """);
+    Workflows wfs = new DefinitionLoader().load(dir);
+    String doc = Json.write(dev.backendworkflows.http.OpenApi.document(wfs, "test"));
+    SwaggerParseResult result = new OpenAPIV3Parser().readContents(doc, null, new ParseOptions());
+    assertThat(result.getMessages()).as("validator messages").isEmpty();
+    assertThat(result.getOpenAPI().getComponents().getSecuritySchemes().get("signature_stripe_hook").getName()).isEqualTo("Stripe-Signature");
+    assertThat(result.getOpenAPI().getComponents().getSecuritySchemes().get("signature_partner_hook").getName()).isEqualTo("X-Signature");
+    assertThat(doc).doesNotContain("stripe_webhook").doesNotContain("partner_secret");
   }
 
   @Test

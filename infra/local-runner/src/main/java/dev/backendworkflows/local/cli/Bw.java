@@ -80,9 +80,10 @@ public final class Bw {
     String command = args[0];
     Args a;
     try {
-      a = Args.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+      a = Args.parse(OPTIONS.getOrDefault(command, java.util.Set.of()), FLAGS.getOrDefault(command, java.util.Set.of()),
+          java.util.Arrays.copyOfRange(args, 1, args.length));
     } catch (IllegalArgumentException e) {
-      err.println("bw " + command + ": " + e.getMessage());
+      err.println("bw " + command + ": " + e.getMessage() + " (bw " + command + " --help)");
       return USAGE;
     }
     try {
@@ -105,7 +106,34 @@ public final class Bw {
     } catch (Remote.Unreachable e) {
       err.println("bw " + command + ": " + e.getMessage());
       return UNREACHABLE;
+    } catch (RuntimeException e) { // a fault of bw's own: one line, no stack trace
+      err.println("bw " + command + ": failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return FAILED;
     }
+  }
+
+  private static final java.util.Set<String> REMOTE = java.util.Set.of("url", "key");
+  /** The options (with a value) each command takes; anything else is a usage error. */
+  private static final Map<String, java.util.Set<String>> OPTIONS = Map.of(
+      "validate", java.util.Set.of(),
+      "run", java.util.Set.of("params", "workflows"),
+      "logs", union(REMOTE, "workflow", "status", "trigger", "limit"),
+      "schedules", union(REMOTE, "status", "workflow", "limit"),
+      "batches", union(REMOTE, "status", "limit"),
+      "keys", union(REMOTE, "workflows"));
+  /** The flags each command takes ({@code --name}, or {@code --name=true|false}). */
+  private static final Map<String, java.util.Set<String>> FLAGS = Map.of(
+      "validate", java.util.Set.of("help", "h"),
+      "run", java.util.Set.of("help", "h", "json"),
+      "logs", java.util.Set.of("help", "h", "json", "follow", "f"),
+      "schedules", java.util.Set.of("help", "h", "json"),
+      "batches", java.util.Set.of("help", "h", "json"),
+      "keys", java.util.Set.of("help", "h", "json", "admin"));
+
+  private static java.util.Set<String> union(java.util.Set<String> base, String... more) {
+    java.util.Set<String> all = new java.util.TreeSet<>(base);
+    all.addAll(List.of(more));
+    return java.util.Set.copyOf(all);
   }
 
   PrintStream out() {
@@ -163,7 +191,8 @@ public final class Bw {
   /** {@code file:line:col: path: reason}, the file named relative to the working folder as given. */
   static String located(Path dir, DefinitionError e) {
     Path file = dir.resolve(e.file());
-    String where = file.toString();
+    // an error of the folder itself (a missing data schema, a cycle across files) names the folder
+    String where = Files.isRegularFile(file) ? file.toString() : dir.toString();
     try {
       if (Files.isRegularFile(file)) {
         where += ":" + SourceLocations.of(Files.readString(file, StandardCharsets.UTF_8)).find(e.path());
@@ -267,37 +296,55 @@ public final class Bw {
 
   /** Options ({@code --name value}, {@code --flag}) and positional arguments. */
   record Args(List<String> positional, Map<String, String> options) {
-    private static final java.util.Set<String> FLAGS = java.util.Set.of("help", "h", "follow", "f", "json", "admin");
-
-    static Args parse(String... args) {
+    /**
+     * Reads {@code args}: each option must be one of {@code options} (it takes a value: {@code
+     * --name value} or {@code --name=value}) or of {@code flags} ({@code --name}, {@code
+     * --name=true} or {@code --name=false}).
+     *
+     * @throws IllegalArgumentException naming an unknown option, a missing value or a flag's bad value
+     */
+    static Args parse(java.util.Set<String> options, java.util.Set<String> flags, String... args) {
       List<String> positional = new ArrayList<>();
-      Map<String, String> options = new LinkedHashMap<>();
+      Map<String, String> parsed = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
         String s = args[i];
-        if (s.startsWith("--") || (s.startsWith("-") && s.length() == 2)) {
-          String name = s.replaceFirst("^--?", "");
-          String value = null;
-          int eq = name.indexOf('=');
-          if (eq > 0) {
-            value = name.substring(eq + 1);
-            name = name.substring(0, eq);
-          }
-          if (FLAGS.contains(name)) {
-            options.put(name, "true");
-            continue;
-          }
-          if (value == null) {
-            if (i + 1 >= args.length) {
-              throw new IllegalArgumentException(s + " needs a value");
-            }
-            value = args[++i];
-          }
-          options.put(name, value);
-        } else {
-          positional.add(s);
+        if (s.equals("--")) {
+          positional.addAll(List.of(args).subList(i + 1, args.length));
+          break;
         }
+        if (!s.startsWith("-") || s.equals("-")) {
+          positional.add(s);
+          continue;
+        }
+        String name = s.replaceFirst("^--?", "");
+        String value = null;
+        int eq = name.indexOf('=');
+        if (eq > 0) {
+          value = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        }
+        if (flags.contains(name)) {
+          if (value != null && !value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(s + ": --" + name + " is true or false");
+          }
+          parsed.put(name, value == null ? "true" : value);
+          continue;
+        }
+        if (!options.contains(name)) {
+          java.util.Set<String> known = new java.util.TreeSet<>(options);
+          known.addAll(flags);
+          known.removeIf(k -> k.length() == 1);
+          throw new IllegalArgumentException("unknown option " + s + (known.isEmpty() ? "" : "; it takes --" + String.join(", --", known)));
+        }
+        if (value == null) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(s + " needs a value");
+          }
+          value = args[++i];
+        }
+        parsed.put(name, value);
       }
-      return new Args(positional, options);
+      return new Args(positional, parsed);
     }
 
     boolean help() {

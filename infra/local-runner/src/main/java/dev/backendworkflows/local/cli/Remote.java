@@ -29,6 +29,14 @@ final class Remote {
     this.bw = bw;
     String u = a.option("url", bw.env().getOrDefault("BW_URL", DEFAULT_URL));
     this.url = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    try {
+      URI parsed = URI.create(url);
+      if (parsed.getScheme() == null || !parsed.getScheme().matches("https?") || parsed.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Bw.UsageException("--url / BW_URL must be an http(s) URL such as " + DEFAULT_URL + ", got '" + u + "'");
+    }
     this.key = a.option("key", bw.env().get("BW_API_KEY"));
     if (key == null || key.isBlank()) {
       throw new Bw.UsageException("give an admin API key with --key or BW_API_KEY (the local runner prints its dev key)");
@@ -43,9 +51,10 @@ final class Remote {
   }
 
   /** An error answer: its status and envelope. */
-  record Answer(int status, Map<String, Object> body) {
+  record Answer(int status, Map<String, Object> body, boolean json) {
+    /** A 2xx answer in JSON (a page that is not JSON, from some other server, is not). */
     boolean ok() {
-      return status >= 200 && status < 300;
+      return json && status >= 200 && status < 300;
     }
   }
 
@@ -60,13 +69,15 @@ final class Remote {
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       Map<String, Object> parsed;
+      boolean json = true;
       try {
         parsed = Json.object(Json.read(r.body(), Object.class));
       } catch (RuntimeException notJson) {
+        json = false;
         parsed = Map.of("error", Map.of("code", "not_json", "message", "the server answered " + r.statusCode() + " without JSON"
             + " (is " + url + " a Backend Workflows runner or stack?)"));
       }
-      return new Answer(r.statusCode(), parsed);
+      return new Answer(r.statusCode(), parsed, json);
     } catch (IOException e) {
       throw new Unreachable("cannot reach " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
           + "); start one with bw dev, or give --url / BW_URL");
@@ -134,7 +145,10 @@ final class Remote {
     try {
       limit = Integer.parseInt(a.option("limit", "20"));
     } catch (NumberFormatException e) {
-      throw new Bw.UsageException("--limit must be a number");
+      limit = 0;
+    }
+    if (limit < 1 || limit > 100) {
+      throw new Bw.UsageException("--limit must be a whole number from 1 to 100, got '" + a.option("limit") + "'");
     }
     Set<String> seen = new LinkedHashSet<>();
     boolean follow = a.flag("follow") || a.flag("f");
@@ -210,7 +224,10 @@ final class Remote {
   static final String SCHEDULES_HELP = """
       Usage: bw schedules [list] [--status pending|running|succeeded|failed|terminated|cancelled] [--workflow W] [--limit N] [--json]
              bw schedules cancel ID
-        Lists scheduled runs (default: pending, soonest first), or cancels a pending one.
+             bw schedules recurring [--workflow W] [--json]
+             bw schedules recurring cancel ID
+        Lists scheduled runs (default: pending, soonest first), or cancels a pending one; lists the
+        recurring events set_recurring made, or cancels one (its schedule is removed).
         Common: --url (BW_URL), --key (BW_API_KEY).
       """;
 
@@ -249,7 +266,31 @@ final class Remote {
         bw.out().println(cancelled ? "cancelled " + id : id + " was not pending (it is " + c.body().get("status") + ")");
         return cancelled ? Bw.OK : Bw.FAILED;
       }
-      default -> throw new Bw.UsageException("unknown subcommand '" + verb + "'; use list or cancel");
+      case "recurring" -> {
+        if (a.positional().size() > 1) {
+          if (!a.positional().get(1).equals("cancel") || a.positional().size() != 3) {
+            throw new Bw.UsageException("use bw schedules recurring [cancel ID]");
+          }
+          String id = a.positional().get(2);
+          Answer c = r.call("DELETE", "/recurring/" + segment(id), null);
+          if (!c.ok()) {
+            return r.failed(c);
+          }
+          bw.out().println("cancelled recurring event " + id + " (" + c.body().get("workflow") + ")");
+          return Bw.OK;
+        }
+        Answer list = r.call("GET", "/recurring" + query(Map.of("workflow", a.option("workflow", ""))), null);
+        if (!list.ok()) {
+          return r.failed(list);
+        }
+        for (Object o : (List<?>) list.body().get("recurring")) {
+          Map<?, ?> e = (Map<?, ?>) o;
+          bw.out().println(a.flag("json") ? Json.write(e) : String.format("%-26s  %-22s  %s %s  %s  %s", e.get("id"), e.get("workflow"),
+              e.get("thing_type"), e.get("thing_id"), e.get("schedule"), e.get("timezone")));
+        }
+        return Bw.OK;
+      }
+      default -> throw new Bw.UsageException("unknown subcommand '" + verb + "'; use list, cancel or recurring");
     }
   }
 

@@ -52,11 +52,15 @@ class BwCliTest {
     return bw(Map.of("BW_URL", runner.url(), "BW_API_KEY", KEY), args);
   }
 
+  /** Calls an API workflow of the runner at {@code url} with {@code key}. */
+  private static HttpResponse<String> post(String url, String workflow, String key, String body) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/wf/" + workflow))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static Map<String, Object> onboard(String email) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(runner.url() + "/wf/onboard-user"))
-        .header("authorization", "Bearer " + KEY).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"name\":\"Ada\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = post(runner.url(), "onboard-user", KEY, "{\"email\":\"" + email + "\",\"name\":\"Ada\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Json.object(Json.read(r.body(), Object.class));
   }
@@ -131,9 +135,7 @@ class BwCliTest {
     for (int i = 0; i < 3; i++) {
       onboard("batch" + i + "@example.com");
     }
-    HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(runner.url() + "/wf/email-subscribers"))
-        .header("authorization", "Bearer " + KEY).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"News\",\"text\":\"Hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> started = post(runner.url(), "email-subscribers", KEY, "{\"subject\":\"News\",\"text\":\"Hi\"}");
     String batch = Json.tree(started.body()).path("response").path("batch_id").asText();
     assertThat(batch).isNotEmpty();
     Result list = bw("batches");
@@ -158,9 +160,7 @@ class BwCliTest {
     String key = created.out().strip();
     assertThat(key).startsWith("bwk_");
     assertThat(bw("keys", "list").out()).contains("partner").contains("onboard-user").doesNotContain(key);
-    HttpResponse<String> call = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(runner.url() + "/wf/onboard-user"))
-        .header("authorization", "Bearer " + key).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"partner@example.com\",\"name\":\"P\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> call = post(runner.url(), "onboard-user", key, "{\"email\":\"partner@example.com\",\"name\":\"P\"}");
     assertThat(call.statusCode()).isEqualTo(200);
     assertThat(bw(Map.of("BW_URL", runner.url(), "BW_API_KEY", key), "keys", "list").err()).contains("forbidden");
     assertThat(bw("keys", "revoke", "partner").out()).contains("revoked 1");
@@ -180,6 +180,83 @@ class BwCliTest {
     Result down = bw(Map.of("BW_URL", "http://127.0.0.1:1", "BW_API_KEY", KEY), "logs");
     assertThat(down.code()).isEqualTo(Bw.UNREACHABLE);
     assertThat(down.err()).contains("cannot reach http://127.0.0.1:1");
+  }
+
+  @Test
+  void options_unknownOrMistyped_areUsageErrors_andAFlagSetFalseIsFalse() {
+    Result typo = bw("keys", "create", "typo", "--workflow", "onboard-user");
+    assertThat(typo.code()).isEqualTo(Bw.USAGE);
+    assertThat(typo.err()).contains("unknown option --workflow").contains("--workflows");
+    assertThat(bw("keys", "list").out()).as("nothing was created").doesNotContain("typo");
+    Result notAdmin = bw("keys", "create", "plain", "--admin=false", "--workflows", "onboard-user");
+    assertThat(notAdmin.code()).as(notAdmin.err()).isZero();
+    assertThat(bw("keys", "list", "--json").out()).contains("\"name\":\"plain\",\"admin\":false");
+    assertThat(bw("keys", "revoke", "plain").code()).isZero();
+    assertThat(bw("keys", "create", "x", "--admin=maybe").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("logs", "--stauts", "failed").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("logs", "--limit", "0").err()).contains("--limit must be a whole number from 1 to 100");
+    assertThat(bw("logs", "--limit").err()).contains("--limit needs a value");
+  }
+
+  @Test
+  void badUrlOrAServerThatIsNotOne_isOneLineNotAStackTrace() throws Exception {
+    Result noScheme = bw(Map.of("BW_URL", "localhost:3000", "BW_API_KEY", KEY), "logs");
+    assertThat(noScheme.code()).isEqualTo(Bw.USAGE);
+    assertThat(noScheme.err()).contains("must be an http(s) URL").doesNotContain("Exception").doesNotContain("\tat ");
+    com.sun.net.httpserver.HttpServer html = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    html.createContext("/", ex -> {
+      byte[] page = "<html>hello</html>".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, page.length);
+      ex.getResponseBody().write(page);
+      ex.close();
+    });
+    html.start();
+    try {
+      Result other = bw(Map.of("BW_URL", "http://127.0.0.1:" + html.getAddress().getPort(), "BW_API_KEY", KEY), "schedules");
+      assertThat(other.code()).isEqualTo(Bw.FAILED);
+      assertThat(other.err()).contains("without JSON").doesNotContain("Exception");
+    } finally {
+      html.stop(0);
+    }
+  }
+
+  @Test
+  void schedulesRecurring_listsAndCancelsRecurringEvents(@TempDir Path dir) throws Exception {
+    Files.copy(Fixtures.shippedWorkflows().resolve("data-schema.yaml"), dir.resolve("data-schema.yaml"));
+    Files.writeString(dir.resolve("nudge.yaml"), """
+        name: nudge
+        trigger: { schedule: {} }
+        parameters:
+          user_id: { type: text }
+        steps:
+          - { action: log, message: "{% $params.user_id %}" }
+        """);
+    Files.writeString(dir.resolve("remind.yaml"), """
+        name: remind
+        trigger: { api: {} }
+        parameters:
+          user_id: { type: text, required: true }
+        steps:
+          - { action: set_recurring, workflow: nudge, type: user, thing_id: "{% $params.user_id %}", frequency: weekly,
+              params: { user_id: "{% $params.user_id %}" } }
+        """);
+    try (LocalRunner other = new LocalRunner(LocalRunner.Options.parse("--port", "0", "--workflows", dir.toString(), "--api-key", KEY),
+        Clock.systemUTC())) {
+      Map<String, String> env = Map.of("BW_URL", other.url(), "BW_API_KEY", KEY);
+      assertThat(bw(env, "schedules", "recurring").out()).isEmpty();
+      HttpResponse<String> set = post(other.url(), "remind", KEY, "{\"user_id\":\"u-42\"}");
+      assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+      Result listed = bw(env, "schedules", "recurring", "--json");
+      assertThat(listed.code()).isZero();
+      String id = Json.tree(listed.out().lines().findFirst().orElseThrow()).path("id").asText();
+      assertThat(bw(env, "schedules", "recurring").out()).contains(id).contains("nudge").contains("u-42");
+      Result cancel = bw(env, "schedules", "recurring", "cancel", id);
+      assertThat(cancel.code()).as(cancel.err()).isZero();
+      assertThat(cancel.out()).contains("cancelled recurring event " + id);
+      assertThat(bw(env, "schedules", "recurring").out()).isEmpty();
+      assertThat(bw(env, "schedules", "recurring", "cancel", id).err()).contains("recurring_not_found");
+      assertThat(bw(env, "schedules", "recurring", "cancel").code()).isEqualTo(Bw.USAGE);
+    }
   }
 
   @Test

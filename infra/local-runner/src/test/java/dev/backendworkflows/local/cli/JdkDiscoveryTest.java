@@ -36,11 +36,15 @@ class JdkDiscoveryTest {
 
   /** Sources the script with the default java at {@code javaHome}; the exit code, JAVA_HOME after, and stderr. */
   private String[] select(Path javaHome, String search) throws Exception {
+    return select(javaHome, search, "/usr/bin:/bin");
+  }
+
+  private String[] select(Path javaHome, String search, String path) throws Exception {
     Path script = Fixtures.projectRoot().resolve(".mvn/jdk.sh");
     ProcessBuilder pb = new ProcessBuilder("sh", "-c", ". \"$0\"; echo \"JAVA_HOME=${JAVA_HOME-}\"", script.toString());
     Map<String, String> env = pb.environment();
     env.clear();
-    env.put("PATH", "/usr/bin:/bin");
+    env.put("PATH", path);
     env.put("HOME", dir.toString());
     if (javaHome != null) {
       env.put("JAVA_HOME", javaHome.toString());
@@ -62,7 +66,32 @@ class JdkDiscoveryTest {
     assertThat(r[0]).isEqualTo("0");
     assertThat(r[1]).isEqualTo("JAVA_HOME=" + jdk25);
     assertThat(r[2]).contains("Using the JDK 25 at " + jdk25).contains("JAVA_HOME=" + old + " (Java 17) is older than 21");
-    assertThat(jdk21).exists();
+    assertThat(r[1]).isNotEqualTo("JAVA_HOME=" + jdk21);
+  }
+
+  @Test
+  void noJavaHome_olderJavaOnPath_isFollowedToItsJdkAndANewerOneTaken() throws Exception {
+    Path old = jdk("jdk-17", "17.0.15");
+    Path jdk21 = jdk("jdk-21", "21.0.5");
+    // /usr/bin/java style: a link on PATH to the default JDK's java
+    Path bin = Files.createDirectories(dir.resolve("usr-bin"));
+    Files.createSymbolicLink(bin.resolve("java"), old.resolve("bin/java"));
+    String[] r = select(null, dir + "/jdk-*", bin + ":/usr/bin:/bin");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1]).isEqualTo("JAVA_HOME=" + jdk21);
+    assertThat(r[2]).contains("the java on PATH (" + bin.resolve("java") + ", Java 17) is older than 21");
+  }
+
+  @Test
+  void noJavaHome_newEnoughJavaOnPath_isKept() throws Exception {
+    Path jdk21 = jdk("jdk-21", "21.0.5");
+    jdk("jdk-25", "25.0.3");
+    Path bin = Files.createDirectories(dir.resolve("usr-bin"));
+    Files.createSymbolicLink(bin.resolve("java"), jdk21.resolve("bin/java"));
+    String[] r = select(null, dir + "/jdk-*", bin + ":/usr/bin:/bin");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1]).as("nothing to change: Maven runs on the java on PATH").isEqualTo("JAVA_HOME=");
+    assertThat(r[2]).isEmpty();
   }
 
   @Test
@@ -93,6 +122,6 @@ class JdkDiscoveryTest {
     Path old = jdk("jdk-8", "1.8.0_392");
     String[] r = select(old, dir + "/*");
     assertThat(r[0]).isEqualTo("1");
-    assertThat(r[2]).contains("needs a JDK 21 or newer");
+    assertThat(r[2]).contains("(Java 8) is older").contains(old + " (8)");
   }
 }
