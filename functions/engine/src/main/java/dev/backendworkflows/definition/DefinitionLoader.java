@@ -141,7 +141,11 @@ public final class DefinitionLoader {
       for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
         String n = f.getFileName().toString();
         if (Files.isRegularFile(f) && (n.endsWith(".yaml") || n.endsWith(".yml"))) {
-          sources.put(n, Files.readString(f, StandardCharsets.UTF_8));
+          try {
+            sources.put(n, Files.readString(f, StandardCharsets.UTF_8));
+          } catch (java.nio.charset.CharacterCodingException notText) {
+            throw new DefinitionException(List.of(new DefinitionError(n, "(file)", "not UTF-8 text: save the file as UTF-8")));
+          }
         }
       }
     } catch (IOException e) {
@@ -436,8 +440,11 @@ public final class DefinitionLoader {
       tree = Json.YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
+      String reason = e.getOriginalMessage().startsWith("Trailing token")
+          ? "a second YAML document (after ---): a file holds one workflow"
+          : e.getOriginalMessage().replaceAll("\\s*\\n\\s*", "; ");
       errors.add(new DefinitionError(file, loc == null ? "(yaml)" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr(),
-          "not valid YAML: " + e.getOriginalMessage().replaceAll("\\s*\\n\\s*", "; ")));
+          "not valid YAML: " + reason));
       return null;
     }
     if (tree == null || !tree.isObject()) {

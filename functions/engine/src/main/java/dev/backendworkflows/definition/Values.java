@@ -35,9 +35,15 @@ public final class Values {
       }
       return errors.size() == before ? out : null;
     }
+    if (type == ValueType.NUMBER && value instanceof Number n && !(n instanceof java.math.BigDecimal || n instanceof java.math.BigInteger)
+        && !Double.isFinite(n.doubleValue())) { // NaN or an infinity: a number, but none a store keeps
+      errors.add(new FieldError(path, "out_of_range", "is not a finite number"));
+      return null;
+    }
     Object normalised = switch (type) {
       case TEXT -> value instanceof String ? value : null;
-      case NUMBER -> value instanceof Number n && Double.isFinite(n.doubleValue()) ? number(new BigDecimal(n.toString())) : null;
+      // a BigDecimal past a double's range (1e400) is still a number: checkStorable says it is out of range
+      case NUMBER -> value instanceof Number n ? number(new BigDecimal(n.toString())) : null;
       case BOOLEAN -> value instanceof Boolean ? value : null;
       case OBJECT -> value instanceof Map ? value : null;
       case DATE -> value instanceof String s ? parseDate(s) : null;

@@ -54,6 +54,8 @@ public final class ErrorCodes {
       new Code("bad_request", 400, "local runner: a request HTTP cannot parse (on AWS, API Gateway answers it)"),
       new Code("headers_too_large", 431, "local runner: headers over API Gateway's 10 KiB (on AWS, API Gateway answers it)"),
       new Code("http_version_not_supported", 505, "local runner: an HTTP version it does not serve"),
+      new Code("uri_too_long", 414, "local runner: a request line over API Gateway's limit (on AWS, API Gateway answers it)"),
+      new Code("upgrade_required", 426, "local runner: an HTTP/2 request (it serves HTTP/1.1)"),
       new Code("internal_error", 500, "the request failed unexpectedly; the incident id finds it in the logs"),
       new Code("run_interrupted", 503, "a platform fault interrupted the run; it continues automatically"));
 

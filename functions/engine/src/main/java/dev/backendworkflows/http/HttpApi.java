@@ -115,7 +115,7 @@ public final class HttpApi {
       if (!request.method().equals("POST")) {
         return methodNotAllowed("POST", request);
       }
-      String name = java.net.URLDecoder.decode(wf.group(1), StandardCharsets.UTF_8);
+      String name = segment(wf.group(1));
       // on AWS every /wf/{name} no workflow function has a route for comes to the admin function,
       // which runs nothing: it answers as for a workflow that does not exist, not with API Gateway's 404
       return routes instanceof Routes.Admin ? notCallable(name, Optional.empty(), request) : runWorkflow(name, request, invocation);
@@ -131,11 +131,11 @@ public final class HttpApi {
         if (denied.isPresent()) {
           return denied.get();
         }
-        return retry ? retryRun(run.group(1)) : run.matches() ? getRun(run.group(1)) : listRuns(request);
+        return retry ? retryRun(segment(run.group(1))) : run.matches() ? getRun(segment(run.group(1))) : listRuns(request);
       }
       Matcher schedule = SCHEDULE_PATH.matcher(path);
       if (schedule.matches()) {
-        String id = schedule.group(1);
+        String id = schedule.group(1) == null ? null : segment(schedule.group(1));
         String allowed = id == null ? "GET" : schedule.group(2) != null ? "POST" : "GET, DELETE";
         if (!java.util.Arrays.asList(allowed.split(", ")).contains(request.method())) {
           return methodNotAllowed(allowed, request);
@@ -155,7 +155,7 @@ public final class HttpApi {
         if (denied.isPresent()) {
           return denied.get();
         }
-        return chain(chain.group(1), request.method().equals("DELETE"));
+        return chain(segment(chain.group(1)), request.method().equals("DELETE"));
       }
       Matcher batch = BATCH_PATH.matcher(path);
       if (batch.matches()) {
@@ -167,7 +167,7 @@ public final class HttpApi {
         if (denied.isPresent()) {
           return denied.get();
         }
-        return batch(batch.group(1), batch.group(2), request.method());
+        return batch(segment(batch.group(1)), batch.group(2), request.method());
       }
     }
     if (!(routes instanceof Routes.Workflow)) {
@@ -227,16 +227,18 @@ public final class HttpApi {
     }
     if (recurring.matches()) {
       return Optional.of(recurring(request, recurring.group(1) == null ? null
-          : java.net.URLDecoder.decode(recurring.group(1), StandardCharsets.UTF_8)));
+          : segment(recurring.group(1))));
     }
     if (key.group(1) != null) {
-      return Optional.of(Keys.revoke(keys, java.net.URLDecoder.decode(key.group(1), StandardCharsets.UTF_8)));
+      return Optional.of(Keys.revoke(keys, segment(key.group(1))));
     }
     if (method.equals("GET")) {
       return Optional.of(Keys.list(keys));
     }
     try {
-      return Optional.of(Keys.create(keys, body(request), engine.workflows().byName().keySet()));
+      return Optional.of(Keys.create(keys, body(request), engine.workflows().byName().values().stream()
+          .filter(wf -> wf.trigger().kind() == Trigger.Kind.API).map(WorkflowDefinition::name)
+          .collect(java.util.stream.Collectors.toSet())));
     } catch (BadRequest e) {
       return Optional.of(e.response);
     }
@@ -788,8 +790,17 @@ public final class HttpApi {
   }
 
   private static ApiResponse badQuery(String field, String message) {
-    return ApiResponse.error(400, new ErrorInfo("invalid_query", "Query parameter '" + field + "' " + message,
+    return ApiResponse.error(400, new ErrorInfo("invalid_query", "Query parameter '" + field + "': " + message,
         java.util.List.of(new ErrorInfo.FieldError(field, "invalid", message))), null);
+  }
+
+  /** A path segment URL-decoded, as every route reads its ids; one with a broken escape is taken as it came. */
+  private static String segment(String raw) {
+    try {
+      return java.net.URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException brokenEscape) {
+      return raw;
+    }
   }
 
   private static String blankToNull(String s) {

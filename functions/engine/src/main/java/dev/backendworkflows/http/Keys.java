@@ -20,8 +20,11 @@ final class Keys {
     return ApiResponse.json(200, Map.of("keys", keys.list().stream().map(Keys::shown).toList()));
   }
 
-  /** Creates a key from {@code {"name", "admin", "workflows"}}; the answer carries the key, once. */
-  static ApiResponse create(ApiKeys keys, Object body, java.util.Set<String> workflowNames) {
+  /**
+   * Creates a key from {@code {"name", "admin", "workflows"}}; the answer carries the key, once.
+   * {@code apiWorkflows} are the workflows a key can call: a scope names some of them, or is left out.
+   */
+  static ApiResponse create(ApiKeys keys, Object body, java.util.Set<String> apiWorkflows) {
     if (!(body instanceof Map<?, ?> m)) {
       return invalid(List.of(new ErrorInfo.FieldError("(body)", "wrong_type", "expected a JSON object")));
     }
@@ -45,11 +48,19 @@ final class Keys {
     if (scope != null) {
       if (!(scope instanceof List<?> l)) {
         problems.add(new ErrorInfo.FieldError("workflows", "wrong_type", "expected a list of workflow names"));
+      } else if (l.isEmpty()) {
+        problems.add(new ErrorInfo.FieldError("workflows", "empty", "name at least one workflow, or leave workflows out for a key "
+            + "that may call every workflow"));
+      } else if (Boolean.TRUE.equals(admin)) {
+        problems.add(new ErrorInfo.FieldError("workflows", "not_allowed", "an admin key may call every workflow: leave workflows out"));
       } else {
         for (Object w : l) {
-          if (!(w instanceof String s) || !workflowNames.contains(s)) {
-            problems.add(new ErrorInfo.FieldError("workflows", "unknown_workflow", "'" + w + "' is not a loaded workflow"));
-          } else {
+          if (!(w instanceof String s)) {
+            problems.add(new ErrorInfo.FieldError("workflows", "wrong_type", "expected workflow names (text), got " + w));
+          } else if (!apiWorkflows.contains(s)) {
+            problems.add(new ErrorInfo.FieldError("workflows", "unknown_workflow", "'" + s + "' is not an API workflow of this "
+                + "deployment; a key calls POST /wf/{name}"));
+          } else if (!workflows.contains(s)) {
             workflows.add(s);
           }
         }

@@ -24,6 +24,9 @@ public final class Json {
       .build();
   public static final YAMLMapper YAML = YAMLMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // a key written twice, or a second document after ---, would be dropped without a word
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
   /** Reads what callers send: one JSON value and nothing after it, no key twice in an object. */

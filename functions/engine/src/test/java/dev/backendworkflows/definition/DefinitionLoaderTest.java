@@ -25,6 +25,37 @@ class DefinitionLoaderTest {
   }
 
   @Test
+  void aKeyWrittenTwice_isAnError_notTheLastOneWinning() {
+    assertThat(errorsOf("twice.yaml", """
+        name: twice
+        trigger: { api: {} }
+        trigger: { schedule: {} }
+        steps:
+          - { action: log, message: hi }
+        """)).singleElement().asString().startsWith("twice.yaml: line 3, column ").contains("Duplicate field 'trigger'");
+  }
+
+  @Test
+  void aSecondYamlDocument_isAnError_notIgnored() {
+    assertThat(errorsOf("two.yaml", """
+        name: two
+        trigger: { api: {} }
+        steps:
+          - { action: log, message: hi }
+        ---
+        name: three
+        """)).singleElement().asString().contains("a second YAML document (after ---)");
+  }
+
+  @Test
+  void aFileThatIsNotUtf8_isNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("data-schema.yaml"), Fixtures.DATA_SCHEMA);
+    java.nio.file.Files.write(dir.resolve("latin.yaml"), "name: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> new DefinitionLoader().load(dir)).isInstanceOf(DefinitionException.class)
+        .hasMessageContaining("latin.yaml: (file): not UTF-8 text");
+  }
+
+  @Test
   void validDefinitionLoadsWithDefaultsApplied() {
     Workflows w = Fixtures.workflows("greet.yaml", """
         name: greet

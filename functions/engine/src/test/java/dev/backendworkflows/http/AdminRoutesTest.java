@@ -151,6 +151,37 @@ class AdminRoutesTest {
   }
 
   @Test
+  void keys_aScopeThatCouldWidenOrCallNothing_isRefused() {
+    for (String body : new String[] {"{\"name\":\"k\",\"workflows\":[]}", "{\"name\":\"k\",\"admin\":true,\"workflows\":[\"echo\"]}",
+        "{\"name\":\"k\",\"workflows\":[\"each\"]}", "{\"name\":\"k\",\"workflows\":[1]}"}) {
+      JsonNode error = call(request("POST", "/keys", stack.adminKey, body), 400).path("error");
+      assertThat(error.path("code").asText()).as(body).isEqualTo("invalid_body");
+      assertThat(error.path("fields").findValuesAsText("field")).as(body).containsExactly("workflows");
+    }
+    assertThat(stack.keys.list()).extracting(dev.backendworkflows.auth.ApiKey::name).doesNotContain("k");
+    JsonNode twice = call(request("POST", "/keys", stack.adminKey, "{\"name\":\"k\",\"workflows\":[\"echo\",\"echo\"]}"), 201);
+    assertThat(twice.path("workflows").size()).isEqualTo(1);
+  }
+
+  @Test
+  void aNumberPastADoublesRange_isOutOfRange_notTheWrongType() {
+    JsonNode error = call(post("/wf/echo", stack.adminKey, "{\"text\":\"a\",\"n\":1e400}"), 400).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("invalid_parameters");
+    assertThat(error.path("fields").get(0).path("field").asText()).isEqualTo("n");
+    assertThat(error.path("fields").get(0).path("code").asText()).isEqualTo("out_of_range");
+  }
+
+  @Test
+  void pathIds_areDecodedAlikeOnEveryRoute_andABrokenEscapeIsNoFault() {
+    assertThat(call(get("/runs/%41BC", stack.adminKey, Map.of()), 404).path("error").path("message").asText()).contains("'ABC'");
+    assertThat(call(get("/schedules/%41BC", stack.adminKey, Map.of()), 404).path("error").path("message").asText()).contains("'ABC'");
+    assertThat(call(get("/chains/%41BC", stack.adminKey, Map.of()), 404).path("error").path("message").asText()).contains("'ABC'");
+    assertThat(call(get("/batches/%41BC", stack.adminKey, Map.of()), 404).path("error").path("code").asText()).isEqualTo("batch_not_found");
+    assertThat(call(get("/runs/%zz", stack.adminKey, Map.of()), 404).path("error").path("code").asText()).isEqualTo("run_not_found");
+    assertThat(call(post("/wf/%zz", stack.adminKey, "{}"), 404).path("error").path("code").asText()).isEqualTo("unknown_workflow");
+  }
+
+  @Test
   void batches_list_showsProgressOfEachJobAndFiltersByStatus() {
     String batch = call(post("/wf/fan", stack.adminKey, "{}"), 200).path("response").path("batch").asText();
     JsonNode listed = call(get("/batches", stack.adminKey, Map.of()), 200).path("batches");

@@ -140,7 +140,19 @@ public final class LocalHttpServer implements AutoCloseable {
         target = m.handler();
         needsUser = m.userAuthPath();
       }
-      byte[] body = readCapped(Content.Source.asInputStream(request));
+      if (request.getLength() > HttpApi.MAX_BODY_BYTES) { // refused before reading, as API Gateway refuses it
+        write(response, callback, 413, Map.of("content-type", "application/json"), ApiResponse.error(413, "body_too_large",
+            "Request body is larger than the " + HttpApi.MAX_BODY_BYTES / 1024 + " KiB limit").body().getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      byte[] body;
+      try {
+        body = readCapped(Content.Source.asInputStream(request));
+      } catch (IOException cutShort) { // the client sent less than its Content-Length, or stopped sending
+        write(response, callback, 400, Map.of("content-type", "application/json"), JsonErrors.body("bad_request",
+            "The request body ended before its Content-Length, or stopped arriving"));
+        return;
+      }
       Map<String, Object> event = event(request, path, new String(body, StandardCharsets.UTF_8));
       if (!isUtf8(body)) { // as API Gateway passes bytes that are not text: base64, for the handler to refuse
         event.put("body", java.util.Base64.getEncoder().encodeToString(body));
@@ -228,7 +240,8 @@ public final class LocalHttpServer implements AutoCloseable {
     static byte[] forStatus(int status) {
       return switch (status) {
         case 400 -> body("bad_request", "The request is not valid HTTP: its request line, URI or headers are malformed");
-        case 413 -> body("payload_too_large", "The request is too large");
+        case 413 -> body("body_too_large", "The request is too large");
+        case 426 -> body("upgrade_required", "Use HTTP/1.1");
         case 414 -> body("uri_too_long", "The request URI is too long (the request line and headers may have "
             + MAX_HEADER_BYTES + " bytes)");
         case 431 -> body("headers_too_large", "The request's headers are too many or too large: the request line and "

@@ -58,6 +58,10 @@ public final class LocalRunner implements AutoCloseable {
       return new dev.backendworkflows.outbound.OutboundPolicy(env.allowedHosts(), allowPrivateOutbound || env.allowPrivate());
     }
 
+    /** The options that take a value. */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--port", "--keep-runs", "--host", "--workflows",
+        "--data-dir", "--stage", "--api-key", "--jwt-secret", "--jwt-issuer", "--jwt-audience", "--aws-endpoint", "--test-workflows");
+
     public static Options parse(String... args) {
       String host = "127.0.0.1";
       int port = 3000;
@@ -81,6 +85,9 @@ public final class LocalRunner implements AutoCloseable {
           allowPrivateOutbound = true;
           continue;
         }
+        if (!VALUED.contains(flag)) {
+          throw new IllegalArgumentException("unknown option " + flag);
+        }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(flag + " needs a value");
         }
@@ -90,7 +97,10 @@ public final class LocalRunner implements AutoCloseable {
             try {
               port = Integer.parseInt(value);
             } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port must be a number, got '" + value + "'");
+              port = -1;
+            }
+            if (port < 0 || port > 65535) {
+              throw new IllegalArgumentException("--port must be a number from 0 to 65535 (0 picks a free one), got '" + value + "'");
             }
           }
           case "--keep-runs" -> {
@@ -376,11 +386,13 @@ public final class LocalRunner implements AutoCloseable {
     try {
       options = Options.parse(java.util.Arrays.stream(args).filter(a -> !a.equals("--check")).toArray(String[]::new));
     } catch (IllegalArgumentException e) {
-      if (!e.getMessage().isEmpty()) {
-        System.err.println("error: " + e.getMessage());
+      if (e.getMessage().isEmpty()) { // --help
+        System.out.print(USAGE);
+        System.exit(0);
+        return;
       }
-      System.err.print(USAGE);
-      System.exit(e.getMessage().isEmpty() ? 0 : 2);
+      System.err.println("error: " + e.getMessage() + " (--help lists the options)");
+      System.exit(2);
       return;
     }
     LocalRunner runner;
@@ -396,6 +408,12 @@ public final class LocalRunner implements AutoCloseable {
       return;
     } catch (java.net.BindException e) {
       System.err.println("Cannot start: port " + options.port() + " on " + options.host() + " is in use; pick another with --port");
+      System.exit(1);
+      return;
+    } catch (IOException e) { // a host that does not resolve or is not this machine's
+      System.err.println("Cannot start: cannot listen on " + options.host() + ":" + options.port() + " ("
+          + (e.getCause() != null ? e.getCause().getClass().getSimpleName().replace("Exception", "") : e.getMessage())
+          + "); give --host an address of this machine, such as 127.0.0.1");
       System.exit(1);
       return;
     }

@@ -128,6 +128,23 @@ class LocalHttpEdgeTest {
   }
 
   @Test
+  void brokenEscapesInTheQueryAreNoFault() throws Exception {
+    assertJsonError(send("GET /openapi.json?% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 401, "unauthorized");
+    Answer runs = send("GET /runs?workflow=%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + runner.apiKey()
+        + "\r\nConnection: close\r\n\r\n");
+    assertThat(runs.status()).as(runs.body()).isEqualTo(200);
+    assertThat(Json.tree(runs.body()).path("runs").size()).isZero();
+  }
+
+  @Test
+  void aContentLengthOverTheCapIs413AtOnce() throws Exception {
+    long t0 = System.nanoTime();
+    assertJsonError(send("POST /wf/onboard-user HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{}"),
+        413, "body_too_large");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("answered without waiting for the body").isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void anUnsupportedHttpVersionIs505Json() throws Exception {
     assertJsonError(send("GET /runs HTTP/9.9\r\nHost: x\r\n\r\n"), 505, "http_version_not_supported");
   }

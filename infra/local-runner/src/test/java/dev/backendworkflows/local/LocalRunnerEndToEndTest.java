@@ -158,7 +158,12 @@ class LocalRunnerEndToEndTest {
 
   @Test
   void badOptionsAreExplained() {
-    assertThatThrownBy(() -> LocalRunner.Options.parse("--port", "abc")).hasMessage("--port must be a number, got 'abc'");
+    assertThatThrownBy(() -> LocalRunner.Options.parse("--port", "abc"))
+        .hasMessage("--port must be a number from 0 to 65535 (0 picks a free one), got 'abc'");
+    assertThatThrownBy(() -> LocalRunner.Options.parse("--port", "70000")).hasMessageContaining("from 0 to 65535");
+    assertThatThrownBy(() -> LocalRunner.Options.parse("--port", "-1")).hasMessageContaining("from 0 to 65535");
     assertThatThrownBy(() -> LocalRunner.Options.parse("--colour", "red")).hasMessage("unknown option --colour");
+    assertThatThrownBy(() -> LocalRunner.Options.parse("--bogus")).hasMessage("unknown option --bogus");
+    assertThatThrownBy(() -> LocalRunner.Options.parse("--port")).hasMessage("--port needs a value");
   }
 }

@@ -59,8 +59,7 @@ public final class HttpApiEvents {
     if (rawQuery != null && !rawQuery.isEmpty()) {
       for (String pair : rawQuery.split("&")) {
         String[] kv = pair.split("=", 2);
-        query.merge(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-            kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "", (a, b) -> a + "," + b);
+        query.merge(decoded(kv[0]), kv.length > 1 ? decoded(kv[1]) : "", (a, b) -> a + "," + b);
       }
     }
     Map<String, Object> http = new LinkedHashMap<>();
@@ -94,6 +93,15 @@ public final class HttpApiEvents {
     }
     event.put("isBase64Encoded", false);
     return event;
+  }
+
+  /** A query part URL-decoded; one with a broken escape ({@code %zz}, a lone {@code %}) is passed as it came. */
+  private static String decoded(String part) {
+    try {
+      return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException brokenEscape) {
+      return part;
+    }
   }
 
   /** The event as API Gateway's JWT authorizer passes it on: with the verified token's claims. */

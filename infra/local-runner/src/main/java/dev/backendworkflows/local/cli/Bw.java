@@ -63,12 +63,36 @@ public final class Bw {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("dev")) {
-      LocalRunner.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      LocalRunner.main(devArgs(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv("BW_ROOT")));
       return;
     }
     int code = new Bw(System.out, System.err, System.getenv()).run(args);
     System.out.flush();
     System.exit(code);
+  }
+
+  /**
+   * The runner's arguments for {@code bw dev}: as given, and, when no {@code --workflows} is given
+   * and the working folder has no functions/workflows, the repository's ({@code root}, which the
+   * bw script passes), so that bw dev works from any folder while relative paths stay the user's.
+   */
+  static String[] devArgs(String[] args, String root) {
+    boolean given = java.util.Arrays.stream(args).anyMatch(a -> a.equals("--workflows") || a.equals("--help") || a.equals("-h"));
+    Path local = Path.of("functions", "workflows");
+    if (given || Files.isDirectory(local) || root == null) {
+      return args;
+    }
+    String[] withDefault = java.util.Arrays.copyOf(args, args.length + 2);
+    withDefault[args.length] = "--workflows";
+    withDefault[args.length + 1] = Path.of(root).resolve(local).toString();
+    return withDefault;
+  }
+
+  /** functions/workflows here, or (from another folder) the repository's, which the bw script names in BW_ROOT. */
+  private String defaultWorkflows() {
+    Path local = Path.of("functions", "workflows");
+    return Files.isDirectory(local) || env.get("BW_ROOT") == null ? local.toString()
+        : Path.of(env.get("BW_ROOT")).resolve(local).toString();
   }
 
   /** Runs one command; returns its exit code. */
@@ -160,7 +184,7 @@ public final class Bw {
       out.print(VALIDATE_HELP);
       return OK;
     }
-    List<String> dirs = a.positional().isEmpty() ? List.of("functions/workflows") : a.positional();
+    List<String> dirs = a.positional().isEmpty() ? List.of(defaultWorkflows()) : a.positional();
     int problems = 0;
     for (String d : dirs) {
       Path dir = Path.of(d);
@@ -174,7 +198,13 @@ public final class Bw {
         for (DefinitionError w : wfs.warnings()) {
           err.println(located(dir, w) + " (warning)");
         }
-        out.println(d + ": " + wfs.byName().size() + " workflows valid");
+        int n = wfs.byName().size();
+        if (n == 0) {
+          err.println(d + ": no workflow definitions (*.yaml) in this folder");
+          problems++;
+          continue;
+        }
+        out.println(d + ": " + n + (n == 1 ? " workflow" : " workflows") + " valid");
       } catch (DefinitionException e) {
         for (DefinitionError error : e.errors()) {
           err.println(located(dir, error));
@@ -193,6 +223,10 @@ public final class Bw {
     Path file = dir.resolve(e.file());
     // an error of the folder itself (a missing data schema, a cycle across files) names the folder
     String where = Files.isRegularFile(file) ? file.toString() : dir.toString();
+    java.util.regex.Matcher yamlError = YAML_ERROR_AT.matcher(e.path());
+    if (yamlError.matches()) { // YAML that does not parse: the parser says where
+      return where + ":" + yamlError.group(1) + ":" + yamlError.group(2) + ": " + e.reason();
+    }
     try {
       if (Files.isRegularFile(file)) {
         where += ":" + SourceLocations.of(Files.readString(file, StandardCharsets.UTF_8)).find(e.path());
@@ -202,6 +236,8 @@ public final class Bw {
     }
     return where + ": " + e.path() + ": " + e.reason();
   }
+
+  private static final java.util.regex.Pattern YAML_ERROR_AT = java.util.regex.Pattern.compile("^line (\\d+), column (\\d+)$");
 
   static final String RUN_HELP = """
       Usage: bw run WORKFLOW [name=value ...] [--params JSON] [--workflows DIR] [--json]
@@ -220,13 +256,18 @@ public final class Bw {
       throw new UsageException("name the workflow to run (bw run WORKFLOW name=value ...)");
     }
     String name = a.positional().getFirst();
+    if (name.contains("=")) {
+      throw new UsageException("name the workflow first: bw run WORKFLOW name=value ...");
+    }
     Map<String, Object> params = new LinkedHashMap<>();
     if (a.option("params") != null) {
       Object parsed;
-      try {
-        parsed = Json.read(a.option("params"), Object.class);
-      } catch (RuntimeException e) {
-        throw new UsageException("--params is not JSON: " + e.getMessage());
+      try { // as strict as the HTTP API: one value, no key twice
+        parsed = Json.STRICT.readValue(a.option("params"), Object.class);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        var at = e.getLocation();
+        throw new UsageException("--params is not a JSON object" + (at == null ? "" : " (column " + at.getColumnNr() + ")")
+            + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
       }
       if (!(parsed instanceof Map<?, ?> m)) {
         throw new UsageException("--params must be a JSON object");
@@ -245,9 +286,11 @@ public final class Bw {
       } catch (RuntimeException notJson) {
         v = value;
       }
-      params.put(pair.substring(0, eq), v);
+      if (params.put(pair.substring(0, eq), v) != null) {
+        throw new UsageException("parameter '" + pair.substring(0, eq) + "' is given twice");
+      }
     }
-    Path dir = Path.of(a.option("workflows", "functions/workflows"));
+    Path dir = Path.of(a.option("workflows", defaultWorkflows()));
     Workflows wfs;
     try {
       wfs = new DefinitionLoader().load(dir);
@@ -259,6 +302,9 @@ public final class Bw {
       err.println("bw run: no workflow named '" + name + "' in " + dir + "; there are: " + String.join(", ", new java.util.TreeSet<>(wfs.byName().keySet())));
       return FAILED;
     }
+    PrintStream stdout = System.out;
+    // the engine's log lines (JSON, one a line) go to stderr: stdout is the run alone
+    System.setOut(System.err);
     try (RunnerStack stack = RunnerStack.embedded(wfs, null, 100, Clock.systemUTC(), "cli", OutboundPolicy.fromEnvironment(env))) {
       WorkflowEngine engine = stack.engine();
       RecordShown shown;
@@ -268,6 +314,7 @@ public final class Bw {
       } catch (WorkflowEngine.RejectedRunException e) {
         shown = new RecordShown(stack.services().runs().get(e.runId()).orElseThrow());
       }
+      System.setOut(stdout);
       if (a.flag("json")) {
         out.println(Json.write(shown.record()));
       } else {
@@ -282,6 +329,8 @@ public final class Bw {
         throw r;
       }
       throw new IllegalStateException(e);
+    } finally {
+      System.setOut(stdout);
     }
   }
 

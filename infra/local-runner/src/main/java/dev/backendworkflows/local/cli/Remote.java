@@ -79,12 +79,27 @@ final class Remote {
       }
       return new Answer(r.statusCode(), parsed, json);
     } catch (IOException e) {
-      throw new Unreachable("cannot reach " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-          + "); start one with bw dev, or give --url / BW_URL");
+      throw new Unreachable("cannot reach " + url + " (" + why(e) + "); start one with bw dev, or give --url / BW_URL");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unreachable("interrupted");
     }
+  }
+
+  /** Why a connection failed, in words. */
+  private static String why(IOException e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return switch (root) {
+      case java.net.ConnectException c -> "connection refused";
+      case java.net.UnknownHostException u -> "unknown host";
+      case java.nio.channels.UnresolvedAddressException u -> "unknown host";
+      case java.net.http.HttpTimeoutException t -> "no answer within 30 s";
+      case javax.net.ssl.SSLException t -> "TLS failed: " + t.getMessage();
+      default -> root.getMessage() != null ? root.getMessage() : "the connection failed";
+    };
   }
 
   /** Prints an error answer's code and message; returns 1. */
@@ -130,6 +145,7 @@ final class Remote {
     }
     Remote r = new Remote(bw, a);
     if (!a.positional().isEmpty()) {
+      noMore(a, 1, "bw logs [RUN_ID]");
       Answer run = r.call("GET", "/runs/" + segment(a.positional().getFirst()), null);
       if (!run.ok()) {
         return r.failed(run);
@@ -141,15 +157,7 @@ final class Remote {
       }
       return Bw.OK;
     }
-    int limit;
-    try {
-      limit = Integer.parseInt(a.option("limit", "20"));
-    } catch (NumberFormatException e) {
-      limit = 0;
-    }
-    if (limit < 1 || limit > 100) {
-      throw new Bw.UsageException("--limit must be a whole number from 1 to 100, got '" + a.option("limit") + "'");
-    }
+    int limit = Integer.parseInt(limit(a));
     Set<String> seen = new LinkedHashSet<>();
     boolean follow = a.flag("follow") || a.flag("f");
     do {
@@ -240,8 +248,9 @@ final class Remote {
     Remote r = new Remote(bw, a);
     switch (verb) {
       case "list" -> {
+        noMore(a, 1, "bw schedules [list]");
         Answer page = r.call("GET", "/schedules" + query(Map.of("status", a.option("status", "pending"),
-            "workflow", a.option("workflow", ""), "limit", a.option("limit", "20"))), null);
+            "workflow", a.option("workflow", ""), "limit", limit(a))), null);
         if (!page.ok()) {
           return r.failed(page);
         }
@@ -295,10 +304,37 @@ final class Remote {
   }
 
   private String id(Bw.Args a, String usage) {
-    if (a.positional().size() < 2) {
-      throw new Bw.UsageException("give the id: " + usage);
+    return id(a, usage, "the id");
+  }
+
+  /** The one argument after the subcommand ({@code what}); none, or more than one, is a usage error. */
+  private String id(Bw.Args a, String usage, String what) {
+    if (a.positional().size() != 2) {
+      throw new Bw.UsageException((a.positional().size() < 2 ? "give " + what : "one " + what.replaceFirst("^the ", "") + " only")
+          + ": " + usage);
     }
     return a.positional().get(1);
+  }
+
+  /** A listing takes no more arguments than its subcommand. */
+  private static void noMore(Bw.Args a, int allowed, String usage) {
+    if (a.positional().size() > allowed) {
+      throw new Bw.UsageException("unexpected '" + a.positional().get(allowed) + "': " + usage);
+    }
+  }
+
+  /** --limit, checked here as the server would check it. */
+  private static String limit(Bw.Args a) {
+    String given = a.option("limit", "20");
+    try {
+      int n = Integer.parseInt(given);
+      if (n >= 1 && n <= 100) {
+        return given;
+      }
+    } catch (NumberFormatException ignored) {
+      // refused below
+    }
+    throw new Bw.UsageException("--limit must be a whole number from 1 to 100, got '" + given + "'");
   }
 
   // ---- batches ----
@@ -319,7 +355,10 @@ final class Remote {
     String verb = a.positional().isEmpty() ? "list" : a.positional().getFirst();
     Remote r = new Remote(bw, a);
     Answer answer = switch (verb) {
-      case "list" -> r.call("GET", "/batches" + query(Map.of("status", a.option("status", ""), "limit", a.option("limit", "20"))), null);
+      case "list" -> {
+        noMore(a, 1, "bw batches [list]");
+        yield r.call("GET", "/batches" + query(Map.of("status", a.option("status", ""), "limit", limit(a))), null);
+      }
       case "show" -> r.call("GET", "/batches/" + segment(r.id(a, "bw batches show ID")), null);
       case "cancel" -> r.call("DELETE", "/batches/" + segment(r.id(a, "bw batches cancel ID")), null);
       case "pause", "resume", "retry" -> r.call("POST", "/batches/" + segment(r.id(a, "bw batches " + verb + " ID")) + "/" + verb, null);
@@ -367,6 +406,7 @@ final class Remote {
     Remote r = new Remote(bw, a);
     switch (verb) {
       case "list" -> {
+        noMore(a, 1, "bw keys [list]");
         Answer list = r.call("GET", "/keys", null);
         if (!list.ok()) {
           return r.failed(list);
@@ -379,10 +419,15 @@ final class Remote {
       }
       case "create" -> {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", r.id(a, "bw keys create NAME [--admin] [--workflows a,b]"));
+        body.put("name", r.id(a, "bw keys create NAME [--admin] [--workflows a,b]", "the key's name"));
         body.put("admin", a.flag("admin"));
         if (a.option("workflows") != null) {
-          body.put("workflows", List.of(a.option("workflows").split(",")));
+          List<String> scope = java.util.Arrays.stream(a.option("workflows").split(",")).map(String::strip)
+              .filter(w -> !w.isEmpty()).toList();
+          if (scope.isEmpty()) {
+            throw new Bw.UsageException("--workflows names the workflows the key may call, e.g. --workflows onboard-user,import-orders");
+          }
+          body.put("workflows", scope);
         }
         Answer created = r.call("POST", "/keys", body);
         if (!created.ok()) {
@@ -393,7 +438,7 @@ final class Remote {
         return Bw.OK;
       }
       case "revoke" -> {
-        String name = r.id(a, "bw keys revoke NAME");
+        String name = r.id(a, "bw keys revoke NAME", "the key's name");
         Answer revoked = r.call("DELETE", "/keys/" + segment(name), null);
         if (!revoked.ok()) {
           return r.failed(revoked);

@@ -39,8 +39,15 @@ final class Render {
         out.println(line);
       }
     }
-    if (r.get("error") != null) {
-      out.println("error: " + preview(r.get("error")));
+    if (r.get("error") instanceof Map<?, ?> e) { // in full: it says why the run failed
+      out.println("error: " + e.get("code") + ": " + e.get("message"));
+      if (e.get("fields") instanceof List<?> fields) {
+        for (Object f : fields) {
+          if (f instanceof Map<?, ?> field) {
+            out.println("  " + field.get("field") + ": " + field.get("code") + ": " + field.get("message"));
+          }
+        }
+      }
     }
     if (r.get("response") != null) {
       out.println("response: " + Json.write(r.get("response")));

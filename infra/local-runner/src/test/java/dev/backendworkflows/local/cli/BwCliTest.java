@@ -199,6 +199,26 @@ class BwCliTest {
   }
 
   @Test
+  void arguments_extraOrEmpty_areUsageErrors() {
+    assertThat(bw("keys", "create", "x", "y").err()).contains("one key's name only");
+    assertThat(bw("keys", "create", "x", "--workflows", ",,").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("keys", "create").err()).contains("give the key's name");
+    assertThat(bw("logs", "a", "b").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("schedules", "--limit", "0").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("batches", "show", "a", "b").code()).isEqualTo(Bw.USAGE);
+    assertThat(bw("keys", "list").out()).doesNotContain("\nx ");
+  }
+
+  @Test
+  void devArgs_fromAnotherFolder_serveTheRepositorysWorkflows_andKeepRelativePathsTheUsers() {
+    // the tests run in infra/local-runner, which has no functions/workflows of its own
+    assertThat(Bw.devArgs(new String[] {"--port", "0", "--data-dir", "rel"}, "/repo"))
+        .containsExactly("--port", "0", "--data-dir", "rel", "--workflows", "/repo/functions/workflows");
+    assertThat(Bw.devArgs(new String[] {"--workflows", "mine"}, "/repo")).containsExactly("--workflows", "mine");
+    assertThat(Bw.devArgs(new String[] {"--port", "0"}, null)).containsExactly("--port", "0");
+  }
+
+  @Test
   void badUrlOrAServerThatIsNotOne_isOneLineNotAStackTrace() throws Exception {
     Result noScheme = bw(Map.of("BW_URL", "localhost:3000", "BW_API_KEY", KEY), "logs");
     assertThat(noScheme.code()).isEqualTo(Bw.USAGE);
@@ -273,6 +293,10 @@ class BwCliTest {
     Result r = bw(Map.of(), "validate", dir.toString());
     assertThat(r.code()).isEqualTo(Bw.FAILED);
     assertThat(r.err()).contains(dir.resolve("bad.yaml") + ":6:5: steps[1].action: unknown action 'nope'");
+    Files.writeString(dir.resolve("broken.yaml"), "name: broken\ntrigger: { api: {} }\nsteps:\n  - action: log\n     message: hi\n");
+    Result yaml = bw(Map.of(), "validate", dir.toString());
+    assertThat(yaml.err()).containsPattern(java.util.regex.Pattern.quote(dir.resolve("broken.yaml").toString()) + ":5:\\d+: not valid YAML");
+    Files.delete(dir.resolve("broken.yaml"));
     Result ok = bw(Map.of(), "validate", Fixtures.shippedWorkflows().toString());
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("10 workflows valid");
@@ -297,9 +321,23 @@ class BwCliTest {
     assertThat(r.out()).contains("greet  succeeded").contains("said").contains("response: {\"greeting\":\"hello Ada\",\"times\":3}");
     Result rejected = bw(Map.of(), "run", "greet", "--workflows", dir.toString());
     assertThat(rejected.code()).isEqualTo(Bw.FAILED);
-    assertThat(rejected.out()).contains("rejected").contains("who");
-    Result json = bw(Map.of(), "run", "greet", "--params", "{\"who\":\"Bo\"}", "--json", "--workflows", dir.toString());
+    assertThat(rejected.out()).contains("rejected").contains("error: invalid_parameters: Parameter 'who' is required (text)")
+        .contains("  who: required: is required (text)");
+    assertThat(bw(Map.of(), "run", "greet", "--params", "{\"who\":\"a\",\"who\":\"b\"}", "--workflows", dir.toString()).err())
+        .contains("--params is not a JSON object").contains("Duplicate field 'who'").doesNotContain("com.fasterxml");
+    assertThat(bw(Map.of(), "run", "greet", "who=a", "who=b", "--workflows", dir.toString()).err()).contains("given twice");
+    java.io.PrintStream before = System.out;
+    ByteArrayOutputStream processOut = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(processOut, true, StandardCharsets.UTF_8));
+    Result json;
+    try {
+      json = bw(Map.of(), "run", "greet", "--params", "{\"who\":\"Bo\"}", "--json", "--workflows", dir.toString());
+    } finally {
+      System.setOut(before);
+    }
+    assertThat(json.out().strip().lines()).as("stdout is the run alone: one JSON document").hasSize(1);
     assertThat(Json.tree(json.out()).path("response").path("greeting").asText()).isEqualTo("hello Bo");
+    assertThat(processOut.toString(StandardCharsets.UTF_8)).as("the engine's log lines went to stderr, not stdout").isEmpty();
     assertThat(bw(Map.of(), "run", "nope", "--workflows", dir.toString()).err()).contains("no workflow named 'nope'").contains("greet");
     assertThat(bw(Map.of(), "run").code()).isEqualTo(Bw.USAGE);
   }
