@@ -56,6 +56,7 @@ public final class ErrorCodes {
       new Code("http_version_not_supported", 505, "local runner: an HTTP version it does not serve"),
       new Code("uri_too_long", 414, "local runner: a request line over API Gateway's limit (on AWS, API Gateway answers it)"),
       new Code("upgrade_required", 426, "local runner: an HTTP/2 request (it serves HTTP/1.1)"),
+      new Code("bad_event", 400, "a function invoked directly (not through API Gateway) with an event it does not take"),
       new Code("internal_error", 500, "the request failed unexpectedly; the incident id finds it in the logs"),
       new Code("run_interrupted", 503, "a platform fault interrupted the run; it continues automatically"));
 

@@ -31,6 +31,13 @@ public final class ErrorBodies {
     }
   }
 
+  /** Records the answer to an invocation that is not an HTTP request (a Lambda event it refused): scanned, its code not HTTP's. */
+  public static void recordInvocationError(String body) {
+    if (body != null) {
+      BODIES.add(body);
+    }
+  }
+
   /**
    * An error code the answer carries that {@link dev.backendworkflows.http.ErrorCodes} (what the
    * OpenAPI document lists) does not name with this status; a failed run's 422 carries its step's own code.

@@ -27,7 +27,7 @@ final class HandlerCalls {
       if (answer.has("statusCode")) {
         dev.backendworkflows.testutils.ErrorBodies.record(answer.path("statusCode").asInt(), answer.path("body").asText());
       } else if ("bad_event".equals(answer.path("status").asText())) {
-        dev.backendworkflows.testutils.ErrorBodies.record(400, answer.toString());
+        dev.backendworkflows.testutils.ErrorBodies.recordInvocationError(answer.toString());
       }
       return answer;
     } catch (IOException e) {
