@@ -208,13 +208,16 @@ describe('dashboard', { timeout: 180_000 }, () => {
     assert.doesNotMatch(html, /\sstyle=|\son[a-z]+=/i, 'no inline style or event handler attributes');
     const redirect = await fetch(runner.url + '/dashboard', { redirect: 'manual' });
     assert.equal(redirect.status, 308);
+    assert.equal(redirect.headers.get('location'), 'dashboard/index.html');
     for (const f of ['app.js', 'app.css', 'icon.svg']) {
       assert.equal((await fetch(runner.url + '/dashboard/' + f)).status, 200, f);
     }
   });
 
   it('asks for the key; keyboard only: Tab, type, Enter; wrong and non-admin keys are refused', async () => {
-    await page.goto(runner.url + '/dashboard/');
+    // the address users are given: /dashboard, which redirects to the page's file
+    await page.goto(runner.url + '/dashboard');
+    assert.ok(page.url().endsWith('/dashboard/index.html'), page.url());
     await page.locator('#key-form').waitFor();
     assert.equal(await page.locator('#nav').isVisible(), false, 'no navigation before signing in');
     await shot('01-key');

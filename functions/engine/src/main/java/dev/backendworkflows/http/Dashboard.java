@@ -19,9 +19,11 @@ final class Dashboard {
   private Dashboard() {}
 
   static ApiResponse page(String path) {
-    if (path.equals("/dashboard")) { // relative links (app.js, ../runs) resolve from the folder, also under /version-test/
-      return new ApiResponse(308, Map.of("location", "dashboard/", "content-type", "application/json"),
-          "{\"location\":\"dashboard/\"}");
+    if (path.equals("/dashboard")) {
+      // to a file, so relative links (app.js, ../runs) resolve from the folder, also under /version-test/;
+      // a file is a path API Gateway routes as /dashboard/{file}, which a bare trailing slash may not be
+      return new ApiResponse(308, Map.of("location", "dashboard/index.html", "content-type", "application/json"),
+          "{\"location\":\"dashboard/index.html\"}");
     }
     String file = path.equals("/dashboard/") ? "index.html" : path.substring("/dashboard/".length());
     if (!FILE.matcher(file).matches()) {

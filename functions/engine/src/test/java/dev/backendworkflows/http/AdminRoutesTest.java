@@ -253,8 +253,10 @@ class AdminRoutesTest {
   void dashboard_servesItsFilesWithoutKeyAndNothingElse() {
     ApiResponse redirect = stack.api.handle(get("/dashboard", null, Map.of()));
     assertThat(redirect.status()).isEqualTo(308);
-    assertThat(redirect.headers()).containsEntry("location", "dashboard/");
-    ApiResponse index = stack.api.handle(get("/dashboard/", null, Map.of()));
+    assertThat(redirect.headers()).containsEntry("location", "dashboard/index.html");
+    assertThat(stack.api.handle(get("/dashboard/", null, Map.of())).body())
+        .isEqualTo(stack.api.handle(get("/dashboard/index.html", null, Map.of())).body());
+    ApiResponse index = stack.api.handle(get("/dashboard/index.html", null, Map.of()));
     assertThat(index.status()).isEqualTo(200);
     assertThat(index.headers().get("content-type")).startsWith("text/html");
     assertThat(index.headers().get("content-security-policy")).contains("default-src 'self'");

@@ -325,7 +325,7 @@ public final class LocalRunner implements AutoCloseable {
           + options.testWorkflows() + ", stage test, data " + (options.dataDir() == null ? "in memory" : "in "
           + options.dataDir().resolve("test")) + "; the same dev key)");
     }
-    out.println("  Dashboard     " + url() + "/dashboard/   (enter the dev API key; OpenAPI at " + url() + "/openapi.json)");
+    out.println("  Dashboard     " + url() + "/dashboard   (enter the dev API key; OpenAPI at " + url() + "/openapi.json)");
     if (stack.outbox() != null) {
       out.println("  Outbox        " + url() + "/outbox   (email is captured here, not sent)");
     } else {
