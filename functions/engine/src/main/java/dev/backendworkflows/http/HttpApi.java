@@ -278,8 +278,7 @@ public final class HttpApi {
   /** A recurring event as the API shows it: secret parameters of its workflow redacted. */
   private dev.backendworkflows.schedule.RecurringEvent redacted(dev.backendworkflows.schedule.RecurringEvent e) {
     Map<String, Object> params = engine.workflows().get(e.workflow()).map(wf -> ParameterBinder.redact(wf, e.params())).orElse(e.params());
-    return new dev.backendworkflows.schedule.RecurringEvent(e.id(), e.workflow(), e.thingType(), e.thingId(), e.schedule(),
-        e.timezone(), e.start(), params, e.createdBy(), e.createdAt());
+    return e.withParams(params);
   }
 
   /** Batch jobs in one status, or (none given) running and paused ones first, then the others. */
@@ -304,7 +303,7 @@ public final class HttpApi {
     java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
     for (BatchJob.Status status : statuses) {
       for (BatchJob job : engine.services().schedules().batches(status, limit - out.size())) {
-        out.add(progress(batches.progress(job.id(), 3)));
+        out.add(progress(batches.progress(job, 3)));
       }
       if (out.size() >= limit) {
         break;

@@ -619,7 +619,12 @@ public final class Batches {
 
   /** @throws ActionException {@code batch_not_found} */
   public Progress progress(String id, int failuresLimit) {
-    BatchJob job = get(id);
+    return progress(get(id), failuresLimit);
+  }
+
+  /** The progress of {@code job} as read already (a listing), without reading it again. */
+  public Progress progress(BatchJob job, int failuresLimit) {
+    String id = job.id();
     int remaining = Math.max(0, job.total() - job.done() - job.failed());
     boolean totalFinal = job.search() == null || job.status() == BatchJob.Status.DONE;
     Instant eta = job.rate() != null && job.status() == BatchJob.Status.RUNNING

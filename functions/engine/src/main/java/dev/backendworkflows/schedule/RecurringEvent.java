@@ -17,6 +17,11 @@ public record RecurringEvent(String id, String workflow, String thingType, Strin
     params = params == null ? Map.of() : params;
   }
 
+  /** The same event with {@code newParams} (the API shows it with secret parameters redacted). */
+  public RecurringEvent withParams(Map<String, Object> newParams) {
+    return new RecurringEvent(id, workflow, thingType, thingId, schedule, timezone, start, newParams, createdBy, createdAt);
+  }
+
   /** The id of the recurring event of {@code workflow} on a thing (or on nothing). */
   public static String idFor(String workflow, String thingType, String thingId) {
     return "rr-" + workflow + (thingId == null ? "" : "-" + thingType + "-" + thingId);
